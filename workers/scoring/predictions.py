@@ -1,0 +1,221 @@
+"""Reading a submission's prediction columns into arrays, refusing values a metric cannot score.
+
+Each reader returns one value (or row of values) per submitted row, in the file's order, and raises
+SubmissionRejected naming the first offending ids. Label columns arrive dictionary-encoded from pyarrow, so
+checking and encoding them touches each distinct label once, not each row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workers.scoring.errors import SubmissionRejected, agree, first_few, plural
+
+# Multiclass probability rows must sum to 1 within this; they are then rescaled to sum to exactly 1, as
+# Kaggle does. Six printed decimals over a hundred labels stay well inside it; a forgotten column does not.
+ROW_SUM_TOLERANCE = 1e-3
+MISSING_LABEL_TEXTS = frozenset({"", "nan", "-nan", "na", "n/a", "null", "none", "#n/a"})
+_NUMBER_PATTERN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The labels a challenge scores, in code order."""
+
+    labels: tuple[str, ...]
+    closed: bool  # a label outside the list is refused (allowed labels were given, or the metric is ordinal)
+
+
+class RowNamer:
+    """Names submitted rows by their id, which a learner can search for in their file."""
+
+    def __init__(self, ids: pa.ChunkedArray) -> None:
+        self.ids = ids
+
+    def ids_of(self, rows: np.ndarray) -> list[str]:
+        return [str(value).strip() for value in self.ids.take(pa.array(rows[:_SHOWN])).to_pylist()]
+
+    def describe(self, rows: np.ndarray, values: list[object] | None = None) -> str:
+        """'id 1043' / 'ids 1043, 1044' or, with values, "'cat' (id 1043), 'dog' (id 1044)"."""
+        ids = self.ids_of(rows)
+        if values is None:
+            return ("id " if len(rows) == 1 else "ids ") + first_few(ids)
+        return ", ".join(
+            f"{first_few([value], 1) or repr('')} (id {first_few([row_id], 1)})"
+            for value, row_id in zip(values, ids, strict=False)
+        )
+
+
+def _blank_message(rows: np.ndarray, column: str, namer: RowNamer) -> str:
+    return (
+        f"{plural(len(rows), 'row')} {agree(len(rows), 'has', 'have')} no value (blank or NaN) in {column} "
+        f"({namer.describe(rows)}). Every row needs a prediction."
+    )
+
+
+def read_label_codes(
+    column: pa.ChunkedArray, name: str, vocabulary: Vocabulary, namer: RowNamer
+) -> tuple[np.ndarray, int]:
+    """Label codes per row and the number of codes in use.
+
+    Labels outside an open vocabulary get codes after it, so that metrics averaging over labels count them.
+    """
+    chunks = [
+        chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
+        for chunk in column.chunks
+    ]
+    known = pa.array(vocabulary.labels, type=pa.string())
+    extra_codes: dict[str, int] = {}
+    code_maps = []
+    for chunk in chunks:
+        dictionary = pc.utf8_trim_whitespace(chunk.dictionary)
+        codes = pc.index_in(dictionary, value_set=known).fill_null(-1).to_numpy().astype(np.int64)
+        for slot in np.flatnonzero(codes < 0):
+            text = dictionary[int(slot)].as_py()
+            if text.casefold() in MISSING_LABEL_TEXTS or vocabulary.closed:
+                codes[slot] = -1  # explained below, with the rows that hold it
+            else:
+                codes[slot] = extra_codes.setdefault(text, len(vocabulary.labels) + len(extra_codes))
+        code_maps.append(codes)
+    if any((codes < 0).any() for codes in code_maps):
+        raise SubmissionRejected(_label_problem(chunks, code_maps, name, vocabulary, namer))
+    code_count = len(vocabulary.labels) + len(extra_codes)
+    dtype = np.int8 if code_count < 2**7 else np.int16 if code_count < 2**15 else np.int32
+    out = np.empty(len(column), dtype=dtype)
+    start = 0
+    for chunk, codes in zip(chunks, code_maps, strict=True):
+        indices = chunk.indices.to_numpy()
+        np.take(codes.astype(dtype), indices, out=out[start : start + len(indices)])
+        start += len(indices)
+    return out, code_count
+
+
+def _label_problem(chunks, code_maps, name: str, vocabulary: Vocabulary, namer: RowNamer) -> str:
+    bad_rows = []
+    offset = 0
+    for chunk, codes in zip(chunks, code_maps, strict=True):
+        bad_rows.append(np.flatnonzero(codes[chunk.indices.to_numpy()] < 0) + offset)
+        offset += len(chunk)
+    rows = np.concatenate(bad_rows)
+    texts = pa.chunked_array(chunks).take(pa.array(rows)).cast(pa.string()).to_pylist()
+    blank = np.array([text.strip().casefold() in MISSING_LABEL_TEXTS for text in texts])
+    if blank.any():
+        return _blank_message(rows[blank], name, namer)
+    allowed = ", ".join(vocabulary.labels[:20]) + (", ..." if len(vocabulary.labels) > 20 else "")
+    return (
+        f"{plural(len(rows), 'row')} {agree(len(rows), 'holds', 'hold')} a label not allowed in {name}: "
+        f"{namer.describe(rows, [text.strip() for text in texts[:_SHOWN]])}. Allowed labels: {allowed}."
+    )
+
+
+def read_numbers(
+    column: pa.ChunkedArray,
+    name: str,
+    namer: RowNamer,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_exclusive: bool = False,
+    what: str = "number",
+) -> np.ndarray:
+    """Finite floats per row, each within [low, high] (or (low, high] with low_exclusive)."""
+    if pa.types.is_floating(column.type) or pa.types.is_integer(column.type):
+        if column.null_count:
+            rows = np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))
+            raise SubmissionRejected(_blank_message(rows, name, namer))
+        values = column.to_numpy().astype(np.float64, copy=False)
+    else:
+        values = _numbers_from_text(column.combine_chunks(), name, namer)
+    finite = np.isfinite(values)
+    if not finite.all():
+        rows = np.flatnonzero(~finite)
+        raise SubmissionRejected(
+            f"{plural(len(rows), 'value')} in {name} {'is' if len(rows) == 1 else 'are'} not finite: "
+            f"{namer.describe(rows, values[rows[:_SHOWN]].tolist())}. Write a finite {what}."
+        )
+    outside = np.zeros(len(values), dtype=bool)
+    if low is not None:
+        outside |= values <= low if low_exclusive else values < low
+    if high is not None:
+        outside |= values > high
+    if outside.any():
+        rows = np.flatnonzero(outside)
+        interval = _interval(low, high, low_exclusive)
+        raise SubmissionRejected(
+            f"{plural(len(rows), 'value')} in {name} {'is' if len(rows) == 1 else 'are'} outside {interval}: "
+            f"{namer.describe(rows, values[rows[:_SHOWN]].tolist())}. Each must be a {what} in {interval}."
+        )
+    return values
+
+
+def _interval(low: float | None, high: float | None, low_exclusive: bool) -> str:
+    opening = "(" if low_exclusive or low is None else "["
+    closing = ")" if high is None else "]"
+    return f"{opening}{'-∞' if low is None else f'{low:g}'}, {'∞' if high is None else f'{high:g}'}{closing}"
+
+
+def _numbers_from_text(texts: pa.Array, name: str, namer: RowNamer) -> np.ndarray:
+    trimmed = pc.utf8_trim_whitespace(texts)
+    lowered = pc.utf8_lower(trimmed)
+    blank = pc.is_in(lowered, value_set=pa.array(sorted(MISSING_LABEL_TEXTS))).to_numpy(zero_copy_only=False)
+    if blank.any():
+        raise SubmissionRejected(_blank_message(np.flatnonzero(blank), name, namer))
+    numeric = pc.match_substring_regex(trimmed, _NUMBER_PATTERN).to_numpy(zero_copy_only=False)
+    numeric |= pc.is_in(
+        lowered, value_set=pa.array(["inf", "+inf", "-inf", "infinity", "-infinity"])
+    ).to_numpy(zero_copy_only=False)
+    if not numeric.all():
+        rows = np.flatnonzero(~numeric)
+        shown = trimmed.take(pa.array(rows[:_SHOWN])).to_pylist()
+        raise SubmissionRejected(
+            f"{plural(len(rows), 'value')} in {name} {'is' if len(rows) == 1 else 'are'} not a number: "
+            f"{namer.describe(rows, shown)}. Write plain numbers, with a point for decimals (0.75)."
+        )
+    return pc.cast(trimmed, pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def read_probability_rows(table: pa.Table, columns: tuple[str, ...], namer: RowNamer) -> np.ndarray:
+    """An (n, labels) matrix of probabilities; each row must sum to 1 within ROW_SUM_TOLERANCE."""
+    matrix = np.empty((table.num_rows, len(columns)), dtype=np.float64)
+    for position, name in enumerate(columns):
+        matrix[:, position] = read_numbers(
+            table.column(name), name, namer, low=0.0, high=1.0, what="probability"
+        )
+    sums = matrix.sum(axis=1)
+    off = np.abs(sums - 1) > ROW_SUM_TOLERANCE
+    if off.any():
+        rows = np.flatnonzero(off)
+        raise SubmissionRejected(
+            f"{plural(len(rows), 'row')} of probabilities {'does' if len(rows) == 1 else 'do'} not sum to 1 "
+            f"(within {ROW_SUM_TOLERANCE:g}): {namer.describe(rows, sums[rows[:_SHOWN]].round(6).tolist())}. "
+            "Each row needs one probability per label, summing to 1."
+        )
+    matrix /= sums[:, None]
+    return matrix
+
+
+def read_ranked_lists(
+    column: pa.ChunkedArray, name: str, vocabulary: Vocabulary, namer: RowNamer
+) -> np.ndarray:
+    """A tuple of items per row, from space-separated text; an empty cell is an empty prediction."""
+    texts = column.cast(pa.string()).to_pylist()
+    lists = np.empty(len(texts), dtype=object)
+    for row, text in enumerate(texts):
+        lists[row] = tuple(text.split())
+    if vocabulary.closed:
+        allowed = set(vocabulary.labels)
+        rows = np.array(
+            [row for row, items in enumerate(lists) if not allowed.issuperset(items)], dtype=np.intp
+        )
+        if len(rows):
+            bad = [next(item for item in lists[row] if item not in allowed) for row in rows[:_SHOWN]]
+            raise SubmissionRejected(
+                f"{plural(len(rows), 'row')} in {name} name an item that is not allowed: "
+                f"{namer.describe(rows, bad)}. Allowed items: {first_few(vocabulary.labels, 20)}."
+            )
+    return lists
