@@ -114,8 +114,11 @@ def _gunzip(upload: BinaryIO, limit: int) -> bytes | bytearray:
             pending = chunk
             while pending:
                 # max_length bounds what one call may produce, however small the input that produces it.
-                sink.add(decompressor.decompress(pending, CHUNK_BYTES), consumed)
+                output = decompressor.decompress(pending, CHUNK_BYTES)
                 pending = decompressor.unconsumed_tail
+                # The ratio counts only the input the decompressor has used so far, so a bomb read in one
+                # large chunk is still refused after its first megabyte or so of output.
+                sink.add(output, consumed - len(pending))
                 if decompressor.eof:
                     # Concatenated gzip members are one valid file (`cat a.gz b.gz`); anything else after the
                     # end (often zero padding) is ignored, as gunzip does.
@@ -137,6 +140,16 @@ def _is_clutter(name: str) -> bool:
     """Entries that archivers add beside the real file (macOS resource forks, Windows thumbnails)."""
     base = name.rsplit("/", 1)[-1]
     return name.endswith("/") or name.startswith("__MACOSX/") or base.startswith(".") or base == "Thumbs.db"
+
+
+def _zip_input_used(stream: zipfile.ZipExtFile, member: zipfile.ZipInfo) -> int:
+    """Compressed bytes read so far for this entry.
+
+    zipfile keeps the count of what is left in a private attribute; without it, fall back to the entry's
+    whole compressed size, which still bounds the output, only less tightly.
+    """
+    left = getattr(stream, "_compress_left", None)
+    return member.compress_size - left if isinstance(left, int) else member.compress_size
 
 
 def _unzip(upload: BinaryIO, limit: int) -> bytes | bytearray:
@@ -168,9 +181,7 @@ def _unzip(upload: BinaryIO, limit: int) -> bytes | bytearray:
                     )
                 chunk = head
                 while chunk:
-                    # The stored compressed size bounds what zipfile reads for this entry, so it is a fair
-                    # denominator for the ratio even before the whole entry has been read.
-                    sink.add(chunk, member.compress_size)
+                    sink.add(chunk, _zip_input_used(stream, member))
                     chunk = stream.read(CHUNK_BYTES)
         except SubmissionRejected:
             raise

@@ -185,8 +185,11 @@ def _trimmed(column: pa.ChunkedArray) -> pa.Array:
 
 
 def _rows(mask: np.ndarray) -> str:
+    """'row 4' or '12 rows (first: 4, 9, 11, 12, 30)', counting data rows from 1."""
     rows = np.flatnonzero(mask)
-    return f"{plural(len(rows), 'row')} (first: rows {', '.join(count(row + 1) for row in rows[:_SHOWN])})"
+    if len(rows) == 1:
+        return f"row {count(rows[0] + 1)}"
+    return f"{plural(len(rows), 'row')} (first: {', '.join(count(row + 1) for row in rows[:_SHOWN])})"
 
 
 def _public_mask(usage: pa.ChunkedArray | None, row_count: int) -> np.ndarray:
@@ -199,7 +202,7 @@ def _public_mask(usage: pa.ChunkedArray | None, row_count: int) -> np.ndarray:
     if neither.any():
         shown = _trimmed(usage).take(pa.array(np.flatnonzero(neither)[:_SHOWN])).to_pylist()
         raise SolutionError(
-            f"The Usage column must hold Public or Private; {_rows(neither)} hold {first_few(shown)}."
+            f"The Usage column must hold Public or Private, not {first_few(shown)} ({_rows(neither)})."
         )
     if not public.any():
         raise SolutionError("The solution has no Public rows; the public leaderboard needs some.")
@@ -226,7 +229,7 @@ def _truth(metric: Metric, spec: ScoringSpec, column: pa.ChunkedArray, vocabular
         relevant[:] = [frozenset(text.split()) for text in texts.to_pylist()]
         return relevant
     if blank.any():
-        raise SolutionError(f"{_rows(blank)} of the solution have no {spec.solution_target_column}.")
+        raise SolutionError(f"The solution has no {spec.solution_target_column} in {_rows(blank)}.")
     if metric.reads == "number":
         try:
             values = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
@@ -236,7 +239,7 @@ def _truth(metric: Metric, spec: ScoringSpec, column: pa.ChunkedArray, vocabular
             ) from None
         bad = ~np.isfinite(values) | ((values <= -1) if metric.key == "rmsle" else False)
         if bad.any():
-            raise SolutionError(f"{_rows(bad)} of the solution hold a value {metric.key} cannot score.")
+            raise SolutionError(f"The solution holds values {metric.key} cannot score in {_rows(bad)}.")
         return values
     known = pa.array(vocabulary.labels, type=pa.string())
     codes = pc.index_in(texts, value_set=known).fill_null(-1).to_numpy(zero_copy_only=False)
@@ -244,7 +247,7 @@ def _truth(metric: Metric, spec: ScoringSpec, column: pa.ChunkedArray, vocabular
     if unknown.any():
         shown = texts.take(pa.array(np.flatnonzero(unknown)[:_SHOWN])).to_pylist()
         raise SolutionError(
-            f"{_rows(unknown)} of the solution hold labels that are not allowed ({first_few(shown)}); "
+            f"The solution holds labels that are not allowed ({first_few(shown)}) in {_rows(unknown)}; "
             f"allowed: {first_few(vocabulary.labels, 20)}."
         )
     return codes.astype(np.int32)
@@ -269,7 +272,7 @@ def _unique_ids(column: pa.ChunkedArray, name: str) -> pa.Array:
     ids = _trimmed(column)
     blank = pc.equal(ids, "").to_numpy(zero_copy_only=False)
     if blank.any():
-        raise SolutionError(f"{_rows(blank)} of the solution have no {name}.")
+        raise SolutionError(f"The solution has no {name} in {_rows(blank)}.")
     counts = pc.value_counts(ids)
     repeated = counts.filter(pc.greater(counts.field("counts"), 1))
     if len(repeated):
