@@ -1,0 +1,32 @@
+"""Test settings: base, with what tests need changed.
+
+Each test process gets a folder of its own for files, broker messages and the SQLite database, set in the
+environment *before* base is read, so that worker and web processes started by a test inherit it and share them.
+"""
+
+import os
+import tempfile
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if not os.environ.get("HUB_VAR_DIR"):
+    os.environ["HUB_VAR_DIR"] = tempfile.mkdtemp(prefix=f"hub-test-{_worker}-")
+
+from .base import *  # noqa: E402, F403
+from .base import DATABASES, VAR_DIR  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not the in-memory default, so that worker processes see the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-hub.sqlite3")}
+
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz"
+DEBUG = False
+# Test processes may share one Redis: a queue per process keeps their workers apart.
+CELERY_TASK_DEFAULT_QUEUE = f"hub-test-{VAR_DIR.name}"
+# Tests run without collectstatic: whitenoise serves from the app folders.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

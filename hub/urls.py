@@ -1,0 +1,75 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from projects import api as projects_api
+from projects import views as projects_views
+from submissions import api as submissions_api
+from submissions import views as submissions_views
+
+from . import api as hub_api
+from . import views as hub_views
+
+api_v1 = [
+    path("auth/token/", hub_api.TokenApi.as_view(), name="api-token"),
+    path("me/", hub_api.MeApi.as_view(), name="api-me"),
+    path("challenges/", projects_api.ChallengeListApi.as_view(), name="api-challenge-list"),
+    path("challenges/<slug:slug>/", projects_api.ChallengeDetailApi.as_view(), name="api-challenge-detail"),
+    path("challenges/<slug:slug>/files/", projects_api.DataFileListApi.as_view(), name="api-data-file-list"),
+    path(
+        "challenges/<slug:slug>/submissions/",
+        submissions_api.ChallengeSubmissionsApi.as_view(),
+        name="api-challenge-submissions",
+    ),
+    path("challenges/<slug:slug>/limits/", submissions_api.LimitsApi.as_view(), name="api-limits"),
+    path(
+        "challenges/<slug:slug>/leaderboard/",
+        submissions_api.LeaderboardApi.as_view(),
+        name="api-leaderboard",
+    ),
+    path(
+        "challenges/<slug:slug>/leaderboard/me/",
+        submissions_api.LeaderboardMeApi.as_view(),
+        name="api-leaderboard-me",
+    ),
+    path(
+        "submissions/<int:submission_id>/",
+        submissions_api.SubmissionDetailApi.as_view(),
+        name="api-submission-detail",
+    ),
+]
+
+urlpatterns = [
+    path("", hub_views.home, name="home"),
+    path("healthz", hub_api.healthz, name="healthz"),
+    path("accounts/signup/", hub_views.signup, name="signup"),
+    path("accounts/token/", hub_views.token_page, name="token"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("challenges/", projects_views.challenge_list, name="challenge-list"),
+    path("challenges/<slug:slug>/", projects_views.challenge_overview, name="challenge-detail"),
+    path("challenges/<slug:slug>/data/", projects_views.challenge_data, name="challenge-data"),
+    path(
+        "challenges/<slug:slug>/evaluation/", projects_views.challenge_evaluation, name="challenge-evaluation"
+    ),
+    path(
+        "challenges/<slug:slug>/starter-kit/",
+        projects_views.challenge_starter_kit,
+        name="challenge-starter-kit",
+    ),
+    path(
+        "challenges/<slug:slug>/files/<str:name>",
+        projects_views.data_file_download,
+        name="data-file-download",
+    ),
+    path("challenges/<slug:slug>/leaderboard/", submissions_views.leaderboard, name="challenge-leaderboard"),
+    path(
+        "challenges/<slug:slug>/submissions/", submissions_views.my_submissions, name="challenge-submissions"
+    ),
+    path("challenges/<slug:slug>/submit/", submissions_views.submit, name="challenge-submit"),
+    path("submissions/<int:submission_id>/", submissions_views.submission_detail, name="submission-detail"),
+    path("datasets/", projects_views.dataset_list, name="dataset-list"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,68 @@
+"""Reads of challenges and datasets."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from workers.scoring import ScoringSpec
+
+from .models import Challenge, DataFile, Dataset
+from .scoring_spec import scoring_spec_for
+
+
+def challenges_published(*, level: str | None = None, status: str | None = None) -> QuerySet[Challenge]:
+    """Published challenges; `status` is one of upcoming, open, ended."""
+    challenges = Challenge.objects.filter(is_published=True).select_related("dataset")
+    if level:
+        challenges = challenges.filter(level=level)
+    now = timezone.now()
+    if status == "upcoming":
+        challenges = challenges.filter(start_at__gt=now)
+    elif status == "open":
+        challenges = challenges.filter(start_at__lte=now).exclude(end_at__lte=now)
+    elif status == "ended":
+        challenges = challenges.filter(end_at__lte=now)
+    return challenges
+
+
+def challenge_get_published(*, slug: str) -> Challenge:
+    try:
+        return Challenge.objects.select_related("dataset").get(slug=slug, is_published=True)
+    except Challenge.DoesNotExist:
+        raise Http404(f"There is no challenge '{slug}'. The list is at /api/v1/challenges/.") from None
+
+
+def challenge_status(challenge: Challenge) -> str:
+    now = timezone.now()
+    if challenge.start_at > now:
+        return "upcoming"
+    if challenge.end_at is not None and challenge.end_at <= now:
+        return "ended"
+    return "open"
+
+
+def challenge_private_visible(challenge: Challenge) -> bool:
+    """Private scores stay hidden, from everyone, until the challenge ends or the host reveals them."""
+    return challenge.private_revealed or challenge_status(challenge) == "ended"
+
+
+def challenge_data_files(challenge: Challenge) -> QuerySet[DataFile]:
+    return DataFile.objects.filter(dataset_id=challenge.dataset_id).order_by("position", "name")
+
+
+def data_file_get(*, challenge: Challenge, name: str) -> DataFile:
+    try:
+        return challenge_data_files(challenge).get(name=name)
+    except DataFile.DoesNotExist:
+        raise Http404(f"Challenge '{challenge.slug}' has no file '{name}'.") from None
+
+
+def datasets_all() -> QuerySet[Dataset]:
+    return Dataset.objects.prefetch_related("files", "challenges")
+
+
+def challenge_scoring_spec(challenge: Challenge) -> ScoringSpec:
+    test_files = (
+        challenge_data_files(challenge).filter(kind=DataFile.Kind.TEST).values_list("name", flat=True)
+    )
+    return scoring_spec_for(challenge, test_file_name=test_files.first() or "test.csv")

@@ -1,0 +1,233 @@
+"""Writes of challenges and datasets: importing a bundle (all or nothing), revealing the private board."""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from submissions.models import Submission
+from submissions.services import submission_create, submissions_rescore
+
+from .bundles import Bundle, BundleFile, opened_bundle
+from .models import Challenge, DataFile, Dataset, Solution
+
+logger = logging.getLogger(__name__)
+
+BASELINE_USERNAME = "baseline"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    challenge: Challenge
+    created: bool
+    solution_changed: bool
+    rescored: int
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def challenge_import_bundle(path: str | Path) -> ImportResult:
+    """Create or update a challenge from a bundle folder or zip. All or nothing: on any error the database is
+    unchanged and the files this import wrote are removed. A changed solution rescores existing submissions."""
+    with opened_bundle(path) as bundle:
+        written: list[str] = []
+        try:
+            with transaction.atomic():
+                return _import(bundle, written)
+        except BaseException:
+            for name in written:
+                default_storage.delete(name)
+            raise
+
+
+def _store(path: Path, name: str, sha256: str, written: list[str]) -> str:
+    """Files are stored under their checksum, so a re-import never overwrites a file still in use."""
+    storage_name = f"{name}/{sha256[:16]}/{path.name}"
+    if not default_storage.exists(storage_name):
+        with path.open("rb") as handle:
+            storage_name = default_storage.save(storage_name, File(handle))
+        written.append(storage_name)
+    return storage_name
+
+
+def _import(bundle: Bundle, written: list[str]) -> ImportResult:
+    dataset = _dataset_upsert(bundle)
+    if bundle.files:
+        _data_files_sync(dataset, bundle.files, written)
+    challenge, created = _challenge_upsert(bundle, dataset)
+    solution_changed = _solution_sync(challenge, bundle.solution, written)
+    rescored = 0
+    if solution_changed and not created:
+        rescored = submissions_rescore(challenge=challenge)
+    if bundle.baseline is not None:
+        _baseline_sync(challenge, bundle.baseline)
+    return ImportResult(
+        challenge=challenge, created=created, solution_changed=solution_changed, rescored=rescored
+    )
+
+
+def _dataset_upsert(bundle: Bundle) -> Dataset:
+    info = bundle.dataset
+    dataset, created = Dataset.objects.get_or_create(
+        slug=info.slug, defaults={"title": info.title or bundle.title}
+    )
+    fields = {
+        "title": info.title,
+        "description": info.description,
+        "source": info.source,
+        "licence": info.licence,
+    }
+    changed = [name for name, value in fields.items() if value and getattr(dataset, name) != value]
+    for name in changed:
+        setattr(dataset, name, fields[name])
+    if changed:
+        dataset.save(update_fields=[*changed, "updated_at"])
+    return dataset
+
+
+def _data_files_sync(dataset: Dataset, files: list[BundleFile], written: list[str]) -> None:
+    """A bundle that lists files owns the dataset's file list: listed files are added or updated, others removed."""
+    existing = {f.name: f for f in dataset.files.all()}
+    for position, item in enumerate(files):
+        sha256 = file_sha256(item.path)
+        current = existing.pop(item.name, None)
+        if current is not None and current.sha256 == sha256:
+            if (current.kind, current.description, current.position) != (
+                item.kind,
+                item.description,
+                position,
+            ):
+                current.kind, current.description, current.position = item.kind, item.description, position
+                current.save(update_fields=["kind", "description", "position"])
+            continue
+        storage_name = _store(item.path, f"datasets/{dataset.slug}", sha256, written)
+        values = {
+            "kind": item.kind,
+            "description": item.description,
+            "size": item.path.stat().st_size,
+            "sha256": sha256,
+            "position": position,
+            "updated_at": timezone.now(),
+        }
+        if current is None:
+            DataFile.objects.create(dataset=dataset, name=item.name, file=storage_name, **values)
+        else:
+            _delete_file_on_commit(current.file.name)
+            DataFile.objects.filter(pk=current.pk).update(file=storage_name, **values)
+    for stale in existing.values():
+        _delete_file_on_commit(stale.file.name)
+        stale.delete()
+
+
+def _delete_file_on_commit(name: str) -> None:
+    transaction.on_commit(lambda: default_storage.delete(name))
+
+
+CHALLENGE_FIELDS = (
+    "title",
+    "level",
+    "summary",
+    "description",
+    "evaluation",
+    "metric",
+    "extra_metrics",
+    "id_column",
+    "target_column",
+    "solution_id_column",
+    "solution_target_column",
+    "allowed_labels",
+    "positive_label",
+    "metric_k",
+    "extra_formats",
+    "end_at",
+    "daily_limit",
+    "total_limit",
+    "max_upload_bytes",
+)
+
+
+def _challenge_upsert(bundle: Bundle, dataset: Dataset) -> tuple[Challenge, bool]:
+    values = {name: getattr(bundle, name) for name in CHALLENGE_FIELDS}
+    values["dataset"] = dataset
+    values["starter_kit"] = bundle.starter_kit.read_text(encoding="utf-8") if bundle.starter_kit else ""
+    if bundle.start_at is not None:
+        values["start_at"] = bundle.start_at
+    challenge, created = Challenge.objects.update_or_create(slug=bundle.slug, defaults=values)
+    return challenge, created
+
+
+def _solution_sync(challenge: Challenge, path: Path, written: list[str]) -> bool:
+    sha256 = file_sha256(path)
+    current = Solution.objects.filter(challenge=challenge).first()
+    if current is not None and current.sha256 == sha256:
+        return False
+    rows, public_rows = _count_usage(path)
+    storage_name = _store(path, f"solutions/{challenge.slug}", sha256, written)
+    values = {
+        "file": storage_name,
+        "sha256": sha256,
+        "rows": rows,
+        "public_rows": public_rows,
+        "updated_at": timezone.now(),
+    }
+    if current is None:
+        Solution.objects.create(challenge=challenge, **values)
+    else:
+        _delete_file_on_commit(current.file.name)
+        Solution.objects.filter(pk=current.pk).update(**values)
+    return True
+
+
+def _count_usage(path: Path) -> tuple[int, int]:
+    usage = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    usage.columns = [c.strip() for c in usage.columns]
+    if "Usage" not in usage.columns:
+        return len(usage), len(usage)
+    return len(usage), int((usage["Usage"].str.strip().str.lower() == "public").sum())
+
+
+def baseline_user():
+    user, created = get_user_model().objects.get_or_create(
+        username=BASELINE_USERNAME, defaults={"first_name": "Baseline", "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+def _baseline_sync(challenge: Challenge, path: Path) -> None:
+    """The starter kit's output, scored like any submission and shown as a marked row on the board."""
+    sha256 = file_sha256(path)
+    current = Submission.objects.filter(challenge=challenge, is_baseline=True)
+    if current.filter(sha256=sha256).exists():
+        return
+    for old in current:
+        _delete_file_on_commit(old.file.name)
+    current.delete()
+    with path.open("rb") as handle:
+        submission_create(
+            user=baseline_user(),
+            challenge=challenge,
+            file=File(handle, name=path.name),
+            description="Starter kit baseline",
+            is_baseline=True,
+        )
+
+
+def challenge_reveal_private(*, challenge: Challenge) -> None:
+    challenge.private_revealed = True
+    challenge.save(update_fields=["private_revealed", "updated_at"])

@@ -1,0 +1,115 @@
+"""Submissions, the participants who make them, and the leaderboard's best entry per participant."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from projects.models import Challenge
+
+
+class Participant(models.Model):
+    """One learner in one challenge. Its row is locked to count submission limits without races."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
+    is_disqualified = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["challenge", "user"], name="participant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.challenge}"
+
+
+def submission_upload_to(instance: "Submission", filename: str) -> str:
+    # The stored name is the server's own; the learner's file name is kept only as text.
+    return f"submissions/{instance.challenge_id}/{instance.uuid}.csv"
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SCORED = "scored", "Scored"
+        FAILED = "failed", "Failed"
+
+    FINAL_STATUSES = (Status.SCORED, Status.FAILED)
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="submissions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    file = models.FileField(upload_to=submission_upload_to, max_length=500)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(max_length=500, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    public_score = models.FloatField(null=True, blank=True)
+    private_score = models.FloatField(null=True, blank=True)
+    extra_scores = models.JSONField(default=dict, blank=True)
+
+    is_baseline = models.BooleanField(default=False)
+    is_final = models.BooleanField(
+        default=False, help_text="Selected by the learner for the private leaderboard"
+    )
+    is_disqualified = models.BooleanField(default=False)
+
+    task_id = models.CharField(max_length=64, blank=True, help_text="The delivery that claimed it")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["challenge", "user", "created_at"], name="submission_by_participant"),
+            models.Index(fields=["status", "created_at"], name="submission_by_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Submission {self.pk} ({self.status})"
+
+
+class LeaderboardEntry(models.Model):
+    """The best submission of one participant on one split, kept current whenever a score is stored.
+
+    `sort_score` is the score turned so that larger is always better, so one index serves every metric.
+    """
+
+    class Split(models.TextChoices):
+        PUBLIC = "public", "Public"
+        PRIVATE = "private", "Private"
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="leaderboard_entries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    split = models.CharField(max_length=10, choices=Split.choices)
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    sort_score = models.FloatField()
+    submitted_at = models.DateTimeField()
+    is_baseline = models.BooleanField(default=False)
+    entries = models.PositiveIntegerField(default=1, help_text="Scored submissions of the participant")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "split", "user"], name="leaderboard_entry_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["challenge", "split", "-sort_score", "submitted_at", "submission"],
+                name="leaderboard_order",
+            ),
+            models.Index(
+                fields=["challenge", "split", "is_baseline", "-sort_score", "submitted_at"],
+                name="leaderboard_rank",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.split} {self.score}"

@@ -1,0 +1,127 @@
+"""The scoring service: claim a queued submission, run the engine on it, and store the outcome.
+
+Every write here is conditional on the claim (status running, claimed by this delivery), so a duplicate or
+late delivery changes nothing and a submission is scored exactly once.
+"""
+
+import logging
+import math
+import time
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from projects.selectors import challenge_scoring_spec
+from workers.scoring import ScoreResult, SubmissionRejected, load_solution, score_file
+
+from .leaderboard import leaderboard_refresh_participant
+from .models import Submission
+from .services import participant_lock
+
+logger = logging.getLogger(__name__)
+
+
+def submission_claim(*, submission_id: int, delivery_id: str) -> Submission | None:
+    """Take the submission for this delivery, or return None if it is done or another delivery has it.
+
+    A redelivery of the same message (its worker died before acknowledging) may take over a running row.
+    """
+    claimed = (
+        Submission.objects.filter(pk=submission_id)
+        .filter(Q(status=Submission.Status.QUEUED) | Q(status=Submission.Status.RUNNING, task_id=delivery_id))
+        .update(
+            status=Submission.Status.RUNNING,
+            task_id=delivery_id,
+            started_at=timezone.now(),
+            attempts=F("attempts") + 1,
+        )
+    )
+    if not claimed:
+        return None
+    submission = Submission.objects.select_related("challenge__solution").get(pk=submission_id)
+    if submission.attempts > settings.HUB_MAX_SCORING_ATTEMPTS:
+        _finish(
+            submission,
+            delivery_id,
+            status=Submission.Status.FAILED,
+            error=f"Scoring was interrupted {submission.attempts - 1} times, so the hub gave up on this file. "
+            "Submit it again; if it fails the same way, tell the challenge's host.",
+        )
+        return None
+    return submission
+
+
+def submission_score(*, submission_id: int, delivery_id: str) -> None:
+    """Score one submission. Infrastructure errors (database, storage) propagate so the task retries them."""
+    submission = submission_claim(submission_id=submission_id, delivery_id=delivery_id)
+    if submission is None:
+        return
+    started = time.monotonic()
+    try:
+        result = _run_engine(submission)
+    except SubmissionRejected as exc:
+        _finish(submission, delivery_id, status=Submission.Status.FAILED, error=str(exc))
+    except SoftTimeLimitExceeded:
+        _finish(
+            submission,
+            delivery_id,
+            status=Submission.Status.FAILED,
+            error=f"Scoring took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds and was stopped. "
+            "Check that the file has one row per test id and no extra columns.",
+        )
+    except (OSError, transaction.TransactionManagementError):
+        raise
+    except Exception:
+        logger.exception("Scorer error on submission %s", submission_id)
+        _finish(
+            submission,
+            delivery_id,
+            status=Submission.Status.FAILED,
+            error="The scorer hit an unexpected error on this file and the hub's hosts have been told. "
+            f"Check the file against the sample submission, or submit it again later (reference: {submission_id}).",
+        )
+    else:
+        _finish(submission, delivery_id, status=Submission.Status.SCORED, result=result)
+    logger.info("Submission %s finished in %.3f s", submission_id, time.monotonic() - started)
+
+
+def _run_engine(submission: Submission) -> ScoreResult:
+    challenge = submission.challenge
+    spec = challenge_scoring_spec(challenge)
+    solution = load_solution(challenge.solution.file.path, spec, sha256=challenge.solution.sha256)
+    result = score_file(submission.file.path, solution, spec)
+    for value in (result.public_score, result.private_score):
+        if value is not None and not math.isfinite(value):
+            raise SubmissionRejected(
+                "The metric is undefined for these predictions (it came out as NaN or infinite). "
+                "Check for constant or extreme values."
+            )
+    return result
+
+
+def _finish(
+    submission: Submission,
+    delivery_id: str,
+    *,
+    status: str,
+    error: str = "",
+    result: ScoreResult | None = None,
+) -> None:
+    """Store the outcome and refresh the leaderboard in one transaction, only if this delivery still holds it."""
+    fields = {"status": status, "error": error, "finished_at": timezone.now()}
+    if result is not None:
+        fields |= {
+            "public_score": result.public_score,
+            "private_score": result.private_score,
+            "extra_scores": result.extra_scores,
+        }
+    with transaction.atomic():
+        participant_lock(challenge=submission.challenge, user=submission.user)
+        stored = Submission.objects.filter(
+            pk=submission.pk, status=Submission.Status.RUNNING, task_id=delivery_id
+        ).update(**fields)
+        if stored and status == Submission.Status.SCORED:
+            leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)

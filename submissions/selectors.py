@@ -1,0 +1,163 @@
+"""Reads of submissions, limits and leaderboards."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from projects.models import Challenge
+from projects.selectors import challenge_private_visible
+
+from .models import LeaderboardEntry, Submission
+
+
+def utc_day_start(now: dt.datetime | None = None) -> dt.datetime:
+    """Daily limits reset at 00:00 UTC, as on Kaggle."""
+    now = (now or timezone.now()).astimezone(dt.UTC)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class Limits:
+    daily_limit: int
+    used_today: int
+    total_limit: int | None
+    used_total: int
+    resets_at: dt.datetime
+
+    @property
+    def remaining_today(self) -> int:
+        remaining = max(self.daily_limit - self.used_today, 0)
+        if self.total_limit is not None:
+            remaining = min(remaining, max(self.total_limit - self.used_total, 0))
+        return remaining
+
+
+def submission_limits(*, challenge: Challenge, user: AbstractBaseUser) -> Limits:
+    """Failed submissions do not count: a learner is not punished for a file the hub could not read."""
+    counted = Submission.objects.filter(challenge=challenge, user=user).exclude(
+        status=Submission.Status.FAILED
+    )
+    day_start = utc_day_start()
+    return Limits(
+        daily_limit=challenge.daily_limit,
+        used_today=counted.filter(created_at__gte=day_start).count(),
+        total_limit=challenge.total_limit,
+        used_total=counted.count() if challenge.total_limit is not None else 0,
+        resets_at=day_start + dt.timedelta(days=1),
+    )
+
+
+def submissions_of(*, challenge: Challenge | None = None, user: AbstractBaseUser) -> QuerySet[Submission]:
+    submissions = Submission.objects.filter(user=user).select_related("challenge")
+    if challenge is not None:
+        submissions = submissions.filter(challenge=challenge)
+    return submissions.order_by("-created_at", "-id")
+
+
+def submission_get_visible(*, submission_id: int, user: AbstractBaseUser) -> Submission:
+    """A submission is visible to its owner and to staff only; to anyone else it does not exist."""
+    submission = Submission.objects.select_related("challenge", "user").filter(pk=submission_id).first()
+    if submission is None or not (user.is_staff or submission.user_id == user.pk):
+        raise Http404(f"You have no submission {submission_id}.")
+    return submission
+
+
+def submission_private_score(submission: Submission) -> float | None:
+    return submission.private_score if challenge_private_visible(submission.challenge) else None
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int | None  # None for baseline rows, which take no rank from learners
+    participant: str
+    user_id: int
+    score: float
+    submitted_at: dt.datetime
+    entries: int
+    is_baseline: bool
+    submission_id: int
+
+
+def _board(challenge: Challenge, split: str) -> QuerySet[LeaderboardEntry]:
+    return LeaderboardEntry.objects.filter(challenge=challenge, split=split)
+
+
+_ORDER = ("-sort_score", "submitted_at", "submission_id")
+
+
+def leaderboard_count(*, challenge: Challenge, split: str) -> int:
+    return _board(challenge, split).count()
+
+
+def leaderboard_rows(
+    *, challenge: Challenge, split: str, offset: int = 0, limit: int = 100
+) -> list[LeaderboardRow]:
+    """One page of the board in rank order; two queries whatever the page size."""
+    entries = list(
+        _board(challenge, split)
+        .select_related("user")
+        .only(
+            "user__username",
+            "user_id",
+            "score",
+            "submitted_at",
+            "entries",
+            "is_baseline",
+            "submission_id",
+            "sort_score",
+        )
+        .order_by(*_ORDER)[offset : offset + limit]
+    )
+    if not entries:
+        return []
+    first = entries[0]
+    baselines_before = (
+        _board(challenge, split).filter(is_baseline=True).filter(_ahead_of(first)).count() if offset else 0
+    )
+    rank = offset - baselines_before
+    rows = []
+    for entry in entries:
+        if not entry.is_baseline:
+            rank += 1
+        rows.append(_row(entry, None if entry.is_baseline else rank))
+    return rows
+
+
+def _ahead_of(entry: LeaderboardEntry) -> Q:
+    return (
+        Q(sort_score__gt=entry.sort_score)
+        | Q(sort_score=entry.sort_score, submitted_at__lt=entry.submitted_at)
+        | Q(
+            sort_score=entry.sort_score,
+            submitted_at=entry.submitted_at,
+            submission_id__lt=entry.submission_id,
+        )
+    )
+
+
+def leaderboard_row_of(*, challenge: Challenge, split: str, user: AbstractBaseUser) -> LeaderboardRow | None:
+    """The learner's own row and rank, however far down the board: one indexed count."""
+    entry = _board(challenge, split).select_related("user").filter(user=user).first()
+    if entry is None:
+        return None
+    rank = None
+    if not entry.is_baseline:
+        rank = _board(challenge, split).filter(is_baseline=False).filter(_ahead_of(entry)).count() + 1
+    return _row(entry, rank)
+
+
+def _row(entry: LeaderboardEntry, rank: int | None) -> LeaderboardRow:
+    return LeaderboardRow(
+        rank=rank,
+        participant=entry.user.username,
+        user_id=entry.user_id,
+        score=entry.score,
+        submitted_at=entry.submitted_at,
+        entries=entry.entries,
+        is_baseline=entry.is_baseline,
+        submission_id=entry.submission_id,
+    )

@@ -1,0 +1,255 @@
+"""Writes of submissions: create (with the one "may this learner submit now?" rule), rescore, final selection,
+disqualification. Scoring itself is in scoring.py."""
+
+import datetime as dt
+import hashlib
+import logging
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from hub.celery import app as celery_app
+from projects.models import Challenge
+from projects.selectors import challenge_status
+
+from .leaderboard import FINAL_SELECTION_MAX, leaderboard_refresh_participant
+from .models import Participant, Submission
+from .selectors import submission_limits
+
+logger = logging.getLogger(__name__)
+
+SCORE_TASK = "submissions.score"
+
+
+class SubmissionNotAllowed(Exception):
+    """The learner may not submit now; `message` says why and what to do, `status` is the HTTP status."""
+
+    def __init__(self, message: str, *, status: int = 403, code: str = "not_allowed"):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+def _human_bytes(size: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def participant_lock(*, challenge: Challenge, user: AbstractBaseUser) -> Participant:
+    """The participant's row, locked until the transaction ends: submissions of one learner are counted in turn."""
+    participant, _ = Participant.objects.get_or_create(challenge=challenge, user=user)
+    return Participant.objects.select_for_update().get(pk=participant.pk)
+
+
+def submission_check_allowed(
+    *, challenge: Challenge, user: AbstractBaseUser, size: int | None = None
+) -> None:
+    """The one rule for whether a learner may submit now, used by the pages, the API and every client."""
+    if not user.is_authenticated:
+        raise SubmissionNotAllowed("Sign in to submit.", status=401, code="not_authenticated")
+    status = challenge_status(challenge)
+    if status == "upcoming":
+        raise SubmissionNotAllowed(
+            f"{challenge.title} opens on {challenge.start_at:%Y-%m-%d %H:%M} UTC; submit after that.",
+            code="not_open",
+        )
+    if status == "ended":
+        raise SubmissionNotAllowed(
+            f"{challenge.title} ended on {challenge.end_at:%Y-%m-%d %H:%M} UTC; it takes no more submissions.",
+            code="ended",
+        )
+    if size is not None:
+        if size == 0:
+            raise SubmissionNotAllowed(
+                "The file is empty. Upload a CSV with a header and one row per test id.",
+                status=400,
+                code="empty_file",
+            )
+        if size > challenge.max_upload_bytes:
+            raise SubmissionNotAllowed(
+                f"The file is {_human_bytes(size)}; this challenge takes at most "
+                f"{_human_bytes(challenge.max_upload_bytes)}. Compress it with gzip or zip, or check its contents.",
+                status=413,
+                code="too_large",
+            )
+    limits = submission_limits(challenge=challenge, user=user)
+    if limits.total_limit is not None and limits.used_total >= limits.total_limit:
+        raise SubmissionNotAllowed(
+            f"You have used all {limits.total_limit} submissions allowed in {challenge.title}.",
+            status=429,
+            code="total_limit",
+        )
+    if limits.used_today >= limits.daily_limit:
+        raise SubmissionNotAllowed(
+            f"You have used your {limits.daily_limit} submissions for today. "
+            f"The count resets at 00:00 UTC ({limits.resets_at:%Y-%m-%d %H:%M} UTC). Failed submissions do not count.",
+            status=429,
+            code="daily_limit",
+        )
+
+
+def _sha256_of(file: File) -> str:
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def submission_create(
+    *,
+    user: AbstractBaseUser,
+    challenge: Challenge,
+    file: File,
+    description: str = "",
+    is_baseline: bool = False,
+) -> Submission:
+    """Store the file, create the row (status queued), and enqueue scoring once the row is committed.
+
+    The row is the truth and the queue a hint: if the broker is down the upload still succeeds, and the sweeper
+    enqueues the submission later.
+    """
+    submission = Submission(
+        uuid=uuid.uuid4(),
+        challenge=challenge,
+        user=user,
+        original_name=_display_name(getattr(file, "name", "") or "submission.csv"),
+        size=file.size,
+        sha256=_sha256_of(file),
+        description=description.strip(),
+        is_baseline=is_baseline,
+    )
+    try:
+        with transaction.atomic():
+            participant_lock(challenge=challenge, user=user)
+            if not is_baseline:
+                submission_check_allowed(challenge=challenge, user=user, size=file.size)
+            submission.file.save("submission.csv", file, save=False)
+            submission.save()
+            transaction.on_commit(lambda: enqueue_scoring(submission.pk))
+    except BaseException:
+        if submission.file.name:
+            default_storage.delete(submission.file.name)
+        raise
+    return submission
+
+
+def _display_name(name: str) -> str:
+    """Only the base name, without control characters: the client's path is never used for anything else."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:255] or "submission.csv"
+
+
+def enqueue_scoring(submission_id: int) -> None:
+    """Send the scoring task. A broker failure is logged, not raised: the sweeper sends it again later."""
+    try:
+        celery_app.send_task(
+            SCORE_TASK,
+            args=[submission_id],
+            retry=True,
+            retry_policy=settings.HUB_ENQUEUE_RETRY_POLICY,
+        )
+    except Exception:
+        logger.warning(
+            "Could not enqueue submission %s; the sweeper will retry", submission_id, exc_info=True
+        )
+
+
+def submissions_rescore(*, challenge: Challenge, submission_ids: Iterable[int] | None = None) -> int:
+    """Put submissions back in the queue, e.g. after the solution changed. Returns how many were queued."""
+    submissions = Submission.objects.filter(challenge=challenge)
+    if submission_ids is not None:
+        submissions = submissions.filter(pk__in=list(submission_ids))
+    ids = list(submissions.exclude(status=Submission.Status.QUEUED).values_list("pk", flat=True))
+    with transaction.atomic():
+        Submission.objects.filter(pk__in=ids).update(
+            status=Submission.Status.QUEUED,
+            task_id="",
+            attempts=0,
+            started_at=None,
+            finished_at=None,
+            error="",
+        )
+        for submission_id in ids:
+            transaction.on_commit(lambda submission_id=submission_id: enqueue_scoring(submission_id))
+    return len(ids)
+
+
+def submission_set_final(*, submission: Submission, user: AbstractBaseUser, is_final: bool) -> Submission:
+    """Mark or unmark a submission for the private leaderboard; at most FINAL_SELECTION_MAX at a time."""
+    with transaction.atomic():
+        participant_lock(challenge=submission.challenge, user=user)
+        if is_final and not submission.is_final:
+            if submission.status != Submission.Status.SCORED:
+                raise SubmissionNotAllowed("Only scored submissions can be selected as final.", status=400)
+            chosen = Submission.objects.filter(
+                challenge=submission.challenge, user=user, is_final=True
+            ).count()
+            if chosen >= FINAL_SELECTION_MAX:
+                raise SubmissionNotAllowed(
+                    f"You have already selected {FINAL_SELECTION_MAX} final submissions. Unselect one first.",
+                    status=400,
+                )
+        submission.is_final = is_final
+        submission.save(update_fields=["is_final"])
+        leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
+    return submission
+
+
+def submission_set_disqualified(*, submission: Submission, disqualified: bool = True) -> None:
+    with transaction.atomic():
+        participant_lock(challenge=submission.challenge, user=submission.user)
+        submission.is_disqualified = disqualified
+        submission.save(update_fields=["is_disqualified"])
+        leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
+
+
+def participant_set_disqualified(*, participant: Participant, disqualified: bool = True) -> None:
+    with transaction.atomic():
+        participant = participant_lock(challenge=participant.challenge, user=participant.user)
+        participant.is_disqualified = disqualified
+        participant.save(update_fields=["is_disqualified"])
+        leaderboard_refresh_participant(challenge=participant.challenge, user_id=participant.user_id)
+
+
+def submissions_sweep_stuck(*, queued_after_seconds: int | None = None, batch: int = 500) -> dict[str, int]:
+    """Recover submissions whose task was lost: enqueue those queued too long again, and put those running past the
+    hard time limit (their worker died) back in the queue, or fail them once they used up their attempts."""
+    now = timezone.now()
+    queued_after = dt.timedelta(seconds=queued_after_seconds or settings.HUB_SWEEP_QUEUED_AFTER_SECONDS)
+    stale_running = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+
+    running = Submission.objects.filter(status=Submission.Status.RUNNING, started_at__lt=stale_running)
+    failed = running.filter(attempts__gte=settings.HUB_MAX_SCORING_ATTEMPTS).update(
+        status=Submission.Status.FAILED,
+        finished_at=now,
+        error=f"Scoring was interrupted {settings.HUB_MAX_SCORING_ATTEMPTS} times, so the hub gave up on this file. "
+        "Submit it again; if it fails the same way, tell the challenge's host.",
+    )
+    requeued = running.update(status=Submission.Status.QUEUED, task_id="")
+
+    waiting = list(
+        Submission.objects.filter(status=Submission.Status.QUEUED, created_at__lt=now - queued_after)
+        .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - queued_after))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for submission_id in waiting:
+        enqueue_scoring(submission_id)
+    if failed or requeued or waiting:
+        logger.info(
+            "Sweeper: %s failed, %s recovered from running, %s enqueued again", failed, requeued, len(waiting)
+        )
+    return {"failed": failed, "recovered": requeued, "enqueued": len(waiting)}

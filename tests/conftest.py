@@ -1,0 +1,49 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from projects.services import challenge_import_bundle
+from tests.bundles import write_bundle
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def auth_client(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def make_challenge(db, tmp_path_factory):
+    """Import a tiny bundle; keyword arguments go into its challenge.yaml."""
+
+    def make(slug: str = "tiny", rows: int = 20, **manifest):
+        folder = write_bundle(tmp_path_factory.mktemp("bundle"), slug=slug, rows=rows, **manifest)
+        return challenge_import_bundle(folder).challenge
+
+    return make
+
+
+@pytest.fixture
+def challenge(make_challenge):
+    return make_challenge()
+
+
+def upload(content: bytes, name: str = "predictions.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="text/csv")

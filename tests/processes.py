@@ -1,0 +1,103 @@
+"""Real processes for end-to-end tests: a `celery worker` (and beat) on the test database and the real broker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+BIN = Path(sys.executable).parent
+
+
+def test_database_url() -> str:
+    """The URL of the database this test runs on (pytest-django's test database), for child processes."""
+    params = connection.settings_dict
+    if params["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{params['NAME']}"
+    user = params.get("USER") or ""
+    password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return (
+        f"postgres://{auth}{params.get('HOST') or '127.0.0.1'}:{params.get('PORT') or 5432}/{params['NAME']}"
+    )
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hub.settings.test",
+        "DATABASE_URL": test_database_url(),
+        "HUB_VAR_DIR": str(settings.VAR_DIR),
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
+class CeleryWorker:
+    """A `celery worker` child process; started() waits until it has said it is ready."""
+
+    def __init__(self, name: str, log_dir: Path, *, concurrency: int = 1, env: dict[str, str] | None = None):
+        self.name = name
+        self.log_path = log_dir / f"{name}.log"
+        self.command = [
+            str(BIN / "celery"),
+            "-A",
+            "hub",
+            "worker",
+            "--loglevel=INFO",
+            f"--concurrency={concurrency}",
+            f"--hostname={name}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+        self.env = child_env(**(env or {}))
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> CeleryWorker:
+        self.log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if " ready." in self.output():
+                return self
+            if self.process.poll() is not None:
+                raise RuntimeError(f"celery worker exited early:\n{self.output()}")
+            time.sleep(0.2)
+        raise RuntimeError(f"celery worker not ready after {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: the main process and its pool children die at once."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+def wait_for(predicate, *, timeout: float = 60, interval: float = 0.1, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"Timed out after {timeout} s waiting for {message}")
