@@ -72,7 +72,13 @@ def read_header(data: bytes | bytearray | memoryview) -> Header:
         raise SubmissionRejected(
             "The first line is not UTF-8 text. Save the file as CSV in UTF-8 (in Excel: 'CSV UTF-8')."
         ) from None
-    names = tuple(name.strip().lstrip("\ufeff").strip() for name in next(csv.reader([text])))
+    try:
+        fields = next(csv.reader([text]), [])
+    except csv.Error as error:
+        raise SubmissionRejected(f"The header line cannot be read as CSV ({error}).") from None
+    names = tuple(name.strip().lstrip("\ufeff").strip() for name in fields)
+    if not any(names):
+        raise SubmissionRejected("The first line names no columns. Start the file with a header row.")
     return Header(names, min(end + 1, len(view)), line_number)
 
 
