@@ -148,13 +148,15 @@ class BundleWriter:
             for public in self.public_files:
                 shutil.copyfile(self.root / public.path, scratch_dir / Path(public.path).name)
             output = scratch_dir / "submission.csv"
-            subprocess.run(
+            run = subprocess.run(
                 [sys.executable, "starter.py", str(scratch_dir), str(output)],
                 cwd=scratch_dir,
-                check=True,
                 timeout=timeout_seconds,
-                stdout=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
             )
+            if run.returncode != 0:
+                raise RuntimeError(f"The starter kit of {self.root.name} failed:\n{run.stderr[-3000:]}")
             return self.write_bytes(BASELINE_PATH, output.read_bytes())
 
     def write_manifest(self, manifest: dict[str, Any]) -> Path:

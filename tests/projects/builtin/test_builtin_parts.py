@@ -142,3 +142,14 @@ def test_the_converter_refuses_a_package_that_is_not_mnist(tmp_path):
     (tmp_path / "package.json").write_text(json.dumps({"name": "something-else", "license": "MIT"}))
     with pytest.raises(SystemExit, match="mnist"):
         load_converter().read_package(tmp_path)
+
+
+def test_a_failing_starter_kit_fails_the_build_with_its_error(tmp_path, monkeypatch):
+    kits = tmp_path / "kits"
+    kits.mkdir()
+    (kits / "broken.py").write_text("raise SystemExit('no train.csv here')\n")
+    monkeypatch.setattr("projects.builtin.bundle_writer.STARTER_KITS_DIR", kits)
+    writer = BundleWriter(tmp_path / "bundle")
+    writer.add_starter_kit("broken")
+    with pytest.raises(RuntimeError, match="no train.csv here"):
+        writer.run_starter_kit()
