@@ -80,10 +80,14 @@ class Command(BaseCommand):
                 f"--bind={host}:{port}",
                 f"--workers={os.environ.get('WEB_CONCURRENCY', '2')}",
                 "--threads=4",
+                "--graceful-timeout=10",
                 "--access-logfile=-",
             ],
         }
-        return {name: subprocess.Popen(command, env=env) for name, command in commands.items()}
+        # Each in a session of its own, so stopping it stops its children too (gunicorn's and celery's workers).
+        return {
+            name: subprocess.Popen(command, env=env, start_new_session=True) for name, command in commands.items()
+        }
 
     def _wait(self, processes: dict[str, subprocess.Popen]) -> None:
         stopping = False
@@ -100,16 +104,24 @@ class Command(BaseCommand):
             time.sleep(0.5)
         for process in processes.values():
             if process.poll() is None:
-                process.terminate()
+                process.terminate()  # the main process shuts its own workers down gracefully
         deadline = time.monotonic() + 15
         for process in processes.values():
             try:
                 process.wait(timeout=max(deadline - time.monotonic(), 0.1))
             except subprocess.TimeoutExpired:
-                process.kill()
+                pass
+            _signal_group(process, signal.SIGKILL)  # whatever is left of it, children included
         if exited is not None:
             self.stderr.write(
                 f"The {exited} process stopped (exit code {processes[exited].returncode}); stopped the hub."
             )
             sys.exit(1)
         self.stdout.write("Stopped the web server, the worker and beat.")
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass
