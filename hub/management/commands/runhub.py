@@ -1,5 +1,6 @@
 """`make run`: set up the embedded hub and run its web server, Celery worker and beat until Ctrl-C."""
 
+import contextlib
 import os
 import secrets
 import signal
@@ -86,7 +87,8 @@ class Command(BaseCommand):
         }
         # Each in a session of its own, so stopping it stops its children too (gunicorn's and celery's workers).
         return {
-            name: subprocess.Popen(command, env=env, start_new_session=True) for name, command in commands.items()
+            name: subprocess.Popen(command, env=env, start_new_session=True)
+            for name, command in commands.items()
         }
 
     def _wait(self, processes: dict[str, subprocess.Popen]) -> None:
@@ -107,10 +109,8 @@ class Command(BaseCommand):
                 process.terminate()  # the main process shuts its own workers down gracefully
         deadline = time.monotonic() + 15
         for process in processes.values():
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-            except subprocess.TimeoutExpired:
-                pass
             _signal_group(process, signal.SIGKILL)  # whatever is left of it, children included
         if exited is not None:
             self.stderr.write(
@@ -121,7 +121,5 @@ class Command(BaseCommand):
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass
