@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from submissions.services import submissions_rescore
+from submissions.services import leaderboard_rebuild, submissions_rescore
 
 from .models import Challenge, DataFile, Dataset, Solution
 from .services import challenge_reveal_private
@@ -45,7 +45,7 @@ class ChallengeAdmin(admin.ModelAdmin):
     list_filter = ["level", "is_published"]
     search_fields = ["title", "slug"]
     inlines = [SolutionInline]
-    actions = ["reveal_private", "rescore_all"]
+    actions = ["reveal_private", "rescore_all", "rebuild_leaderboards"]
 
     @admin.action(description="Reveal the private leaderboard")
     def reveal_private(self, request: HttpRequest, queryset: QuerySet[Challenge]) -> None:
@@ -57,3 +57,8 @@ class ChallengeAdmin(admin.ModelAdmin):
     def rescore_all(self, request: HttpRequest, queryset: QuerySet[Challenge]) -> None:
         queued = sum(submissions_rescore(challenge=challenge) for challenge in queryset)
         self.message_user(request, f"Queued {queued} submission(s) for rescoring.", messages.SUCCESS)
+
+    @admin.action(description="Rebuild the leaderboards from the stored scores")
+    def rebuild_leaderboards(self, request: HttpRequest, queryset: QuerySet[Challenge]) -> None:
+        refreshed = sum(leaderboard_rebuild(challenge=challenge) for challenge in queryset)
+        self.message_user(request, f"Recomputed the entries of {refreshed} participant(s).", messages.SUCCESS)

@@ -1,5 +1,6 @@
 """REST API of submissions, limits and leaderboards."""
 
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -12,17 +13,22 @@ from rest_framework.views import APIView
 
 from projects.selectors import challenge_get_published, challenge_private_visible
 
+from .export import leaderboard_csv
 from .models import LeaderboardEntry, Submission
 from .selectors import (
+    leaderboard_all_rows,
     leaderboard_count,
     leaderboard_row_of,
     leaderboard_rows,
+    score_history,
+    submission_extra_scores,
     submission_get_visible,
     submission_limits,
     submission_private_score,
     submissions_of,
+    top_score_history,
 )
-from .services import SubmissionNotAllowed, submission_create
+from .services import SubmissionNotAllowed, submission_create, submission_set_final
 
 
 class NotAllowed(APIException):
@@ -34,6 +40,7 @@ class NotAllowed(APIException):
 class SubmissionSerializer(serializers.ModelSerializer):
     challenge = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     private_score = serializers.SerializerMethodField()
+    extra_scores = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -60,6 +67,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
     def get_private_score(self, submission: Submission) -> float | None:
         return submission_private_score(submission)
+
+    def get_extra_scores(self, submission: Submission) -> dict:
+        return submission_extra_scores(submission)
 
     def get_url(self, submission: Submission) -> str:
         return self.context["request"].build_absolute_uri(
@@ -229,3 +239,92 @@ class LeaderboardMeApi(APIView):
                 status=status.HTTP_404_NOT_FOUND,
             )
         return Response(LeaderboardRowSerializer(row).data)
+
+
+# --- Leaderboard additions (issue 5): final selection, CSV download, score history for the charts ---
+
+
+class SubmissionFinalApi(APIView):
+    """POST marks one of your submissions as final for the private leaderboard; DELETE unmarks it."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _set(self, request: Request, submission_id: int, is_final: bool) -> Response:
+        submission = submission_get_visible(submission_id=submission_id, user=request.user)
+        try:
+            submission = submission_set_final(submission=submission, user=request.user, is_final=is_final)
+        except SubmissionNotAllowed as error:
+            raise NotAllowed(error) from None
+        return Response(SubmissionSerializer(submission, context={"request": request}).data)
+
+    @extend_schema(request=None, responses=SubmissionSerializer)
+    def post(self, request: Request, submission_id: int) -> Response:
+        return self._set(request, submission_id, True)
+
+    @extend_schema(request=None, responses=SubmissionSerializer)
+    def delete(self, request: Request, submission_id: int) -> Response:
+        return self._set(request, submission_id, False)
+
+
+class LeaderboardCsvApi(APIView):
+    """The whole board as CSV; text cells that a spreadsheet would run as formulas get a leading apostrophe."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[SPLIT_PARAMETER], responses={(200, "text/csv"): str})
+    def get(self, request: Request, slug: str) -> StreamingHttpResponse:
+        challenge = challenge_get_published(slug=slug)
+        split = _split_of(request, challenge)
+        response = StreamingHttpResponse(
+            leaderboard_csv(leaderboard_all_rows(challenge=challenge, split=split)),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{challenge.slug}-{split}-leaderboard.csv"'
+        return response
+
+
+class LeaderboardHistoryApi(APIView):
+    """Points for the charts: the top score over time and, when signed in, your own scores over time."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[SPLIT_PARAMETER],
+        responses=inline_serializer(
+            "LeaderboardHistory",
+            {
+                "split": serializers.CharField(),
+                "top": inline_serializer(
+                    "TopScorePoint",
+                    {
+                        "at": serializers.DateTimeField(),
+                        "score": serializers.FloatField(allow_null=True),
+                        "participant": serializers.CharField(allow_null=True),
+                        "submitted_at": serializers.DateTimeField(allow_null=True),
+                    },
+                    many=True,
+                ),
+                "mine": inline_serializer(
+                    "MyScorePoint",
+                    {
+                        "submission_id": serializers.IntegerField(),
+                        "submitted_at": serializers.DateTimeField(),
+                        "score": serializers.FloatField(),
+                        "best": serializers.FloatField(),
+                        "is_final": serializers.BooleanField(),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        challenge = challenge_get_published(slug=slug)
+        split = _split_of(request, challenge)
+        return Response(
+            {
+                "split": split,
+                "top": top_score_history(challenge=challenge, split=split),
+                "mine": score_history(challenge=challenge, user=request.user, split=split),
+            }
+        )

@@ -113,3 +113,30 @@ class LeaderboardEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.split} {self.score}"
+
+
+class TopScoreChange(models.Model):
+    """One change of the best learner score on a board, recorded in the transaction that changed it.
+
+    The chart of the top score over time reads these few rows instead of scanning every submission.
+    Baseline rows never count: the line shows what learners reached.
+    """
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="top_score_changes")
+    split = models.CharField(max_length=10, choices=LeaderboardEntry.Split.choices)
+    # Null when the board became empty (every entry disqualified); the user/submission may be deleted later.
+    score = models.FloatField(null=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submission = models.ForeignKey(
+        Submission, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["challenge", "split", "changed_at"], name="top_score_history")]
+
+    def __str__(self) -> str:
+        return f"{self.challenge_id} {self.split} top {self.score} at {self.changed_at:%Y-%m-%d %H:%M}"

@@ -123,5 +123,6 @@ def _finish(
         stored = Submission.objects.filter(
             pk=submission.pk, status=Submission.Status.RUNNING, task_id=delivery_id
         ).update(**fields)
-        if stored and status == Submission.Status.SCORED:
+        # A failure counts too: a rescored submission that now fails must leave the board.
+        if stored:
             leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
