@@ -1,23 +1,25 @@
-"""Keeps LeaderboardEntry, the best submission per participant and split, and the history of the top score current.
+"""Keeps LeaderboardEntry (the best submission per participant and split), each board's size and the history
+of its top score current.
 
 Called in the same transaction that stores, changes or hides a score, under the participant's row lock, so
 reading the board never has to look at submissions at all.
+
+Locks are always taken in one order, participant then the public board then the private board, so two
+refreshes never wait on each other in a circle.
 """
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 
-from django.db import connection
 from django.utils import timezone
 
 from projects.models import Challenge
 from workers.scoring import METRICS
 
-from .models import LeaderboardEntry, Participant, Submission, TopScoreChange
+from .models import Leaderboard, LeaderboardEntry, Participant, Submission, TopScoreChange
 
 FINAL_SELECTION_MAX = 2
-# First key of PostgreSQL's two-key advisory locks taken by this module; the second is the challenge id.
-_TOP_SCORE_LOCK = 5_000_001
 
 
 def higher_is_better(challenge: Challenge) -> bool:
@@ -95,8 +97,15 @@ def _counted_submissions(challenge: Challenge, user_id: int) -> list[Candidate]:
     return [Candidate(*row) for row in rows]
 
 
+class _Change(enum.Enum):
+    NONE = "none"
+    MOVED = "moved"
+    JOINED_OR_LEFT = "joined or left"
+
+
 def leaderboard_refresh_participant(*, challenge: Challenge, user_id: int) -> None:
-    """Recompute both of the participant's entries, and record a change of a board's top score.
+    """Recompute both of the participant's entries; then each board's size if the participant joined or left
+    it, and its top score history if its top changed.
 
     The caller holds the Participant row lock (services.participant_lock) inside a transaction.
     """
@@ -105,16 +114,10 @@ def leaderboard_refresh_participant(*, challenge: Challenge, user_id: int) -> No
     existing = {
         entry.split: entry for entry in LeaderboardEntry.objects.filter(challenge=challenge, user_id=user_id)
     }
-    changed_splits = [
-        split
-        for split, best in (
-            (LeaderboardEntry.Split.PUBLIC, public),
-            (LeaderboardEntry.Split.PRIVATE, private),
-        )
-        if _store(challenge, user_id, split, best, existing.get(split), entries=len(candidates))
-    ]
-    if changed_splits:
-        top_scores_record(challenge=challenge, splits=changed_splits)
+    for split, best in ((LeaderboardEntry.Split.PUBLIC, public), (LeaderboardEntry.Split.PRIVATE, private)):
+        change = _store(challenge, user_id, split, best, existing.get(split), entries=len(candidates))
+        if change is not _Change.NONE:
+            _board_changed(challenge, split, joined_or_left=change is _Change.JOINED_OR_LEFT)
 
 
 def _store(
@@ -125,12 +128,13 @@ def _store(
     current: LeaderboardEntry | None,
     *,
     entries: int,
-) -> bool:
-    """Write the entry if it changed. Returns whether the order of the board may have changed."""
+) -> _Change:
+    """Write the entry if it changed, and say how the board changed."""
     if best is None:
-        if current is not None:
-            current.delete()
-        return current is not None
+        if current is None:
+            return _Change.NONE
+        current.delete()
+        return _Change.JOINED_OR_LEFT
     values = {
         "submission_id": best.submission.id,
         "score": best.score,
@@ -141,14 +145,58 @@ def _store(
     }
     if current is None:
         LeaderboardEntry.objects.create(challenge=challenge, user_id=user_id, split=split, **values)
-        return True
+        return _Change.JOINED_OR_LEFT
     changed = [name for name, value in values.items() if getattr(current, name) != value]
     if not changed:
-        return False
+        return _Change.NONE
     for name in changed:
         setattr(current, name, values[name])
     current.save(update_fields=changed)
-    return changed != ["entries"]
+    return _Change.NONE if changed == ["entries"] else _Change.MOVED
+
+
+def board_lock(*, challenge: Challenge, split: str) -> Leaderboard:
+    """The board's row, locked until the transaction ends (created on first use, like participant_lock)."""
+    board, _ = Leaderboard.objects.get_or_create(challenge=challenge, split=split)
+    return Leaderboard.objects.select_for_update().get(pk=board.pk)
+
+
+def board_recount(*, board: Leaderboard) -> None:
+    """Count the board's entries again (one index-only scan); the caller holds board_lock."""
+    entries = LeaderboardEntry.objects.filter(challenge_id=board.challenge_id, split=board.split)
+    # Two counts, each read from an index alone (one FILTERed count would have to visit the table).
+    counts = (entries.count(), entries.filter(is_baseline=False).count())
+    if (board.rows, board.learners) != counts:
+        board.rows, board.learners = counts
+        board.save(update_fields=["rows", "learners"])
+
+
+def _board_changed(challenge: Challenge, split: str, *, joined_or_left: bool) -> None:
+    """Recount the board if its membership changed; record its top score if that changed.
+
+    Two participants scored at once each see only their own uncommitted entry, so both could count the board
+    without the other, or both record themselves as the top. Both are therefore done under the board's lock,
+    with the top checked again there: by then the other transaction has committed, and READ COMMITTED shows
+    its entry to the next statement. The lock is skipped when neither can have changed, as for most scores.
+    """
+    top_may_have_changed = not _same(_top_entry(challenge, split), _last_top(challenge, split))
+    if not joined_or_left and not top_may_have_changed:
+        return
+    board = board_lock(challenge=challenge, split=split)
+    if joined_or_left:
+        board_recount(board=board)
+    if top_may_have_changed:
+        top = _top_entry(challenge, split)
+        if not _same(top, _last_top(challenge, split)):
+            TopScoreChange.objects.create(
+                challenge=challenge,
+                split=split,
+                score=top.score if top else None,
+                user_id=top.user_id if top else None,
+                submission_id=top.submission_id if top else None,
+                submitted_at=top.submitted_at if top else None,
+                changed_at=timezone.now(),
+            )
 
 
 def _top_entry(challenge: Challenge, split: str) -> LeaderboardEntry | None:
@@ -177,35 +225,3 @@ def _same(top: LeaderboardEntry | None, last: TopScoreChange | None) -> bool:
         top.user_id,
         top.submission_id,
     )
-
-
-def top_scores_record(*, challenge: Challenge, splits: list[str]) -> None:
-    """Append a TopScoreChange for each split whose top learner entry differs from the last one recorded.
-
-    Two participants scored at once each see only their own uncommitted entry, so both could record
-    themselves as the top. The check is therefore made again under a lock per challenge, taken only when the
-    top seems to have changed (rarely): by then the other transaction has committed and READ COMMITTED shows
-    its entry. SQLite needs no lock: the hub's transactions there are IMMEDIATE, so writers run one at a time.
-    """
-    suspects = [
-        split for split in splits if not _same(_top_entry(challenge, split), _last_top(challenge, split))
-    ]
-    if not suspects:
-        return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_TOP_SCORE_LOCK, challenge.pk % 2**31])
-    now = timezone.now()
-    for split in suspects:
-        top = _top_entry(challenge, split)
-        if _same(top, _last_top(challenge, split)):
-            continue
-        TopScoreChange.objects.create(
-            challenge=challenge,
-            split=split,
-            score=top.score if top else None,
-            user_id=top.user_id if top else None,
-            submission_id=top.submission_id if top else None,
-            submitted_at=top.submitted_at if top else None,
-            changed_at=now,
-        )

@@ -1,11 +1,11 @@
 """Reads of submissions, limits and leaderboards."""
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Func, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from projects.models import Challenge
 from projects.selectors import challenge_private_visible
 from workers.scoring import METRICS
 
-from .models import LeaderboardEntry, Submission, TopScoreChange
+from .models import Leaderboard, LeaderboardEntry, Submission, TopScoreChange
 
 
 def utc_day_start(now: dt.datetime | None = None) -> dt.datetime:
@@ -113,63 +113,116 @@ def _board(challenge: Challenge, split: str) -> QuerySet[LeaderboardEntry]:
 _ORDER = ("-sort_score", "submitted_at", "submission_id")
 
 
+def _size(challenge: Challenge, split: str) -> Leaderboard | None:
+    if not leaderboard_split_visible(challenge, split):
+        return None
+    return Leaderboard.objects.filter(challenge=challenge, split=split).only("rows", "learners").first()
+
+
 def leaderboard_count(*, challenge: Challenge, split: str) -> int:
-    return _board(challenge, split).count()
+    """Rows on the board, baselines included (for paging): read from the board's row, not counted."""
+    size = _size(challenge, split)
+    return size.rows if size else 0
+
+
+def leaderboard_learner_count(*, challenge: Challenge, split: str) -> int:
+    """Learners on the board, who take ranks ("rank 12 of 340")."""
+    size = _size(challenge, split)
+    return size.learners if size else 0
+
+
+# Rows are read as tuples: building 100 model instances (and their users) costs more than the query itself.
+_ROW_FIELDS = (
+    "user__username",
+    "user_id",
+    "score",
+    "submitted_at",
+    "entries",
+    "is_baseline",
+    "submission_id",
+)
+
+
+def _ranked(values: Iterable[tuple], rank: int) -> Iterator[LeaderboardRow]:
+    """Rows from _ROW_FIELDS tuples in board order; `rank` is the number of learners before the first."""
+    for participant, user_id, score, submitted_at, entries, is_baseline, submission_id in values:
+        if not is_baseline:
+            rank += 1
+        yield LeaderboardRow(
+            rank=None if is_baseline else rank,
+            participant=participant,
+            user_id=user_id,
+            score=score,
+            submitted_at=submitted_at,
+            entries=entries,
+            is_baseline=is_baseline,
+            submission_id=submission_id,
+        )
 
 
 def leaderboard_rows(
     *, challenge: Challenge, split: str, offset: int = 0, limit: int = 100
 ) -> list[LeaderboardRow]:
-    """One page of the board in rank order; two queries whatever the page size."""
-    entries = list(
+    """One page of the board in rank order: one query, and on a later page one more that counts the few
+    baselines before it (they take no rank), whatever the page size."""
+    values = list(
         _board(challenge, split)
-        .select_related("user")
-        .only(
-            "user__username",
-            "user_id",
-            "score",
-            "submitted_at",
-            "entries",
-            "is_baseline",
-            "submission_id",
-            "sort_score",
-        )
-        .order_by(*_ORDER)[offset : offset + limit]
+        .order_by(*_ORDER)
+        .values_list(*_ROW_FIELDS, "sort_score")[offset : offset + limit]
     )
-    if not entries:
+    if not values:
         return []
-    first = entries[0]
-    baselines_before = (
-        _board(challenge, split).filter(is_baseline=True).filter(_ahead_of(first)).count() if offset else 0
-    )
-    rank = offset - baselines_before
-    rows = []
-    for entry in entries:
-        if not entry.is_baseline:
-            rank += 1
-        rows.append(_row(entry, None if entry.is_baseline else rank))
-    return rows
+    baselines_before = 0
+    if offset:
+        *_, submitted_at, _entries, _is_baseline, submission_id, sort_score = values[0]
+        first = LeaderboardEntry(
+            sort_score=sort_score, submitted_at=submitted_at, submission_id=submission_id
+        )
+        baselines_before = _board(challenge, split).filter(is_baseline=True).filter(_ahead_of(first)).count()
+    return list(_ranked((row[:-1] for row in values), offset - baselines_before))
 
 
-def _ahead_of(entry: LeaderboardEntry) -> Q:
-    """Entries ranked before `entry`. The leading `sort_score >= x` is a range on the index, so the count reads
-    only the entries ahead (and the ties) instead of filtering the whole board."""
-    return Q(sort_score__gte=entry.sort_score) & (
-        Q(sort_score__gt=entry.sort_score)
-        | Q(submitted_at__lt=entry.submitted_at)
-        | Q(submitted_at=entry.submitted_at, submission_id__lt=entry.submission_id)
+def _ahead_of(entry: LeaderboardEntry | OuterRef) -> Q:
+    """Entries ranked before `entry` (an entry, or OuterRef("pk")'s row in a subquery). The leading
+    `sort_score >= x` is a range on the index, so a count reads only the entries ahead (and the ties)."""
+
+    def field(name: str):
+        return OuterRef(name) if isinstance(entry, OuterRef) else getattr(entry, name)
+
+    return Q(sort_score__gte=field("sort_score")) & (
+        Q(sort_score__gt=field("sort_score"))
+        | Q(submitted_at__lt=field("submitted_at"))
+        | Q(submitted_at=field("submitted_at"), submission_id__lt=field("submission_id"))
     )
 
 
 def leaderboard_row_of(*, challenge: Challenge, split: str, user: AbstractBaseUser) -> LeaderboardRow | None:
-    """The learner's own row and rank, however far down the board: one indexed count."""
-    entry = _board(challenge, split).select_related("user").filter(user=user).first()
+    """The learner's own row and rank, however far down the board: one query, whose count of the learners
+    ahead is a range read from the learners-only index (leaderboard_learner_rank), never from the table."""
+    if not user.is_authenticated:
+        return None
+    learners_ahead = (
+        LeaderboardEntry.objects.filter(
+            challenge_id=OuterRef("challenge_id"), split=OuterRef("split"), is_baseline=False
+        )
+        .filter(_ahead_of(OuterRef("pk")))
+        .order_by()
+        # COUNT(1) as a plain function: an Aggregate would add a GROUP BY, which costs a comparison per row.
+        .annotate(count=Func(Value(1), function="COUNT"))
+        .values("count")
+    )
+    entry = next(
+        iter(
+            _board(challenge, split)
+            .select_related("user")
+            .filter(user=user)
+            .annotate(learners_ahead=Subquery(learners_ahead))
+        ),
+        None,
+    )
     if entry is None:
         return None
-    rank = None
-    if not entry.is_baseline:
-        rank = _board(challenge, split).filter(is_baseline=False).filter(_ahead_of(entry)).count() + 1
-    return _row(entry, rank)
+    return _row(entry, None if entry.is_baseline else entry.learners_ahead + 1)
 
 
 def _row(entry: LeaderboardEntry, rank: int | None) -> LeaderboardRow:
@@ -189,17 +242,8 @@ def leaderboard_all_rows(
     *, challenge: Challenge, split: str, chunk_size: int = 2000
 ) -> Iterator[LeaderboardRow]:
     """Every row of the board in rank order, streamed (one query; a server-side cursor on PostgreSQL)."""
-    entries = (
-        _board(challenge, split)
-        .select_related("user")
-        .only("user__username", "user_id", "score", "submitted_at", "entries", "is_baseline", "submission_id")
-        .order_by(*_ORDER)
-    )
-    rank = 0
-    for entry in entries.iterator(chunk_size=chunk_size):
-        if not entry.is_baseline:
-            rank += 1
-        yield _row(entry, None if entry.is_baseline else rank)
+    values = _board(challenge, split).order_by(*_ORDER).values_list(*_ROW_FIELDS)
+    yield from _ranked(values.iterator(chunk_size=chunk_size), 0)
 
 
 def score_history(

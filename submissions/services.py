@@ -19,8 +19,8 @@ from hub.celery import app as celery_app
 from projects.models import Challenge
 from projects.selectors import challenge_status
 
-from .leaderboard import FINAL_SELECTION_MAX, leaderboard_refresh_participant
-from .models import Participant, Submission
+from .leaderboard import FINAL_SELECTION_MAX, board_lock, board_recount, leaderboard_refresh_participant
+from .models import LeaderboardEntry, Participant, Submission
 from .selectors import submission_limits
 
 logger = logging.getLogger(__name__)
@@ -279,13 +279,17 @@ def participant_refresh(*, challenge: Challenge, user_id: int) -> None:
 
 
 def leaderboard_rebuild(*, challenge: Challenge) -> int:
-    """Recompute every participant's entries, e.g. after the challenge's metric or its direction changed.
+    """Recompute every participant's entries and each board's size from the stored scores, e.g. after a repair
+    of the data. (A changed metric needs new scores: rescore instead, and the entries follow.)
 
     One short transaction per participant under its lock, so scoring goes on meanwhile. Returns the count.
     """
     user_ids = list(Participant.objects.filter(challenge=challenge).values_list("user_id", flat=True))
     for user_id in user_ids:
         participant_refresh(challenge=challenge, user_id=user_id)
+    for split in LeaderboardEntry.Split.values:
+        with transaction.atomic():
+            board_recount(board=board_lock(challenge=challenge, split=split))
     return len(user_ids)
 
 
