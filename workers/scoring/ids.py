@@ -68,23 +68,22 @@ class IdIndex:
         if written_bytes != self._canonical_bytes:
             return None
         positions = np.empty(self.row_count, dtype=np.intp)
+        seen = np.zeros(self.row_count, dtype=bool)
         starts = np.cumsum([0] + [len(chunk) for chunk in submitted.chunks[:-1]])
         outcomes = map_in_threads(
-            lambda job: self._chunk_positions(*job, positions),
+            lambda job: self._chunk_positions(*job, positions, seen),
             list(zip(submitted.chunks, starts.tolist(), strict=True)),
         )
         if "unknown" in outcomes:
             return None
-        if all(outcome == "in order" for outcome in outcomes):
-            return positions  # each chunk matched the solution's own order: a permutation by construction
-        if positions.min(initial=0) < 0:  # a hole in the lookup table
-            return None
-        seen = np.zeros(self.row_count, dtype=bool)
-        seen[positions] = True
+        # As many ids as solution rows, each found: they are a permutation exactly when every row was hit.
         return positions if seen.all() else None
 
-    def _chunk_positions(self, chunk: pa.Array, start: int, positions: np.ndarray) -> str:
-        """Fill positions[start:start + len(chunk)]: 'in order', 'looked up', or 'unknown' if unsure."""
+    def _chunk_positions(self, chunk: pa.Array, start: int, positions: np.ndarray, seen: np.ndarray) -> str:
+        """Fill positions[start:start + len(chunk)] and mark them seen: 'found', or 'unknown' if unsure.
+
+        Threads share ``seen``; they only ever set bytes to True, so their writes cannot conflict.
+        """
         assert self.integer_ids is not None
         try:
             values = pc.cast(chunk, pa.int64()).to_numpy()
@@ -95,19 +94,23 @@ class IdIndex:
         # Learners often keep test.csv's order; then the positions are a copy, not a lookup.
         if np.array_equal(values, self.integer_ids[start:end]):
             out[:] = self.part_position[start:end]
-            return "in order"
+            seen[out] = True
+            return "found"
         if self._table is not None:
             offsets = values - self._lowest
             if np.count_nonzero(offsets.view(np.uint64) >= len(self._table)):
                 return "unknown"
             np.take(self._table, offsets, out=out)
+            if out.min(initial=0) < 0:  # a hole in the lookup table
+                return "unknown"
         else:
             assert self._hash_index is not None
             file_rows = self._hash_index.get_indexer(values)
             if file_rows.min(initial=0) < 0:
                 return "unknown"
             np.take(self.part_position, file_rows, out=out)
-        return "looked up"
+        seen[out] = True
+        return "found"
 
     def _text_positions(self, submitted: pa.ChunkedArray, id_column: str, test_file_name: str) -> np.ndarray:
         ids = pc.utf8_trim_whitespace(submitted.combine_chunks())
