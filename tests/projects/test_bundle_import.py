@@ -214,3 +214,21 @@ def test_the_baseline_is_scored_as_a_marked_submission(tmp_path):
 
     baseline = Submission.objects.get(challenge=challenge)
     assert baseline.is_baseline and baseline.user.username == "baseline" and not baseline.user.is_active
+
+
+def test_a_host_imports_a_bundle_zip_in_the_admin_and_a_bad_one_is_refused_with_its_reason(
+    tmp_path, admin_client
+):
+    write_bundle(tmp_path / "tiny")
+    good = shutil.make_archive(str(tmp_path / "good"), "zip", root_dir=tmp_path / "tiny")
+    write_bundle(tmp_path / "bad", metric="nope")
+    bad = shutil.make_archive(str(tmp_path / "bad"), "zip", root_dir=tmp_path / "bad")
+
+    with open(bad, "rb") as handle:
+        refused = admin_client.post("/admin/projects/challenge/import-bundle/", {"bundle": handle})
+    with open(good, "rb") as handle:
+        accepted = admin_client.post("/admin/projects/challenge/import-bundle/", {"bundle": handle})
+
+    assert refused.status_code == 200 and "Unknown metric &#x27;nope&#x27;" in refused.content.decode()
+    assert accepted.status_code == 302
+    assert list(Challenge.objects.values_list("slug", flat=True)) == ["tiny"]
