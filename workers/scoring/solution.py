@@ -131,8 +131,6 @@ def _parse(path: str | os.PathLike[str], spec: ScoringSpec, digest: str) -> Solu
     usage = table.column(spec.usage_column) if spec.usage_column in table.column_names else None
     public = _public_mask(usage, table.num_rows)
     order = np.concatenate([np.flatnonzero(public), np.flatnonzero(~public)])
-    part_position = np.empty(table.num_rows, dtype=np.intp)
-    part_position[order] = np.arange(table.num_rows)
     vocabulary = _vocabulary(spec, table, closed=any(metric.ordinal for metric in metrics))
     truth = _truth(main, spec, table.column(spec.solution_target_column), vocabulary)[order]
     positive_code = None
@@ -158,7 +156,7 @@ def _parse(path: str | os.PathLike[str], spec: ScoringSpec, digest: str) -> Solu
         solution.truth = (truth == positive_code).astype(np.int8)
     _check_parts(solution, metrics)
     for column in {layout.solution_id_column for layout in solution.layouts}:
-        solution.indexes[column] = IdIndex(column, _unique_ids(table.column(column), column), part_position)
+        solution.indexes[column] = IdIndex(column, _unique_ids(table.column(column), column), order)
     return solution
 
 
