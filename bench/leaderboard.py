@@ -457,7 +457,8 @@ def main() -> None:
                 client, naive_me_path, args.naive_requests, lambda n: auth(me_users[n])
             ),
         }
-        print()
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(f"\nLoad average after timing (1, 5, 15 min) on {os.cpu_count()} CPUs: {load}")
         print(f"{'request':<14} {'design':<16} {'n':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
         for (request, design), durations in results.items():
             print(
