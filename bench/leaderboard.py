@@ -21,6 +21,7 @@ Needs PostgreSQL at --server (default postgres://postgres@127.0.0.1:5432, trust 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import math
 import os
@@ -210,6 +211,7 @@ def build(args: argparse.Namespace) -> tuple[int, list[int]]:
     from projects.models import Challenge, Dataset
 
     rng = random.Random(args.seed)
+    now = timezone.now()
     dataset = Dataset.objects.create(slug=f"{SLUG}-data", title="Bench data")
     challenge = Challenge.objects.create(
         slug=SLUG,
@@ -221,8 +223,10 @@ def build(args: argparse.Namespace) -> tuple[int, list[int]]:
         solution_id_column="id",
         solution_target_column="label",
         daily_limit=10,
+        # A running competition, so every submission counts (a never-ending one would keep a rolling window).
+        start_at=now - dt.timedelta(days=91),
+        end_at=now + dt.timedelta(days=30),
     )
-    now = timezone.now()
     start = now.timestamp() - 90 * 86400
 
     with connection.cursor() as django_cursor:

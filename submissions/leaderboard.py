@@ -12,6 +12,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from projects.models import Challenge
@@ -77,8 +79,20 @@ def best_entries(candidates: list[Candidate], *, higher_is_better: bool) -> tupl
     )
 
 
+def rolling_window_start(challenge: Challenge) -> dt.datetime | None:
+    """Where the rolling board of a practice problem that never ends starts, or None for a board that keeps all.
+
+    As on Kaggle's Getting Started competitions, only the submissions of the last HUB_ROLLING_LEADERBOARD_DAYS
+    count there, so the board shows who is practising now (0 keeps everything). Baselines always count.
+    """
+    days = settings.HUB_ROLLING_LEADERBOARD_DAYS
+    if challenge.end_at is not None or not days:
+        return None
+    return timezone.now() - dt.timedelta(days=days)
+
+
 def _counted_submissions(challenge: Challenge, user_id: int) -> list[Candidate]:
-    """Submissions that hold a score and were not failed or disqualified.
+    """Submissions that hold a score, were not failed or disqualified, and are inside the rolling window.
 
     A submission queued again for rescoring keeps its previous score until the new one is stored, so a rescore
     does not empty the board while it runs; one that fails on rescoring drops out.
@@ -87,12 +101,14 @@ def _counted_submissions(challenge: Challenge, user_id: int) -> list[Candidate]:
     participant = participant.first()
     if participant is None or participant.is_disqualified:
         return []
-    rows = (
-        Submission.objects.filter(
-            challenge=challenge, user_id=user_id, is_disqualified=False, public_score__isnull=False
-        )
-        .exclude(status=Submission.Status.FAILED)
-        .values_list("id", "public_score", "private_score", "is_final", "created_at", "is_baseline")
+    submissions = Submission.objects.filter(
+        challenge=challenge, user_id=user_id, is_disqualified=False, public_score__isnull=False
+    ).exclude(status=Submission.Status.FAILED)
+    window_start = rolling_window_start(challenge)
+    if window_start is not None:
+        submissions = submissions.filter(Q(created_at__gte=window_start) | Q(is_baseline=True))
+    rows = submissions.values_list(
+        "id", "public_score", "private_score", "is_final", "created_at", "is_baseline"
     )
     return [Candidate(*row) for row in rows]
 

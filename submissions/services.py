@@ -293,6 +293,26 @@ def leaderboard_rebuild(*, challenge: Challenge) -> int:
     return len(user_ids)
 
 
+def leaderboards_roll() -> int:
+    """Refresh the participants whose entry on a rolling board (a practice problem that never ends) is older
+    than the window, so their next best recent submission takes its place or they leave the board. Run hourly
+    by Celery beat. Returns how many participants were refreshed."""
+    days = settings.HUB_ROLLING_LEADERBOARD_DAYS
+    if not days:
+        return 0
+    stale = set(
+        LeaderboardEntry.objects.filter(
+            challenge__end_at__isnull=True,
+            is_baseline=False,
+            submitted_at__lt=timezone.now() - dt.timedelta(days=days),
+        ).values_list("challenge_id", "user_id")
+    )
+    challenges = Challenge.objects.in_bulk({challenge_id for challenge_id, _ in stale})
+    for challenge_id, user_id in sorted(stale):
+        participant_refresh(challenge=challenges[challenge_id], user_id=user_id)
+    return len(stale)
+
+
 def submissions_sweep_stuck(*, queued_after_seconds: int | None = None, batch: int = 500) -> dict[str, int]:
     """Recover submissions whose task was lost: enqueue those queued too long again, and put those running past the
     hard time limit (their worker died) back in the queue, or fail them once they used up their attempts."""

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from submissions.scoring import submission_score
-from submissions.services import submissions_sweep_stuck
+from submissions.services import leaderboards_roll, submissions_sweep_stuck
 
 
 @shared_task(
@@ -22,3 +22,8 @@ def score_submission(self, submission_id: int) -> None:
 @shared_task(name="submissions.sweep", ignore_result=True)
 def sweep_stuck_submissions() -> dict[str, int]:
     return submissions_sweep_stuck()
+
+
+@shared_task(name="leaderboards.roll", ignore_result=True)
+def roll_leaderboards() -> int:
+    return leaderboards_roll()
