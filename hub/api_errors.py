@@ -8,6 +8,7 @@
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -68,6 +69,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
+@csrf_exempt  # a POST to an unknown address is a 404, not a CSRF failure page
 def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """Unknown addresses under /api/ answer in JSON too, not with the HTML 404 page."""
     return JsonResponse(

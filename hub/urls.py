@@ -72,6 +72,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    re_path(r"^api/(?P<path>.*)$", api_errors.api_not_found),
+    re_path(r"^api/(?P<path>[\s\S]*)$", api_errors.api_not_found),
     path("admin/", admin.site.urls),
 ]
