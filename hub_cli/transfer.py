@@ -78,9 +78,27 @@ def download(client: Client, listed: dict, folder: Path, progress: Progress) -> 
     if offset > size:
         partial.unlink()
         offset = 0
-    headers = {"Range": f"bytes={offset}-", "If-Range": f'"{expected}"'} if offset else {}
+    actual, offset = _fetch(client, listed, partial, offset, progress)
+    if actual != expected and offset:
+        # The bytes already on disk were not a prefix of this file (damaged, or left by something else):
+        # start over once from the first byte.
+        partial.unlink(missing_ok=True)
+        actual, offset = _fetch(client, listed, partial, 0, progress)
+    if actual != expected:
+        partial.unlink(missing_ok=True)
+        raise HubError(
+            f"{name} arrived damaged: its sha256 is {actual}, not {expected}. "
+            "The partial file was removed; run the command again."
+        )
+    os.replace(partial, destination)
+    return Downloaded(name, str(destination), size, expected, "resumed" if offset else "downloaded", offset)
+
+
+def _fetch(client: Client, listed: dict, partial: Path, offset: int, progress: Progress) -> tuple[str, int]:
+    """Write the file into `partial` from `offset` on; returns the sha256 of the whole and where it resumed."""
+    headers = {"Range": f"bytes={offset}-", "If-Range": f'"{listed["sha256"]}"'} if offset else {}
     digest = hashlib.sha256()
-    task = progress.add_task(name, total=size)
+    task = progress.add_task(listed["name"], total=listed["size"])
     with client.stream("GET", listed["download_url"], headers=headers) as response:
         if response.status_code == 206:
             file_sha256(partial, digest)  # continue the checksum over what is already on disk
@@ -93,15 +111,7 @@ def download(client: Client, listed: dict, folder: Path, progress: Progress) -> 
                 handle.write(chunk)
                 digest.update(chunk)
                 progress.update(task, advance=len(chunk))
-    actual = digest.hexdigest()
-    if actual != expected:
-        partial.unlink(missing_ok=True)
-        raise HubError(
-            f"{name} arrived damaged: its sha256 is {actual}, not {expected}. "
-            "The partial file was removed; run the command again."
-        )
-    os.replace(partial, destination)
-    return Downloaded(name, str(destination), size, expected, "resumed" if offset else "downloaded", offset)
+    return digest.hexdigest(), offset
 
 
 def unzip(path: Path, folder: Path) -> Path:
