@@ -8,15 +8,17 @@ reached, 4 when not signed in or the token is refused.
 from __future__ import annotations
 
 import functools
+import getpass
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from . import __version__, config
 from .client import EXIT_AUTH, EXIT_FAILED, Client, HubError
@@ -133,7 +135,10 @@ def login(
     url = config.normalize_url(url)
     if not token:
         username = username or click.prompt("Username", err=True)
-        password = password or click.prompt("Password", hide_input=True, err=True)
+        with warnings.catch_warnings():
+            # A password piped in on stdin (scripts, CI) is fine: no warning that it could be echoed.
+            warnings.simplefilter("ignore", getpass.GetPassWarning)
+            password = password or click.prompt("Password", hide_input=True, err=True)
         client = Client(url, None, timeout=state.timeout)
         try:
             token = client.request(
@@ -214,7 +219,7 @@ def challenges(state: State, level: str | None, status: str | None, as_json: boo
     rows = state.client().all_pages("/api/v1/challenges/", level=level, status=status)
 
     def human():
-        table = Table("slug", "title", "level", "status", "metric", "ends")
+        table = Table(Column("slug", no_wrap=True), "title", "level", "status", "metric", "ends")
         for c in rows:
             table.add_row(
                 c["slug"], c["title"], c["level"], c["status"], c["metric_name"], c["end_at"] or "never"
@@ -232,7 +237,7 @@ def files(state: State, slug: str, as_json: bool):
     rows = state.client().all_pages(f"/api/v1/challenges/{slug}/files/")
 
     def human():
-        table = Table("name", "kind", "size", "sha256")
+        table = Table(Column("name", no_wrap=True), "kind", "size", "sha256")
         for f in rows:
             table.add_row(f["name"], f["kind"], human_bytes(f["size"]), f["sha256"][:16] + "…")
         out.print(table)
@@ -339,8 +344,7 @@ def submit(state: State, slug: str, file: Path, message: str, wait: bool, wait_t
         board = result["leaderboard"]
         if board and board.get("rank"):
             out.print(
-                f"Your rank on the public leaderboard: {board['rank']} of {board['participants']} "
-                f"(your best: {board['score']:.6g})",
+                f"Your rank on the public leaderboard: {board['rank']} (your best: {board['score']:.6g})",
                 highlight=False,
             )
 
@@ -384,8 +388,7 @@ def _my_rank(client: Client, slug: str) -> dict | None:
         if error.status == 404:
             return None  # e.g. a baseline account, or the entry is not on the board
         raise
-    participants = client.get(f"/api/v1/challenges/{slug}/leaderboard/", page_size=1)["count"]
-    return {**row, "participants": participants}
+    return row
 
 
 @cli.command()

@@ -28,7 +28,7 @@ def test_submit_wait_prints_the_score_and_the_new_rank(
     assert result.code == 0, result.stderr + scoring_worker.output()[-3000:]
     public = expected_scores(20, correct=15)[0]
     assert f"Scored: public Accuracy {public:.6g}" in result.stdout
-    assert "Your rank on the public leaderboard: 1 of 1" in result.stdout
+    assert f"Your rank on the public leaderboard: 1 (your best: {public:.6g})" in result.stdout
     assert "Uploading good.csv" in result.stderr  # the progress bar's label
     submission = Submission.objects.get()
     assert (submission.status, submission.description, submission.original_name) == (
@@ -54,7 +54,7 @@ def test_submit_wait_json_gives_the_submission_and_the_rank(
     body = result.json()
     assert body["submission"]["status"] == "scored"
     assert body["submission"]["public_score"] == pytest.approx(1.0)
-    assert (body["leaderboard"]["rank"], body["leaderboard"]["participants"]) == (1, 1)
+    assert (body["leaderboard"]["rank"], body["leaderboard"]["participant"]) == (1, "ada")
 
 
 def test_a_bad_file_prints_the_validation_message_and_exits_non_zero(
