@@ -162,3 +162,12 @@ def test_an_upload_over_the_limit_is_rejected_without_being_read(digits, files, 
     monkeypatch.setattr(archives, "open", None, raising=False)  # reading it would fail loudly
     with pytest.raises(SubmissionRejected, match=re.escape("The file is 200.0 MB, over the 100.0 MB limit.")):
         score_file(path, digits.solution, digits.spec)
+
+
+def test_blank_lines_lines_of_spaces_and_lone_carriage_returns_are_accepted(digits):
+    body = "".join(f"{row_id},{label}\r" for row_id, label in digits.rows())
+    assert digits.score("\n\nImageId,Label\r" + body).public_score == 1.0
+    lines = [f"{row_id},{label}\n" for row_id, label in digits.rows()]
+    lines.insert(100, "   \n")
+    lines.insert(5, "\n")
+    assert digits.score("ImageId,Label\n" + "".join(lines) + "  \n\n").public_score == 1.0
