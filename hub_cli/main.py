@@ -8,11 +8,9 @@ reached, 4 when not signed in or the token is refused.
 from __future__ import annotations
 
 import functools
-import getpass
 import json
 import sys
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -135,10 +133,11 @@ def login(
     url = config.normalize_url(url)
     if not token:
         username = username or click.prompt("Username", err=True)
-        with warnings.catch_warnings():
-            # A password piped in on stdin (scripts, CI) is fine: no warning that it could be echoed.
-            warnings.simplefilter("ignore", getpass.GetPassWarning)
-            password = password or click.prompt("Password", hide_input=True, err=True)
+        if not password and not sys.stdin.isatty():
+            # Piped in (scripts, CI): nothing to hide from a screen, so no "may be echoed" warning.
+            click.echo("Password: ", err=True, nl=False)
+            password = sys.stdin.readline().rstrip("\r\n")
+        password = password or click.prompt("Password", hide_input=True, err=True)
         client = Client(url, None, timeout=state.timeout)
         try:
             token = client.request(

@@ -2,6 +2,8 @@
 
 import socket
 import stat
+import subprocess
+import sys
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -74,3 +76,13 @@ def test_a_hub_that_is_down_gives_a_plain_message_and_exit_code_3(run_hub, tmp_p
         assert result.code == 3, (command, result.stderr)
         assert f"Could not connect to the hub at {down}" in result.stderr
     assert run_hub("challenges", "--json", url=down).json()["error"].startswith("Could not connect")
+
+
+def test_the_cli_imports_no_django():
+    code = (
+        "import sys, hub_cli.main; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('django', 'rest_framework')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
