@@ -58,12 +58,17 @@ class SizeLimitUploadHandler(FileUploadHandler):
         return None  # the storing handlers after this one make the file
 
 
-def upload_limit_enforce(request: HttpRequest, *, max_bytes: int) -> None:
-    """Call before the request's body is parsed (before `request.data`/`request.FILES`).
+def upload_limit_install(request: HttpRequest, *, max_bytes: int) -> None:
+    """Count the upload's bytes as they are parsed. Install it before anything reads the body: for a session
+    sign-in, Django's CSRF check parses a multipart body during authentication, before the view runs.
 
     `request` is Django's request (for a DRF request, pass `request._request`: upload handlers live there).
     """
+    request.upload_handlers.insert(0, SizeLimitUploadHandler(request, max_bytes))
+
+
+def upload_declared_length_check(request: HttpRequest, *, max_bytes: int) -> None:
+    """Refuse a body whose declared Content-Length is already too large, before a byte of it is read."""
     declared = request.META.get("CONTENT_LENGTH") or ""
     if declared.isdigit() and int(declared) > max_bytes + MULTIPART_OVERHEAD_BYTES:
         raise UploadTooLarge(max_bytes, received=int(declared))
-    request.upload_handlers.insert(0, SizeLimitUploadHandler(request, max_bytes))

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from hub.pagination import PageNumberPagination
 from hub.schema import error_responses
-from hub.uploads import upload_limit_enforce
+from hub.uploads import upload_declared_length_check, upload_limit_install
 from projects.selectors import challenge_get_published, challenge_private_visible
 
 from .models import LeaderboardEntry, Submission
@@ -99,14 +99,20 @@ class ChallengeSubmissionsApi(generics.ListAPIView):
             challenge=challenge_get_published(slug=self.kwargs["slug"]), user=self.request.user
         )
 
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        if request.method == "POST":
+            self.challenge = challenge_get_published(slug=kwargs["slug"])
+            upload_limit_install(request._request, max_bytes=self.challenge.max_upload_bytes)
+        super().initial(request, *args, **kwargs)
+
     def post(self, request: Request, slug: str) -> Response:
-        challenge = challenge_get_published(slug=slug)
+        challenge = self.challenge
         try:
-            # Refuse early (ended, limit reached) before the client sends the whole file.
+            # Refuse early (ended, limit reached, declared size too large) before the client sends the whole file.
             submission_check_allowed(challenge=challenge, user=request.user)
         except SubmissionNotAllowed as error:
             raise NotAllowed(error) from None
-        upload_limit_enforce(request._request, max_bytes=challenge.max_upload_bytes)
+        upload_declared_length_check(request._request, max_bytes=challenge.max_upload_bytes)
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

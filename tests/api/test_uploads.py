@@ -6,6 +6,7 @@ import httpx
 import pytest
 from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from projects.models import Challenge
 from submissions.api import ChallengeSubmissionsApi
@@ -84,6 +85,26 @@ def test_a_file_over_the_limit_is_stopped_while_it_streams_and_nothing_is_stored
     assert response.json()["error"].startswith(
         "The upload is too large: this challenge takes files of at most"
     )
+    assert not Submission.objects.exists()
+
+
+def test_a_session_upload_is_counted_even_while_the_csrf_check_reads_it(user, challenge):
+    Challenge.objects.filter(pk=challenge.pk).update(max_upload_bytes=1000)
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(user)
+    csrf = "a" * 32  # a well-formed CSRF secret, sent as cookie and header, as a browser page would
+    client.cookies["csrftoken"] = csrf
+
+    response = client.post(
+        f"/api/v1/challenges/{challenge.slug}/submissions/",
+        {"file": upload(predictions_csv(20, correct=1) * 40)},
+        format="multipart",
+        HTTP_X_CSRFTOKEN=csrf,
+    )
+
+    assert response.status_code == 413
+    # Stopped by the counting handler while parsing, not by the size check after the whole file was stored.
+    assert response.json()["error"].startswith("The upload is too large")
     assert not Submission.objects.exists()
 
 
