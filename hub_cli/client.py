@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,6 +15,10 @@ from . import __version__
 EXIT_FAILED = 1  # the hub refused or the submission failed: the message says why
 EXIT_NETWORK = 3  # the hub could not be reached, or did not answer in time
 EXIT_AUTH = 4  # not signed in, or the token was refused
+
+# A request refused by the rate limit is sent again after Retry-After, if that is short.
+THROTTLE_RETRIES = 2
+THROTTLE_MAX_WAIT = 30
 
 LOGIN_HINT = "Run `hub login URL` to sign in again, or check HUB_TOKEN."
 
@@ -58,13 +63,29 @@ class Client:
         self.http.close()
 
     def request(self, method: str, path: str, **kwargs) -> httpx.Response:
-        with self._errors_explained():
-            response = self.http.request(method, path, **kwargs)
+        for attempt in range(THROTTLE_RETRIES + 1):
+            with self._errors_explained():
+                response = self.http.request(method, path, **kwargs)
+            wait = _throttled_wait(response)
+            # Only requests without a body are sent again: an upload's stream cannot be replayed.
+            if wait is None or attempt == THROTTLE_RETRIES or "content" in kwargs or wait > THROTTLE_MAX_WAIT:
+                break
+            time.sleep(wait)
         raise_for_error(response)
         return response
 
     def get(self, path: str, **params) -> Any:
-        return self.request("GET", path, params={k: v for k, v in params.items() if v is not None}).json()
+        return self.send("GET", path, params={k: v for k, v in params.items() if v is not None})
+
+    def send(self, method: str, path: str, **kwargs) -> Any:
+        """The JSON body of a successful request."""
+        response = self.request(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError:
+            raise HubError(
+                f"{self.url} answered, but not like a hub (no JSON at {response.url}). Check the address."
+            ) from None
 
     def all_pages(self, path: str, **params) -> list[dict]:
         """Every result of a paginated list, following its `next` links."""
@@ -102,6 +123,19 @@ class Client:
             raise HubError(
                 f"The connection to {self.url} failed: {_reason(error)}. Try again.", exit_code=EXIT_NETWORK
             ) from None
+
+
+def _throttled_wait(response: httpx.Response) -> float | None:
+    if response.status_code != 429:
+        return None
+    try:
+        body = response.json()
+        wait = float(response.headers.get("Retry-After", "1"))
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or body.get("code") != "throttled":
+        return None  # a submission limit: waiting a few seconds changes nothing
+    return wait
 
 
 def _reason(error: Exception) -> str:

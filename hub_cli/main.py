@@ -140,9 +140,9 @@ def login(
         password = password or click.prompt("Password", hide_input=True, err=True)
         client = Client(url, None, timeout=state.timeout)
         try:
-            token = client.request(
+            token = client.send(
                 "POST", "/api/v1/auth/token/", json={"username": username, "password": password}
-            ).json()["token"]
+            )["token"]
         finally:
             client.close()
     client = Client(url, token, timeout=state.timeout)
@@ -321,9 +321,9 @@ def submit(state: State, slug: str, file: Path, message: str, wait: bool, wait_t
         body = MultipartFile(
             file, {"description": message}, on_progress=lambda sent: progress.update(task, advance=sent)
         )
-        submission = client.request(
+        submission = client.send(
             "POST", f"/api/v1/challenges/{slug}/submissions/", content=iter(body), headers=body.headers
-        ).json()
+        )
     if not as_json:
         err.print(f"Submission {submission['id']} uploaded ({submission['status']}).")
     if not wait:
