@@ -1,11 +1,10 @@
 """REST API of the signed-in account: API tokens and who am I."""
 
 from django.contrib.auth import authenticate
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -14,6 +13,8 @@ from rest_framework.views import APIView
 
 from .celery import app as celery_app
 from .schema import error_responses
+from .selectors import token_of
+from .services import token_get_or_create, token_replace, token_revoke
 from .throttling import ScopedRateThrottle
 
 
@@ -42,7 +43,7 @@ class TokenApi(APIView):
     @extend_schema(responses={200: TokenSerializer, **error_responses(404)})
     def get(self, request: Request) -> Response:
         _require_authenticated(request)
-        token = Token.objects.select_related("user").filter(user=request.user).first()
+        token = token_of(user=request.user)
         if token is None:
             raise NotFound(
                 "You have no API token. Create one with POST /api/v1/auth/token/ or at /accounts/token/."
@@ -70,11 +71,9 @@ class TokenApi(APIView):
                         "non_field_errors": "The username or password is wrong. Check both; they are case-sensitive."
                     }
                 )
-            token, created = Token.objects.get_or_create(user=user)
+            token, created = token_get_or_create(user=user)
         elif request.user.is_authenticated:
-            with transaction.atomic():
-                Token.objects.filter(user=request.user).delete()
-                token, created = Token.objects.create(user=request.user), True
+            token, created = token_replace(user=request.user), True
         else:
             raise ValidationError(
                 {"username": "Send your username and password to get your token, or sign in to replace it."}
@@ -86,7 +85,7 @@ class TokenApi(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
         _require_authenticated(request)
-        Token.objects.filter(user=request.user).delete()
+        token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
