@@ -160,7 +160,7 @@ def _parse(path: str | os.PathLike[str], spec: ScoringSpec, digest: str) -> Solu
 def _positive_code(spec: ScoringSpec, main: Metric, vocabulary: Vocabulary) -> int | None:
     if spec.positive_label is None or main.reads == "ranked_labels":
         return None
-    positive = spec.positive_label.strip()
+    positive = str(spec.positive_label).strip()  # a label given as 7 matches "7"
     if positive not in vocabulary.labels:
         raise SolutionError(
             f"The positive label {spec.positive_label!r} is not one of the labels ({first_few(vocabulary.labels)})."
@@ -217,7 +217,7 @@ def _public_mask(usage: pa.ChunkedArray | None, row_count: int) -> np.ndarray:
 
 def _vocabulary(spec: ScoringSpec, table: pa.Table, *, closed: bool) -> Vocabulary:
     if spec.allowed_labels:
-        labels = tuple(dict.fromkeys(label.strip() for label in spec.allowed_labels))
+        labels = tuple(dict.fromkeys(str(label).strip() for label in spec.allowed_labels))
         return Vocabulary(labels, closed=True)
     present = pc.unique(_trimmed(table.column(spec.solution_target_column))).to_pylist()
     try:
