@@ -40,7 +40,11 @@ class TokenApi(APIView):
     throttle_classes = [*APIView.throttle_classes, ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(responses={200: TokenSerializer, **error_responses(404)})
+    @extend_schema(
+        summary="Show your token",
+        description="404 if you have none yet.",
+        responses={200: TokenSerializer, **error_responses(404)},
+    )
     def get(self, request: Request) -> Response:
         _require_authenticated(request)
         token = token_of(user=request.user)
@@ -51,6 +55,9 @@ class TokenApi(APIView):
         return Response(TokenSerializer(token).data)
 
     @extend_schema(
+        summary="Get your token with your password, or replace it",
+        description="With `username` and `password`: your token, created on first use (201) or the one you have "
+        "(200); this is what `hub login` does. Without them, when authenticated: a new token replaces yours (201).",
         request=TokenRequestSerializer,
         responses={200: TokenSerializer, 201: TokenSerializer, **error_responses(400, 403)},
     )
@@ -82,7 +89,12 @@ class TokenApi(APIView):
             TokenSerializer(token).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(
+        summary="Revoke your token",
+        description="The key stops working at once.",
+        request=None,
+        responses={204: None},
+    )
     def delete(self, request: Request) -> Response:
         _require_authenticated(request)
         token_revoke(user=request.user)
