@@ -61,6 +61,7 @@ urlpatterns = [
         projects_views.data_file_download,
         name="data-file-download",
     ),
+    path("challenges/<slug:slug>/data.zip", projects_views.challenge_data_zip, name="challenge-data-zip"),
     path("challenges/<slug:slug>/leaderboard/", submissions_views.leaderboard, name="challenge-leaderboard"),
     path(
         "challenges/<slug:slug>/submissions/", submissions_views.my_submissions, name="challenge-submissions"
@@ -72,4 +73,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # The EvalAI and Kaggle command-line clients, on their own paths.
+    path("", include("compat.urls")),
 ]

@@ -1,4 +1,8 @@
-"""Pages of challenges and datasets, and the public file download."""
+"""Pages of challenges and datasets, and the public file downloads."""
+
+import shutil
+import tempfile
+import zipfile
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -83,6 +87,39 @@ def data_file_download(request: HttpRequest, slug: str, name: str) -> FileRespon
     data_file = data_file_get(challenge=challenge_get_published(slug=slug), name=name)
     response = FileResponse(data_file.file.open("rb"), as_attachment=True, filename=data_file.name)
     response["Last-Modified"] = http_date(data_file.updated_at.timestamp())
+    return response
+
+
+# Formats that are compressed already: stored as they are in a zip, not deflated a second time.
+_COMPRESSED_SUFFIXES = (".zip", ".gz", ".bz2", ".xz", ".npz", ".png", ".jpg", ".jpeg", ".parquet")
+
+
+@require_GET
+def challenge_data_zip(request: HttpRequest, slug: str) -> FileResponse:
+    """Every public file of a challenge in one zip, built in a temporary file and streamed from it."""
+    challenge = challenge_get_published(slug=slug)
+    files = list(challenge_data_files(challenge))
+    archive = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
+    try:
+        with zipfile.ZipFile(archive, "w") as zipped:
+            for data_file in files:
+                member = zipfile.ZipInfo(data_file.name, date_time=data_file.updated_at.timetuple()[:6])
+                compressed = data_file.name.lower().endswith(_COMPRESSED_SUFFIXES)
+                member.compress_type = zipfile.ZIP_STORED if compressed else zipfile.ZIP_DEFLATED
+                with (
+                    data_file.file.open("rb") as source,
+                    zipped.open(member, "w", force_zip64=True) as target,
+                ):
+                    shutil.copyfileobj(source, target, 1024 * 1024)
+    except BaseException:
+        archive.close()
+        raise
+    archive.seek(0)
+    response = FileResponse(
+        archive, as_attachment=True, filename=f"{challenge.slug}.zip", content_type="application/zip"
+    )
+    if files:
+        response["Last-Modified"] = http_date(max(data_file.updated_at for data_file in files).timestamp())
     return response
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "hub",
     "projects",
     "submissions",
+    "compat",
 ]
 
 MIDDLEWARE = [
