@@ -12,6 +12,7 @@ from submissions.services import submission_create
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 from tests.factories import UserFactory
+from tests.processes import CeleryWorker, WebServer
 
 
 @pytest.fixture
@@ -53,3 +54,19 @@ def scored(challenge, user, correct: int, *, rows: int = 20, minutes_ago: int = 
     submission.refresh_from_db()
     assert submission.status == Submission.Status.SCORED, submission.error
     return submission
+
+
+@pytest.fixture(scope="module")
+def hub_on_port_80(django_db_setup, tmp_path_factory):
+    """The hub served by a real gunicorn on 127.0.0.1:80, where the Kaggle CLI's LOCALHOST setting points."""
+    server = WebServer(tmp_path_factory.mktemp("web"), port=80).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def scoring_worker(django_db_setup, tmp_path_factory):
+    """A real `celery worker` process on the real broker and the test database, for the whole module."""
+    worker = CeleryWorker("compat-worker", tmp_path_factory.mktemp("worker")).start()
+    yield worker
+    worker.stop()
