@@ -73,10 +73,11 @@ def score_file(path: str | os.PathLike[str], solution: Solution, spec: ScoringSp
     aligned = index.arrange(ids, predicted, layout.id_column, spec.test_file_name)
     del table, ids, predicted
     context = LabelContext(code_count=code_count, positive_code=solution.positive_code, k=spec.k)
-    as_labels = aligned.argmax(axis=1) if main.reads == "label_probabilities" else aligned
     scores = {}
     for metric in metrics:
-        chosen = as_labels if metric.reads == "label" else aligned
+        chosen = aligned
+        if metric.reads == "label" and main.reads == "label_probabilities":
+            chosen = aligned.argmax(axis=1)  # label metrics beside probabilities score the likeliest label
         scores[metric.key] = _score_parts(metric, solution, chosen, context)
     return ScoreResult(
         public_score=scores[main.key]["public"],
