@@ -45,7 +45,7 @@ from .evalai_serializers import (
 LIST_STATUSES = {"all": None, "past": "ended", "present": "open", "future": "upcoming"}
 RESULT_SALT = "compat.evalai.result"
 RESULT_MAX_AGE = 60 * 60
-DESCRIPTION_MAX = 500
+DESCRIPTION_MAX = Submission._meta.get_field("description").max_length
 
 
 class Pagination(PageNumberPagination):

@@ -9,13 +9,14 @@ import datetime as dt
 
 from rest_framework import serializers
 
+from hub.pagination import PageNumberPagination
 from projects.models import Challenge, DataFile
 from projects.selectors import challenge_status
 from submissions.models import Submission
 from submissions.selectors import LeaderboardRow, Limits, submission_private_score
 from workers.scoring import METRICS
 
-PAGE_SIZE_MAX = 1000
+PAGE_SIZE_MAX = PageNumberPagination.max_page_size
 SUBMISSION_STATUS = {
     Submission.Status.QUEUED: "PENDING",
     Submission.Status.RUNNING: "PENDING",
@@ -82,7 +83,10 @@ class StartSubmissionUploadRequest(CompetitionRequest):
 class CreateSubmissionRequest(CompetitionRequest):
     blobFileTokens = serializers.CharField()
     submissionDescription = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default=""
+        max_length=Submission._meta.get_field("description").max_length,
+        required=False,
+        allow_blank=True,
+        default="",
     )
 
 

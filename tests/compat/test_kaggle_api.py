@@ -1,12 +1,16 @@
 """The Kaggle protocol through DRF's client: JSON POSTs, HTTP Basic or Bearer keys, {"code", "message"} errors."""
 
 import io
+import os
+import time
 import zipfile
 
 import pytest
+from django.core.files.storage import default_storage
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from compat.services import UPLOAD_MAX_AGE, kaggle_upload_ticket
 from projects.models import Challenge
 from submissions.models import Submission
 from tests.bundles import expected_scores, predictions_csv
@@ -339,3 +343,30 @@ def test_a_method_the_hub_does_not_serve_is_a_404_listing_those_it_does(kaggle_c
     assert response.status_code == 404
     assert "competitions.CompetitionApiService/CreateCompetition" in response.json()["message"]
     assert "ListCompetitions" in response.json()["message"]
+
+
+def test_a_large_upload_is_streamed_past_djangos_in_memory_body_limit(kaggle_client, challenge, settings):
+    content = predictions_csv(20, correct=9) + b"\n" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    created = upload(kaggle_client, challenge, content)
+
+    assert Submission.objects.get(pk=created["ref"]).size == len(content)
+
+
+def test_bytes_never_submitted_are_deleted_once_their_ticket_expires(kaggle_client, challenge):
+    content = predictions_csv(20, correct=9)
+    started = call(
+        kaggle_client,
+        "StartSubmissionUpload",
+        competitionName=challenge.slug,
+        fileName="p.csv",
+        contentLength=len(content),
+    ).json()
+    APIClient().generic("PUT", started["createUrl"], content, content_type="application/octet-stream")
+    ticket = kaggle_upload_ticket(started["token"])
+    an_hour_ago = time.time() - UPLOAD_MAX_AGE - 1
+    os.utime(default_storage.path(ticket.path), (an_hour_ago, an_hour_ago))
+
+    upload(kaggle_client, challenge, content)
+
+    assert not default_storage.exists(ticket.path)
