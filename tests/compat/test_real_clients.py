@@ -167,10 +167,15 @@ def test_a_learner_works_through_a_challenge_with_the_kaggle_cli(kaggle, hub, le
         test_csv = archive.read("test.csv")
     assert (kaggle.work / "test.csv").read_bytes() == test_csv
 
-    submitted = kaggle("competitions", "submit", "-c", hub.slug, "-f", "predictions.csv", "-m", "first try")
+    submitted = kaggle(
+        "competitions", "submit", "-c", hub.slug, "-f", "predictions.csv", "-m", "first try", "--wait", "120"
+    )  # fmt: skip
     submission_id = int(re.search(r"Submission ref: (\d+)", submitted).group(1))
     assert "9 submissions remaining today." in submitted
+    assert f"Submission scored. Public score: {public_score:.5f}" in submitted
     scored_in_the_end(submission_id)
+    limits = kaggle("competitions", "submission-limits", "-c", hub.slug)
+    assert "Submissions today: 1" in limits and "Remaining today: 9" in limits
 
     listed = kaggle("competitions", "submissions", "-c", hub.slug)
     assert re.search(
