@@ -4,6 +4,9 @@ services: the same visibility, limits and validation as the hub's own API.
 Paths are EvalAI's, several without a trailing slash; the CLI reads only the first page of a list.
 """
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from django.core import signing
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
@@ -61,7 +64,7 @@ class EvalAIView(APIView):
     def get_exception_handler(self):
         return evalai_exception_handler
 
-    def paginated(self, request: Request, items, to_json) -> Response:
+    def paginated(self, request: Request, items: Iterable, to_json: Callable[[Any], dict]) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset(items, request, view=self)
         return paginator.get_paginated_response([to_json(item) for item in page])
@@ -87,7 +90,9 @@ def _phase(challenge_id: int, phase_id: int) -> Challenge:
     return challenge
 
 
-def _result_url(request: Request):
+def _result_url(request: Request) -> Callable[[Submission], str | None]:
+    """Finished submissions get a signed link to their result file; the CLI fetches it without its token."""
+
     def result_url(submission: Submission) -> str | None:
         if submission.status not in Submission.FINAL_STATUSES:
             return None

@@ -78,10 +78,6 @@ def _challenge(slug: str) -> Challenge:
         ) from None
 
 
-def _not_allowed(error: SubmissionNotAllowed) -> Refused:
-    return Refused.from_not_allowed(error)
-
-
 def _board_split(challenge: Challenge) -> str:
     # As on Kaggle: the public board while the challenge runs, the private one once it is shown.
     private = challenge_private_visible(challenge)
@@ -170,7 +166,7 @@ class StartSubmissionUpload(KaggleView):
                 user=request.user, challenge=challenge, file_name=data["fileName"], size=data["contentLength"]
             )
         except SubmissionNotAllowed as error:
-            raise _not_allowed(error) from None
+            raise Refused.from_not_allowed(error) from None
         return Response(
             {"token": token, "createUrl": request.build_absolute_uri(reverse("kaggle-upload", args=[token]))}
         )
@@ -188,7 +184,7 @@ class CreateSubmission(KaggleView):
                 description=data["submissionDescription"],
             )
         except SubmissionNotAllowed as error:
-            raise _not_allowed(error) from None
+            raise Refused.from_not_allowed(error) from None
         return Response(
             {
                 "message": f"Successfully submitted to {challenge.title}. "
@@ -259,7 +255,7 @@ class DownloadLeaderboard(KaggleView):
                 [
                     row.rank if row.rank is not None else "",
                     row.user_id,
-                    shapes.leaderboard_row_json(row)["teamName"],
+                    shapes.team_name(row),
                     shapes.kaggle_date(row.submitted_at),
                     shapes.kaggle_score(row.score),
                     row.entries,

@@ -160,10 +160,14 @@ def limits_json(limits: Limits) -> dict:
     }
 
 
+def team_name(row: LeaderboardRow) -> str:
+    return f"{row.participant} (baseline)" if row.is_baseline else row.participant
+
+
 def leaderboard_row_json(row: LeaderboardRow) -> dict:
     return {
         "teamId": row.user_id,
-        "teamName": f"{row.participant} (baseline)" if row.is_baseline else row.participant,
+        "teamName": team_name(row),
         "submissionDate": kaggle_date(row.submitted_at),
         "score": kaggle_score(row.score),
     }
