@@ -57,6 +57,8 @@ class Pagination(PageNumberPagination):
 
 
 class EvalAIView(APIView):
+    # Another client's protocol, not the hub's API: left out of its OpenAPI schema.
+    schema = None
     authentication_classes = [EvalAIBearerAuthentication]
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]

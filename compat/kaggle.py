@@ -54,6 +54,8 @@ UPCOMING_GROUP = "COMPETITION_LIST_TAB_UNLAUNCHED"
 
 
 class KaggleView(APIView):
+    # Another client's protocol, not the hub's API: left out of its OpenAPI schema.
+    schema = None
     authentication_classes = [KaggleKeyAuthentication]
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer]
