@@ -1,5 +1,8 @@
 import base64
 import datetime as dt
+import fcntl
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -56,12 +59,21 @@ def scored(challenge, user, correct: int, *, rows: int = 20, minutes_ago: int = 
     return submission
 
 
+# Port 80 is one per machine: test runs of other checkouts wait for it rather than fail.
+PORT_80_LOCK = Path(tempfile.gettempdir()) / "hub-tests-port-80.lock"
+
+
 @pytest.fixture(scope="module")
 def hub_on_port_80(django_db_setup, tmp_path_factory):
     """The hub served by a real gunicorn on 127.0.0.1:80, where the Kaggle CLI's LOCALHOST setting points."""
-    server = WebServer(tmp_path_factory.mktemp("web"), port=80).start()
-    yield server
-    server.stop()
+    with PORT_80_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        server = WebServer(tmp_path_factory.mktemp("web"), port=80).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @pytest.fixture(scope="module")
