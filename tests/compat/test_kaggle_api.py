@@ -24,29 +24,40 @@ def call(client: APIClient, method: str, service: str = "competitions.Competitio
     return client.post(f"/api/v1/{service}/{method}", body, format="json")
 
 
-def upload(
-    client: APIClient, challenge, content: bytes, name: str = "preds.csv", description: str = ""
-) -> dict:
-    """The CLI's three steps: start, PUT the raw bytes (no credentials), create."""
-    started = call(
-        client,
-        "StartSubmissionUpload",
-        competitionName=challenge.slug,
-        fileName=name,
-        contentLength=len(content),
+def start(client: APIClient, challenge, size: int, name: str = "preds.csv"):
+    return call(
+        client, "StartSubmissionUpload", competitionName=challenge.slug, fileName=name, contentLength=size
     )
+
+
+def put(url: str, content: bytes):
+    """The PUT of the raw bytes carries no credentials: the signed ticket in the URL is the key."""
+    return APIClient().generic("PUT", url, content, content_type="application/octet-stream")
+
+
+def uploaded(client: APIClient, challenge, content: bytes, name: str = "preds.csv") -> str:
+    """The first two steps of the CLI's submit; returns the token CreateSubmission takes."""
+    started = start(client, challenge, len(content), name)
     assert started.status_code == 200, started.json()
-    put = APIClient().generic(
-        "PUT", started.json()["createUrl"], content, content_type="application/octet-stream"
-    )
-    assert put.status_code == 200, put.json()
-    created = call(
+    assert put(started.json()["createUrl"], content).status_code == 200
+    return started.json()["token"]
+
+
+def create(client: APIClient, challenge, token: str, description: str = ""):
+    return call(
         client,
         "CreateSubmission",
         competitionName=challenge.slug,
-        blobFileTokens=started.json()["token"],
+        blobFileTokens=token,
         submissionDescription=description,
     )
+
+
+def upload(
+    client: APIClient, challenge, content: bytes, name: str = "preds.csv", description: str = ""
+) -> dict:
+    """The CLI's three steps: start, PUT, create."""
+    created = create(client, challenge, uploaded(client, challenge, content, name), description)
     assert created.status_code == 200, created.json()
     return created.json()
 
@@ -186,22 +197,10 @@ def test_an_upload_becomes_a_submission_with_its_name_and_message(kaggle_client,
 
 
 def test_an_upload_token_creates_one_submission_only(kaggle_client, challenge):
-    content = predictions_csv(20, correct=9)
-    started = call(
-        kaggle_client,
-        "StartSubmissionUpload",
-        competitionName=challenge.slug,
-        fileName="p.csv",
-        contentLength=len(content),
-    ).json()
-    APIClient().generic("PUT", started["createUrl"], content, content_type="application/octet-stream")
+    token = uploaded(kaggle_client, challenge, predictions_csv(20, correct=9))
 
-    first = call(
-        kaggle_client, "CreateSubmission", competitionName=challenge.slug, blobFileTokens=started["token"]
-    )
-    again = call(
-        kaggle_client, "CreateSubmission", competitionName=challenge.slug, blobFileTokens=started["token"]
-    )
+    first = create(kaggle_client, challenge, token)
+    again = create(kaggle_client, challenge, token)
 
     assert first.status_code == 200
     assert again.status_code == 400 and "already submitted" in again.json()["message"]
@@ -209,44 +208,24 @@ def test_an_upload_token_creates_one_submission_only(kaggle_client, challenge):
 
 
 def test_a_put_of_other_bytes_than_announced_or_with_a_forged_token_is_refused(kaggle_client, challenge):
-    started = call(
-        kaggle_client,
-        "StartSubmissionUpload",
-        competitionName=challenge.slug,
-        fileName="p.csv",
-        contentLength=10,
-    ).json()
-    url = started["createUrl"]
+    url = start(kaggle_client, challenge, 10).json()["createUrl"]
 
-    short = APIClient().generic("PUT", url, b"12345", content_type="application/octet-stream")
-    long = APIClient().generic("PUT", url, b"x" * 11, content_type="application/octet-stream")
-    forged = APIClient().generic("PUT", url[:-4] + "abcd", b"x" * 10, content_type="application/octet-stream")
+    short = put(url, b"12345")
+    long = put(url, b"x" * 11)
+    forged = put(url[:-4] + "abcd", b"x" * 10)
 
-    assert (short.status_code, short.json()["message"]) == (
-        400,
-        "The upload stopped after 5 of 10 bytes. Submit again.",
-    )
+    assert short.status_code == 400
+    assert short.json()["message"] == "The upload stopped after 5 of 10 bytes. Submit again."
     assert long.status_code == 413
     assert forged.status_code == 400 and "not given out by this hub" in forged.json()["message"]
 
 
 def test_another_learner_cannot_submit_an_upload_token(kaggle_client, challenge):
-    content = predictions_csv(20, correct=9)
-    started = call(
-        kaggle_client,
-        "StartSubmissionUpload",
-        competitionName=challenge.slug,
-        fileName="p.csv",
-        contentLength=len(content),
-    ).json()
-    APIClient().generic("PUT", started["createUrl"], content, content_type="application/octet-stream")
-    other = UserFactory()
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.create(user=other).key}")
+    token = uploaded(kaggle_client, challenge, predictions_csv(20, correct=9))
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.create(user=UserFactory()).key}")
 
-    response = call(
-        client, "CreateSubmission", competitionName=challenge.slug, blobFileTokens=started["token"]
-    )
+    response = create(other, challenge, token)
 
     assert response.status_code == 400 and "another user" in response.json()["message"]
     assert not Submission.objects.exists()
@@ -257,31 +236,19 @@ def test_the_limits_are_checked_before_any_byte_is_sent(kaggle_client, learner, 
     scored(challenge, learner, 5)
     Challenge.objects.filter(pk=challenge.pk).update(max_upload_bytes=100)
 
-    over_limit = call(
-        kaggle_client,
-        "StartSubmissionUpload",
-        competitionName=challenge.slug,
-        fileName="p.csv",
-        contentLength=50,
-    )
+    over_limit = start(kaggle_client, challenge, 50)
+    # The SDK leaves a zero length out of the request.
     empty = call(kaggle_client, "StartSubmissionUpload", competitionName=challenge.slug, fileName="p.csv")
 
     assert over_limit.status_code == 429
     assert over_limit.json()["message"].startswith("You have used your 1 submissions for today.")
-    # The SDK leaves a zero length out of the request.
     assert empty.status_code == 400 and empty.json()["message"].startswith("The file is empty.")
 
 
 def test_a_file_over_the_challenges_size_limit_is_refused_at_the_start(kaggle_client, challenge):
     Challenge.objects.filter(pk=challenge.pk).update(max_upload_bytes=100)
 
-    response = call(
-        kaggle_client,
-        "StartSubmissionUpload",
-        competitionName=challenge.slug,
-        fileName="p.csv",
-        contentLength=101,
-    )
+    response = start(kaggle_client, challenge, 101)
 
     assert response.status_code == 413 and "at most 100 bytes" in response.json()["message"]
 
@@ -355,15 +322,7 @@ def test_a_large_upload_is_streamed_past_djangos_in_memory_body_limit(kaggle_cli
 
 def test_bytes_never_submitted_are_deleted_once_their_ticket_expires(kaggle_client, challenge):
     content = predictions_csv(20, correct=9)
-    started = call(
-        kaggle_client,
-        "StartSubmissionUpload",
-        competitionName=challenge.slug,
-        fileName="p.csv",
-        contentLength=len(content),
-    ).json()
-    APIClient().generic("PUT", started["createUrl"], content, content_type="application/octet-stream")
-    ticket = kaggle_upload_ticket(started["token"])
+    ticket = kaggle_upload_ticket(uploaded(kaggle_client, challenge, content))
     an_hour_ago = time.time() - UPLOAD_MAX_AGE - 1
     os.utime(default_storage.path(ticket.path), (an_hour_ago, an_hour_ago))
 
