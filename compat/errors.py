@@ -7,7 +7,7 @@ message with its kaggle.com sign-in help. Each protocol's status table below fol
 refusal reaches the learner as the hub's own sentence saying what to change.
 """
 
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, AuthenticationFailed, NotAuthenticated
 from rest_framework.response import Response
 
 from hub.api_errors import exception_handler as hub_exception_handler
@@ -32,8 +32,21 @@ class Refused(APIException):
         return cls(error.message, status=error.status)
 
 
-def evalai_exception_handler(exc: Exception, context: dict) -> Response | None:
+def _handled(exc: Exception, context: dict, *, no_credentials: str) -> Response | None:
+    """The hub's handler, keeping the authentication classes' own sentences: the hub's hint names its API's header,
+    while these say where the key goes in each client."""
     response = hub_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, NotAuthenticated):
+        response.data["error"] = no_credentials
+    elif isinstance(exc, AuthenticationFailed):
+        response.data["error"] = str(exc.detail)
+    return response
+
+
+def evalai_exception_handler(exc: Exception, context: dict) -> Response | None:
+    response = _handled(exc, context, no_credentials="No token was sent. Run: evalai set_token <your token>")
     if response is None:
         return None
     response.status_code = EVALAI_STATUS.get(response.status_code, response.status_code)
@@ -43,7 +56,12 @@ def evalai_exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 def kaggle_exception_handler(exc: Exception, context: dict) -> Response | None:
-    response = hub_exception_handler(exc, context)
+    response = _handled(
+        exc,
+        context,
+        no_credentials="No key was sent. Put your hub username and API token in kaggle.json, "
+        "or set KAGGLE_API_TOKEN to the token.",
+    )
     if response is None:
         return None
     status = KAGGLE_STATUS.get(response.status_code, response.status_code)

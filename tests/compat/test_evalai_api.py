@@ -164,6 +164,7 @@ def test_a_token_the_hub_does_not_know_is_refused_with_where_to_get_one(challeng
     assert response.status_code == 401
     assert "evalai set_token" in response.json()["error"]
     assert "/accounts/token/" in response.json()["error"]
+    assert "Authorization: Token" not in response.json()["error"]  # the hub API's hint, not the CLI's
     # `evalai challenges` prints only the status line, so the reason phrase carries the sentence too.
     assert "evalai set_token" in response.reason_phrase
 

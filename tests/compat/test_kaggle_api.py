@@ -79,7 +79,7 @@ def test_the_key_of_kaggle_json_is_the_hubs_api_token(kaggle_client, learner, ch
         (lambda key: basic("bob", key), "belongs to the hub user 'ada', not 'bob'"),
         (lambda key: "Bearer wrong", "KAGGLE_API_TOKEN is not an API token of this hub"),
         (lambda key: "Basic ???", "not base64"),
-        (lambda key: "", "Authentication credentials were not provided."),
+        (lambda key: "", "No key was sent. Put your hub username and API token in kaggle.json"),
     ],
     ids=["wrong key", "someone else's key", "wrong access token", "garbled", "none"],
 )
@@ -94,6 +94,7 @@ def test_a_bad_key_is_a_400_whose_message_says_what_to_fix(learner, challenge, a
     assert response.json()["code"] == 400
     assert set(response.json()) == {"code", "message"}
     assert says in response.json()["message"]
+    assert "Authorization: Token" not in response.json()["message"]  # the hub API's hint, not the CLI's
 
 
 def test_the_competition_list_shows_slugs_learners_and_the_callers_rank(
@@ -168,6 +169,19 @@ def test_the_zip_of_all_files_holds_each_file_unchanged(api_client, challenge):
     for data_file in challenge.dataset.files.all():
         with data_file.file.open("rb") as stored:
             assert archive.read(data_file.name) == stored.read()
+
+
+def test_the_zip_is_the_same_bytes_each_time_so_it_revalidates_and_resumes(api_client, challenge):
+    url = f"/challenges/{challenge.slug}/data.zip"
+    first = api_client.get(url)
+    whole = b"".join(first.streaming_content)
+
+    unchanged = api_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    rest = api_client.get(url, HTTP_RANGE="bytes=100-", HTTP_IF_RANGE=first["ETag"])
+
+    assert unchanged.status_code == 304
+    assert rest.status_code == 206
+    assert b"".join(rest.streaming_content) == whole[100:]
 
 
 def test_an_unknown_competition_is_a_404_naming_the_list_command(kaggle_client):
