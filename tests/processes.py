@@ -134,10 +134,12 @@ class WebServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited early:\n{self.output()}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return self
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response,
+            ):
+                if response.status == 200:
+                    return self
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn not answering after {timeout} s:\n{self.output()}")
 
