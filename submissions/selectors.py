@@ -13,7 +13,7 @@ from projects.models import Challenge
 from projects.selectors import challenge_private_visible
 from workers.scoring import METRICS
 
-from .models import Leaderboard, LeaderboardEntry, Submission, TopScoreChange
+from .models import Leaderboard, LeaderboardEntry, Participant, Submission, TopScoreChange
 
 
 def utc_day_start(now: dt.datetime | None = None) -> dt.datetime:
@@ -39,11 +39,17 @@ class Limits:
 
 
 def submission_limits(
-    *, challenge: Challenge, user: AbstractBaseUser, now: dt.datetime | None = None
+    *,
+    challenge: Challenge,
+    user: AbstractBaseUser,
+    count_total: bool = False,
+    now: dt.datetime | None = None,
 ) -> Limits:
     """Failed submissions do not count: a learner is not punished for a file the hub could not read.
 
     Queued and running ones do count, or a learner could upload many at once before the first is scored.
+    `used_total` is counted only when the challenge has a total limit or the caller asks for it (`count_total`),
+    which saves a query on every upload to a challenge without one.
     """
     counted = Submission.objects.filter(challenge=challenge, user=user).exclude(
         status=Submission.Status.FAILED
@@ -53,9 +59,25 @@ def submission_limits(
         daily_limit=challenge.daily_limit,
         used_today=counted.filter(created_at__gte=day_start).count(),
         total_limit=challenge.total_limit,
-        used_total=counted.count() if challenge.total_limit is not None else 0,
+        used_total=counted.count() if challenge.total_limit is not None or count_total else 0,
         resets_at=day_start + dt.timedelta(days=1),
     )
+
+
+def leaderboard_learner_counts(*, challenge_ids: Iterable[int]) -> dict[int, int]:
+    """How many learners (baselines aside) are on each challenge's public board: one query over the boards'
+    rows, which hold their sizes, so it does not count entries."""
+    boards = Leaderboard.objects.filter(
+        challenge_id__in=list(challenge_ids), split=LeaderboardEntry.Split.PUBLIC
+    ).values_list("challenge_id", "learners")
+    return {challenge_id: learners for challenge_id, learners in boards if learners}
+
+
+def challenge_ids_entered(*, user: AbstractBaseUser) -> set[int]:
+    """The challenges the learner has entered; empty for an anonymous visitor."""
+    if not user.is_authenticated:
+        return set()
+    return set(Participant.objects.filter(user=user).values_list("challenge_id", flat=True))
 
 
 def submissions_of(*, challenge: Challenge | None = None, user: AbstractBaseUser) -> QuerySet[Submission]:
