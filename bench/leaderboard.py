@@ -80,6 +80,8 @@ def setup_django(server: str, name: str) -> None:
     os.environ["DATABASE_URL"] = f"{server}/{name}"
     os.environ.setdefault("HUB_VAR_DIR", tempfile.mkdtemp(prefix="hub-bench-"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "hub.settings.base"
+    # The throttles still run (their cache look-ups are part of a real request), at rates the timing never meets.
+    os.environ["HUB_API_RATE_ANON"] = os.environ["HUB_API_RATE_USER"] = "100000000/minute"
     import django
 
     django.setup()
@@ -450,7 +452,7 @@ def main() -> None:
             "Both designs return the same top 100 and the same ranks; the hub's refresh agrees with the data."
         )
 
-        me_users = [rng.choice(token_users) for _ in range(max(args.requests, args.naive_requests))]
+        me_users = [rng.choice(token_users) for _ in range(max(args.requests, args.naive_requests, 20))]
         timed(client, board_path, 20)  # warm-up: connection, caches
         timed(client, me_path, 20, lambda n: auth(me_users[n]))
         results = {
