@@ -356,33 +356,36 @@ class LeaderboardHistoryApi(APIView):
 
     @extend_schema(
         parameters=[LeaderboardQuerySerializer],
-        responses=inline_serializer(
-            "LeaderboardHistory",
-            {
-                "split": serializers.CharField(),
-                "top": inline_serializer(
-                    "TopScorePoint",
-                    {
-                        "at": serializers.DateTimeField(),
-                        "score": serializers.FloatField(allow_null=True),
-                        "participant": serializers.CharField(allow_null=True),
-                        "submitted_at": serializers.DateTimeField(allow_null=True),
-                    },
-                    many=True,
-                ),
-                "mine": inline_serializer(
-                    "MyScorePoint",
-                    {
-                        "submission_id": serializers.IntegerField(),
-                        "submitted_at": serializers.DateTimeField(),
-                        "score": serializers.FloatField(),
-                        "best": serializers.FloatField(),
-                        "is_final": serializers.BooleanField(),
-                    },
-                    many=True,
-                ),
-            },
-        ),
+        responses={
+            200: inline_serializer(
+                "LeaderboardHistory",
+                {
+                    "split": serializers.CharField(),
+                    "top": inline_serializer(
+                        "TopScorePoint",
+                        {
+                            "at": serializers.DateTimeField(),
+                            "score": serializers.FloatField(allow_null=True),
+                            "participant": serializers.CharField(allow_null=True),
+                            "submitted_at": serializers.DateTimeField(allow_null=True),
+                        },
+                        many=True,
+                    ),
+                    "mine": inline_serializer(
+                        "MyScorePoint",
+                        {
+                            "submission_id": serializers.IntegerField(),
+                            "submitted_at": serializers.DateTimeField(),
+                            "score": serializers.FloatField(),
+                            "best": serializers.FloatField(),
+                            "is_final": serializers.BooleanField(),
+                        },
+                        many=True,
+                    ),
+                },
+            ),
+            **error_responses(400, 403, 404),
+        },
     )
     def get(self, request: Request, slug: str) -> Response:
         challenge = challenge_get_published(slug=slug)
