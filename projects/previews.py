@@ -178,7 +178,7 @@ def _thumbnail(data: bytes) -> dict[str, Any]:
 
 
 def _gallery_choice(names: list[str], labels: Mapping[str, str]) -> list[str]:
-    """A few images of every label, labels in natural order; without labels, the first images."""
+    """A few images of every label, in natural label order; without labels, the first images."""
     labelled = [n for n in names if PurePosixPath(n).name in labels]
     if not labelled:
         return names[:MAX_IMAGES]
@@ -187,8 +187,9 @@ def _gallery_choice(names: list[str], labels: Mapping[str, str]) -> list[str]:
         by_label.setdefault(labels[PurePosixPath(name).name], []).append(name)
     ordered = sorted(by_label, key=_natural_key)
     per_label = max(1, MAX_IMAGES // len(ordered))
-    chosen = [name for label in ordered for name in by_label[label][:per_label]]
-    return chosen[:MAX_IMAGES]
+    # Round by round (one of each label, then the next of each), so any first few show every label.
+    rounds = [[by_label[label][i] for label in ordered if i < len(by_label[label])] for i in range(per_label)]
+    return [name for names in rounds for name in names][:MAX_IMAGES]
 
 
 def zip_preview(path: Path, *, labels: Mapping[str, str] | None = None) -> dict[str, Any]:

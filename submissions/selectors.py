@@ -4,14 +4,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from projects.models import Challenge
 from projects.selectors import challenge_private_visible
+from workers.scoring import METRICS
 
-from .models import LeaderboardEntry, Submission
+from .models import LeaderboardEntry, Participant, Submission
 
 
 def utc_day_start(now: dt.datetime | None = None) -> dt.datetime:
@@ -161,3 +163,105 @@ def _row(entry: LeaderboardEntry, rank: int | None) -> LeaderboardRow:
         is_baseline=entry.is_baseline,
         submission_id=entry.submission_id,
     )
+
+
+@dataclass(frozen=True)
+class BoardPosition:
+    """A learner's place on one challenge's board, for the profile page."""
+
+    challenge: Challenge
+    rank: int
+    of: int
+    score: float
+    entries: int
+
+
+def leaderboard_positions_of(*, user: AbstractBaseUser, split: str = "public") -> list[BoardPosition]:
+    """The learner's rank on every published board they are on: one query, ranks counted in subqueries the
+    same way leaderboard_row_of counts them (baselines take no rank)."""
+    learners = LeaderboardEntry.objects.filter(
+        challenge=OuterRef("challenge"), split=split, is_baseline=False
+    ).order_by()
+    ahead = learners.filter(
+        Q(sort_score__gt=OuterRef("sort_score"))
+        | Q(sort_score=OuterRef("sort_score"), submitted_at__lt=OuterRef("submitted_at"))
+        | Q(
+            sort_score=OuterRef("sort_score"),
+            submitted_at=OuterRef("submitted_at"),
+            submission_id__lt=OuterRef("submission_id"),
+        )
+    )
+    entries = (
+        LeaderboardEntry.objects.filter(
+            user=user, split=split, is_baseline=False, challenge__is_published=True
+        )
+        .select_related("challenge")
+        .annotate(
+            ahead=Coalesce(Subquery(ahead.values("challenge").annotate(n=Count("id")).values("n")), 0),
+            board_size=Coalesce(
+                Subquery(learners.values("challenge").annotate(n=Count("id")).values("n")), 0
+            ),
+        )
+        .order_by("challenge__title")
+    )
+    return [
+        BoardPosition(
+            challenge=entry.challenge,
+            rank=entry.ahead + 1,
+            of=entry.board_size,
+            score=entry.score,
+            entries=entry.entries,
+        )
+        for entry in entries
+    ]
+
+
+# Chart data. The leaderboard's own history (recorded when the top score changes) replaces these two when it
+# lands; until then they read the submissions, with the same signatures.
+
+
+def score_history(
+    *, challenge: Challenge, user: AbstractBaseUser, split: str
+) -> list[tuple[dt.datetime, float]]:
+    """The learner's scores on the split, in the order they submitted."""
+    if not user.is_authenticated:
+        return []
+    field = "private_score" if split == LeaderboardEntry.Split.PRIVATE else "public_score"
+    return list(
+        Submission.objects.filter(
+            challenge=challenge,
+            user=user,
+            status=Submission.Status.SCORED,
+            is_disqualified=False,
+            **{f"{field}__isnull": False},
+        )
+        .order_by("created_at", "id")
+        .values_list("created_at", field)
+    )
+
+
+def top_score_history(*, challenge: Challenge, split: str) -> list[tuple[dt.datetime, float]]:
+    """The board's top score (learners only) each time it changed."""
+    field = "private_score" if split == LeaderboardEntry.Split.PRIVATE else "public_score"
+    higher_is_better = METRICS[challenge.metric].higher_is_better
+    scores = (
+        Submission.objects.filter(
+            challenge=challenge,
+            status=Submission.Status.SCORED,
+            is_disqualified=False,
+            is_baseline=False,
+            **{f"{field}__isnull": False},
+        )
+        .exclude(
+            user_id__in=Participant.objects.filter(challenge=challenge, is_disqualified=True).values(
+                "user_id"
+            )
+        )
+        .order_by("created_at", "id")
+        .values_list("created_at", field)
+    )
+    history: list[tuple[dt.datetime, float]] = []
+    for when, value in scores.iterator():
+        if not history or (value > history[-1][1] if higher_is_better else value < history[-1][1]):
+            history.append((when, value))
+    return history
