@@ -177,14 +177,21 @@ def _thumbnail(data: bytes) -> dict[str, Any]:
         }
 
 
+def _label_of(entry: str, labels: Mapping[str, str]) -> str | None:
+    """The label of a zip entry, by file name (AV's `0.png`) or, failing that, by name without extension."""
+    path = PurePosixPath(entry)
+    return labels.get(path.name, labels.get(path.stem))
+
+
 def _gallery_choice(names: list[str], labels: Mapping[str, str]) -> list[str]:
     """A few images of every label, in natural label order; without labels, the first images."""
-    labelled = [n for n in names if PurePosixPath(n).name in labels]
-    if not labelled:
-        return names[:MAX_IMAGES]
     by_label: dict[str, list[str]] = {}
-    for name in labelled:
-        by_label.setdefault(labels[PurePosixPath(name).name], []).append(name)
+    for name in names:
+        label = _label_of(name, labels)
+        if label is not None:
+            by_label.setdefault(label, []).append(name)
+    if not by_label:
+        return names[:MAX_IMAGES]
     ordered = sorted(by_label, key=_natural_key)
     per_label = max(1, MAX_IMAGES // len(ordered))
     # Round by round (one of each label, then the next of each), so any first few show every label.
@@ -208,7 +215,7 @@ def zip_preview(path: Path, *, labels: Mapping[str, str] | None = None) -> dict[
                 thumbnail = _thumbnail(archive.read(name))
             except (OSError, ValueError, Image.DecompressionBombError):
                 continue  # one unreadable image leaves a gap in the gallery, nothing more
-            gallery.append({"name": name, "label": labels.get(PurePosixPath(name).name, ""), **thumbnail})
+            gallery.append({"name": name, "label": _label_of(name, labels) or "", **thumbnail})
     return {
         "type": "archive",
         "entry_count": len(entries),

@@ -39,6 +39,10 @@ class SubmissionForm(forms.Form):
         label="Prediction file",
         help_text="A CSV, or a gzip or zip of one.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.gz,.zip,text/csv"}),
+        error_messages={
+            "required": "Choose a file to upload: your predictions as a CSV.",
+            "empty": "The file is empty. Upload a CSV with a header and one row per test id.",
+        },
     )
     description = forms.CharField(
         label="Description (optional)",
@@ -140,7 +144,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     """Without JavaScript: post, then land on the submission's page. With htmx: the form region is swapped in
     place, showing the new submission's live status under a fresh form."""
     challenge = challenge_get_published(slug=slug)
-    form = SubmissionForm(request.POST or None, request.FILES or None)
+    form = SubmissionForm(request.POST, request.FILES) if request.method == "POST" else SubmissionForm()
     submission = None
     status = 200
     if request.method == "POST":

@@ -13,18 +13,7 @@ from projects.models import DataFile
 from projects.previews import HISTOGRAM_BINS, MAX_COLUMNS, THUMBNAIL_PIXELS, PreviewMaker, csv_preview
 from projects.services import challenge_import_bundle
 from tests.bundles import write_bundle
-
-
-def _png(colour: int, size: int = 28) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("L", (size, size), colour).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def _jpeg(size: int) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (size, size), (200, 120, 40)).save(buffer, format="JPEG")
-    return buffer.getvalue()
+from tests.images import jpeg_bytes, png_bytes
 
 
 def test_a_csv_preview_has_its_first_rows_and_counts(tmp_path):
@@ -78,8 +67,8 @@ def test_an_image_zip_gets_a_labelled_gallery_of_small_thumbnails_with_every_lab
     archive = tmp_path / "images.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         for i in range(30):
-            zf.writestr(f"Images/train/{i}.png", _png(i * 8))
-        zf.writestr("Images/test/99.jpg", _jpeg(200))
+            zf.writestr(f"Images/train/{i}.png", png_bytes(i * 8))
+        zf.writestr("Images/test/99.jpg", jpeg_bytes(200))
         zf.writestr("README.txt", "not an image")
 
     preview = PreviewMaker([train], id_column="filename", target_column="label").preview(
@@ -96,7 +85,7 @@ def test_an_image_zip_gets_a_labelled_gallery_of_small_thumbnails_with_every_lab
 def test_a_large_colour_image_is_shrunk_to_a_thumbnail(tmp_path):
     archive = tmp_path / "faces.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        zf.writestr("Test/1.jpg", _jpeg(300))
+        zf.writestr("Test/1.jpg", jpeg_bytes(300))
 
     image = PreviewMaker([]).preview(archive)["images"][0]
 
