@@ -65,7 +65,7 @@ def line_chart_svg(series: list[Series], *, title: str, now: dt.datetime) -> str
     low, high = min(values), max(values)
     padding = (high - low) * 0.08 or (abs(high) * 0.05 or 0.05)
     low, high = low - padding, high + padding
-    ticks = nice_ticks(low, high)
+    ticks = nice_ticks(low, high, count=5)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(when: dt.datetime) -> float:

@@ -42,7 +42,14 @@
     root.querySelectorAll(".dropzone").forEach(bindDropzone);
   }
 
-  document.addEventListener("DOMContentLoaded", function () { bindAll(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    bindAll(document);
+    // On a phone the tab bar scrolls sideways: bring the current tab into view.
+    var current = document.querySelector(".tabs [aria-current=page]");
+    if (current && current.parentNode.scrollWidth > current.parentNode.clientWidth) {
+      current.parentNode.scrollLeft = current.offsetLeft - current.parentNode.clientWidth / 2 + current.clientWidth / 2;
+    }
+  });
   document.addEventListener("htmx:load", function (event) { bindAll(event.detail.elt.parentNode || document); });
 
   // Upload progress: the bar inside the form that is sending.
@@ -57,6 +64,14 @@
     if (bar && event.detail.lengthComputable) {
       bar.value = Math.round((event.detail.loaded / event.detail.total) * 100);
     }
+  });
+
+  // If the upload never got an answer (network down), let the learner try again.
+  document.addEventListener("htmx:sendError", function (event) {
+    var button = event.detail.elt.querySelector && event.detail.elt.querySelector("button[type=submit]");
+    if (button) { button.disabled = false; button.textContent = button.dataset.label || "Upload and score"; }
+    var bar = event.detail.elt.querySelector && event.detail.elt.querySelector(".upload-progress");
+    if (bar) bar.hidden = true;
   });
 
   // A refused upload (400, 413, 429) comes back as the form with its error: show it instead of dropping it.
