@@ -29,7 +29,7 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
         return [low]
     raw = (high - low) / max(count - 1, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = min((m * magnitude for m in (1, 2, 2.5, 5, 10)), key=lambda candidate: abs(candidate - raw))
     first = math.ceil(low / step) * step
     ticks = []
     value = first

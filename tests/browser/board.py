@@ -21,7 +21,8 @@ def predictions(challenge, accuracy: float, seed: int) -> bytes:
     truth = pd.read_csv(challenge.solution.file.path, dtype=str)
     rng = random.Random(seed)
     labels = [
-        label if rng.random() < accuracy else str((int(label) + rng.randint(1, 9)) % 10) for label in truth["label"]
+        label if rng.random() < accuracy else str((int(label) + rng.randint(1, 9)) % 10)
+        for label in truth["label"]
     ]
     return pd.DataFrame({"filename": truth["filename"], "label": labels}).to_csv(index=False).encode()
 
@@ -35,20 +36,36 @@ def submit(challenge, user, accuracy: float, *, seed: int, hours_ago: float = 0)
             file=SimpleUploadedFile("submission.csv", predictions(challenge, accuracy, seed)),
             description=f"about {accuracy:.0%} right",
         )
-        Submission.objects.filter(pk=submission.pk).update(created_at=timezone.now() - dt.timedelta(hours=hours_ago))
+        Submission.objects.filter(pk=submission.pk).update(
+            created_at=timezone.now() - dt.timedelta(hours=hours_ago)
+        )
     return submission
 
 
 def wait_until_scored(submissions: list[Submission], timeout: float = 90) -> None:
     ids = [s.pk for s in submissions]
     wait_for(
-        lambda: not Submission.objects.filter(pk__in=ids).exclude(status__in=Submission.FINAL_STATUSES).exists(),
+        lambda: (
+            not Submission.objects.filter(pk__in=ids).exclude(status__in=Submission.FINAL_STATUSES).exists()
+        ),
         timeout=timeout,
         message="the worker to score the submissions",
     )
 
 
-NAMES = ["grace", "alan", "katherine", "edsger", "barbara", "donald", "frances", "john", "radia", "tim", "ken"]
+NAMES = [
+    "grace",
+    "alan",
+    "katherine",
+    "edsger",
+    "barbara",
+    "donald",
+    "frances",
+    "john",
+    "radia",
+    "tim",
+    "ken",
+]
 
 
 def fill_board(challenge, *, learners: int = len(NAMES)) -> list[Submission]:

@@ -17,7 +17,9 @@ HEADINGS = """() => {
     let previous = 0;
     for (const heading of headings) {
         const level = Number(heading.tagName[1]);
-        if (previous && level > previous + 1) problems.push(`h${level} "${heading.textContent.trim()}" skips a level after h${previous}`);
+        if (previous && level > previous + 1) {
+            problems.push(`h${level} "${heading.textContent.trim()}" skips a level after h${previous}`);
+        }
         previous = level;
     }
     return problems;
@@ -54,7 +56,9 @@ CONTRAST = """() => {
         const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
         const [a, b] = [luminance(rgb(style.color)), luminance(background(el))];
         const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-        if (ratio < needed) problems.push(`"${el.textContent.trim().slice(0, 40)}" has contrast ${ratio.toFixed(2)} (needs ${needed})`);
+        if (ratio < needed) {
+            problems.push(`"${el.textContent.trim().slice(0, 40)}" has contrast ${ratio.toFixed(2)} (needs ${needed})`);
+        }
     }
     return problems;
 }"""

@@ -35,7 +35,9 @@ DIGITS = "identify-the-digits"
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.fail("The browser tests need Debian's Chromium: apt-get install -y chromium (.ci/run does this).")
+        pytest.fail(
+            "The browser tests need Debian's Chromium: apt-get install -y chromium (.ci/run does this)."
+        )
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make between browser
@@ -79,7 +81,9 @@ def worker(django_db_setup, tmp_path_factory):
 @pytest.fixture(scope="session")
 def digits_bundle(tmp_path_factory) -> Path:
     """The real Identify the Digits bundle, built once per test session."""
-    return built_bundle(DIGITS, BUILTIN_CHALLENGES[DIGITS], tmp_path_factory.mktemp("builtin"), _sources_digest())
+    return built_bundle(
+        DIGITS, BUILTIN_CHALLENGES[DIGITS], tmp_path_factory.mktemp("builtin"), _sources_digest()
+    )
 
 
 @pytest.fixture

@@ -25,7 +25,9 @@ def sign_up(page, base_url: str, username: str) -> None:
     expect(page.get_by_role("link", name=username)).to_be_visible()
 
 
-def test_a_new_learner_submits_the_sample_and_sees_its_score_and_row(live_server, digits, desktop, tmp_path, shoot):
+def test_a_new_learner_submits_the_sample_and_sees_its_score_and_row(
+    live_server, digits, desktop, tmp_path, shoot
+):
     page = desktop.new_page()
     sign_up(page, live_server.url, "ada")
 
@@ -66,7 +68,9 @@ def test_a_new_learner_submits_the_sample_and_sees_its_score_and_row(live_server
     expect(my_row).to_contain_text(f"{submission.public_score:.5f}")
     expect(page.locator("#my-rank")).to_contain_text("Your rank")
 
-    page.get_by_role("navigation", name="Challenge sections").get_by_role("link", name="My submissions").click()
+    page.get_by_role("navigation", name="Challenge sections").get_by_role(
+        "link", name="My submissions"
+    ).click()
     page.get_by_role("link", name=str(submission.pk), exact=True).click()
     facts = page.locator("dl.facts")
     expect(facts).to_contain_text("sample_submission.csv")

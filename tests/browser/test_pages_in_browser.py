@@ -18,10 +18,14 @@ def sign_in(context, live_server, user) -> None:
     client = Client()
     client.force_login(user)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    context.add_cookies(
+        [{"name": django_settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
 
 
-def test_a_new_score_appears_on_an_open_leaderboard_without_a_reload(live_server, digits, desktop, settings, shoot):
+def test_a_new_score_appears_on_an_open_leaderboard_without_a_reload(
+    live_server, digits, desktop, settings, shoot
+):
     settings.HUB_LEADERBOARD_POLL_SECONDS = 1
     fill_board(digits, learners=5)
     page = desktop.new_page()
@@ -61,7 +65,10 @@ def test_main_pages_pass_the_accessibility_basics_at_desktop_and_phone_width(
 ):
     fill_board(digits)
     ada = UserFactory(username="ada")
-    mine = [submit(digits, ada, accuracy, seed=50 + i, hours_ago=30 - 12 * i) for i, accuracy in enumerate((0.6, 0.8, 0.9))]
+    mine = [
+        submit(digits, ada, accuracy, seed=50 + i, hours_ago=30 - 12 * i)
+        for i, accuracy in enumerate((0.6, 0.8, 0.9))
+    ]
     wait_until_scored(mine)
     anonymous = {"sign-in": "/accounts/login/", "sign-up": "/accounts/signup/"}
 
@@ -112,6 +119,8 @@ def test_leaderboards_and_data_pages_read_without_javascript(live_server, digits
     expect(page.locator("#leaderboard tbody tr")).to_have_count(4)  # three learners and the baseline
     page.goto(f"{live_server.url}/challenges/{digits.slug}/data/")
     expect(page.locator(".gallery img")).to_have_count(20)
-    assert all(page.eval_on_selector_all(".gallery img", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)"))
+    assert all(
+        page.eval_on_selector_all(".gallery img", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)")
+    )
     expect(page.locator(".bars tbody tr")).to_have_count(10)  # one bar per digit
     context.close()

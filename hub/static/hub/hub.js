@@ -66,12 +66,23 @@
     }
   });
 
-  // If the upload never got an answer (network down), let the learner try again.
-  document.addEventListener("htmx:sendError", function (event) {
-    var button = event.detail.elt.querySelector && event.detail.elt.querySelector("button[type=submit]");
+  // If the upload got no usable answer (network down, server error), say so and let the learner try again.
+  function uploadFailed(event) {
+    var form = event.detail.elt;
+    if (!form.querySelector || !form.querySelector(".upload-progress")) return;
+    var button = form.querySelector("button[type=submit]");
     if (button) { button.disabled = false; button.textContent = button.dataset.label || "Upload and score"; }
-    var bar = event.detail.elt.querySelector && event.detail.elt.querySelector(".upload-progress");
-    if (bar) bar.hidden = true;
+    form.querySelector(".upload-progress").hidden = true;
+    var note = form.querySelector(".upload-failed") || document.createElement("div");
+    note.className = "notice error upload-failed";
+    note.setAttribute("role", "alert");
+    note.textContent = "The upload did not get through (" + (event.detail.xhr && event.detail.xhr.status ?
+      "the hub answered " + event.detail.xhr.status : "no answer from the hub") + "). Check your connection and try again.";
+    form.insertBefore(note, form.querySelector(".actions"));
+  }
+  document.addEventListener("htmx:sendError", uploadFailed);
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr.status >= 500) uploadFailed(event);
   });
 
   // A refused upload (400, 413, 429) comes back as the form with its error: show it instead of dropping it.
