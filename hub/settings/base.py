@@ -141,7 +141,7 @@ SPECTACULAR_SETTINGS = {
 
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 # The embedded default is kombu's filesystem transport: it needs no server and works across processes.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {

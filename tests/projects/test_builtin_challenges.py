@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects.builtin import BUILTIN_CHALLENGES
 from projects.bundle_export import challenge_export_bundle
-from projects.management.commands.load_builtin_challenges import _sources_digest, built_bundle
 from projects.models import DataFile
 from projects.services import CHALLENGE_FIELDS, challenge_import_bundle
 from submissions.models import Submission
@@ -18,13 +17,6 @@ from submissions.scoring import submission_score
 from submissions.services import submission_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
-
-@pytest.fixture(scope="session")
-def builtin_bundles(tmp_path_factory):
-    cache = tmp_path_factory.mktemp("builtin")
-    digest = _sources_digest()
-    return {slug: built_bundle(slug, builder, cache, digest) for slug, builder in BUILTIN_CHALLENGES.items()}
 
 
 def score(challenge, user, content: bytes, name: str = "submission.csv") -> Submission:

@@ -1,9 +1,11 @@
-"""Finding the solution row of every submitted id, fast, with ids compared as trimmed strings.
+"""Putting a submission's values in the solution's row order, with ids compared as trimmed strings.
 
-Most challenges number their rows, so when every solution id is a canonical decimal integer the index keeps
-them as int64 and a submission's ids are matched through integer arithmetic: a lookup table when the ids are
-dense, a hash index otherwise. Any submission the fast path cannot vouch for (whitespace, leading zeros,
-missing or repeated ids) goes through the exact string comparison, which also words the error message.
+Three paths, cheapest first. Ids exactly in the solution's order (learners often keep test.csv's order) are
+confirmed by one string comparison. When the solution's ids are numbered (1043, img_000123.png; see
+numbering.py), a shuffled file's numbers are parsed as int64 and found by arithmetic (numbers 1..N), a lookup
+table (dense numbers) or a hash index (sparse ones), in worker threads. Anything those paths cannot vouch for
+(spaces, leading zeros, words, missing or repeated ids) goes through an exact string comparison, which also
+words the error message.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workers.scoring.errors import SubmissionRejected, agree, count, first_few, plural
+from workers.scoring.numbering import Numbering
 from workers.scoring.parallel import map_in_threads
 
 # A lookup table is used when it wastes at most this many slots per id; past that, a hash index.
@@ -22,105 +25,125 @@ _SHOWN = 5
 
 
 class IdIndex:
-    """The ids of one solution column, and where each lands in the solution's part order."""
+    """The ids of one solution column: finds each submitted row's solution row and reorders values to match."""
 
-    def __init__(self, column: str, ids: pa.Array, part_position: np.ndarray) -> None:
+    def __init__(self, column: str, ids: pa.Array, part_rows: np.ndarray) -> None:
         self.column = column
         self.text_ids = ids  # trimmed, in solution file order, unique
-        self.part_position = part_position  # solution file row -> row in part order (Public rows first)
+        self.part_rows = part_rows  # the solution's file rows in part order (Public rows first)
         self.row_count = len(ids)
-        self.integer_ids = _canonical_integers(ids)
-        self._table: np.ndarray | None = None
+        self._parts_in_file_order = bool(np.array_equal(part_rows, np.arange(self.row_count)))
+        self._table: np.ndarray | None = None  # number - lowest -> file row (-1: no such id)
         self._hash_index: pd.Index | None = None
-        if self.integer_ids is not None and self.row_count:
-            self._lowest = int(self.integer_ids.min())
-            span = int(self.integer_ids.max()) - self._lowest + 1
-            if span <= DENSE_TABLE_SLACK * self.row_count + 1024:
-                self._table = np.full(span, -1, dtype=np.intp)
-                self._table[self.integer_ids - self._lowest] = part_position
-            else:
-                self._hash_index = pd.Index(self.integer_ids)
-                self._hash_index.get_indexer(
-                    self.integer_ids[:1]
-                )  # builds the hash table now, not per submission
-            # The byte length all ids take when written canonically; see _integer_positions.
-            self._canonical_bytes = int(pc.sum(pc.binary_length(ids)).as_py() or 0)
+        detected = Numbering.detect(ids)
+        self.numbering, self.numbers = detected if detected else (None, None)
+        if self.numbers is None:
+            return
+        self._lowest = int(self.numbers.min())
+        span = int(self.numbers.max()) - self._lowest + 1
+        self._span = span
+        if span == self.row_count and np.array_equal(np.diff(self.numbers), np.ones(span - 1)):
+            pass  # numbered 1..N in file order, the usual case: the file row is the number minus the lowest
+        elif span <= DENSE_TABLE_SLACK * self.row_count + 1024:
+            self._table = np.full(span, -1, dtype=np.intp)
+            self._table[self.numbers - self._lowest] = np.arange(self.row_count)
+        else:
+            self._hash_index = pd.Index(self.numbers)
+            self._hash_index.get_indexer(self.numbers[:1])  # build the hash table now, not per submission
 
-    def align(self, submitted: pa.ChunkedArray, id_column: str, test_file_name: str) -> np.ndarray:
-        """The part-order row of each submitted row; raises unless every id appears exactly once."""
-        if len(submitted) == self.row_count and self.integer_ids is not None:
-            positions = self._integer_positions(submitted)
-            if positions is not None:
-                return positions
-        return self._text_positions(submitted, id_column, test_file_name)
+    def arrange(
+        self, submitted: pa.ChunkedArray, values: np.ndarray, id_column: str, test_file_name: str
+    ) -> np.ndarray:
+        """``values`` (one per submitted row) reordered into the solution's part order.
 
-    def _integer_positions(self, submitted: pa.ChunkedArray) -> np.ndarray | None:
-        """Positions if the ids are, as strings, a permutation of the solution's; None if unsure."""
-        written_bytes = 0
+        Raises SubmissionRejected unless the submitted ids are, as trimmed strings, exactly the solution's ids,
+        each once.
+        """
+        same_count = len(submitted) == self.row_count
+        if same_count and self._in_file_order(submitted):
+            file_rows = None
+        else:
+            file_rows = self._numbered_file_rows(submitted) if same_count else None
+            if file_rows is None:
+                file_rows = self._text_file_rows(submitted, id_column, test_file_name)
+        if file_rows is None:  # already in the solution's file order
+            in_file_order = values
+        else:
+            in_file_order = _scatter(values, file_rows)
+            if in_file_order is None:  # some row was hit twice, so another was missed
+                self._text_file_rows(submitted, id_column, test_file_name)
+                raise AssertionError("the string comparison accepted ids the integer path found repeated")
+        return in_file_order if self._parts_in_file_order else in_file_order[self.part_rows]
+
+    def _in_file_order(self, submitted: pa.ChunkedArray) -> bool:
+        """Whether the ids are exactly the solution's, in its order: learners often keep test.csv's order.
+
+        Comparing strings costs less than parsing them as numbers, and a shuffled file fails on its first id.
+        """
+        start = 0
         for chunk in submitted.chunks:
-            # pyarrow also parses hexadecimal ("0x1F"), which is not how the solution writes its ids.
-            raw = np.frombuffer(chunk.buffers()[2] or b"", dtype=np.uint8)
-            if np.count_nonzero(raw == ord("x")) or np.count_nonzero(raw == ord("X")):
-                return None
-            written_bytes += pc.sum(pc.binary_length(chunk)).as_py() or 0
-        # Every other form pyarrow accepts for a number ("007", "-0") is longer than the canonical one, so
-        # once the numbers are a permutation, equal total length means every id is written exactly.
-        if written_bytes != self._canonical_bytes:
+            expected = self.text_ids.slice(start, len(chunk))
+            if len(chunk) and chunk[0] != expected[0]:
+                return False
+            if not pc.all(pc.equal(chunk, expected)).as_py():
+                return False
+            start += len(chunk)
+        return True
+
+    def _numbered_file_rows(self, submitted: pa.ChunkedArray) -> np.ndarray | None:
+        """File rows found through the ids' numbers, or None when the string path must decide.
+
+        Repeated ids are not detected here: the scatter that follows finds them for free.
+        """
+        if self.numbering is None:
             return None
-        positions = np.empty(self.row_count, dtype=np.intp)
-        seen = np.zeros(self.row_count, dtype=bool)
+        file_rows = np.empty(self.row_count, dtype=np.intp)
         starts = np.cumsum([0] + [len(chunk) for chunk in submitted.chunks[:-1]])
-        outcomes = map_in_threads(
-            lambda job: self._chunk_positions(*job, positions, seen),
+        written = map_in_threads(
+            lambda job: self._chunk_file_rows(*job, file_rows),
             list(zip(submitted.chunks, starts.tolist(), strict=True)),
         )
-        if "unknown" in outcomes:
+        if None in written or not self.numbering.exact(sum(written)):
             return None
-        # As many ids as solution rows, each found: they are a permutation exactly when every row was hit.
-        return positions if seen.all() else None
+        return file_rows
 
-    def _chunk_positions(self, chunk: pa.Array, start: int, positions: np.ndarray, seen: np.ndarray) -> str:
-        """Fill positions[start:start + len(chunk)] and mark them seen: 'found', or 'unknown' if unsure.
-
-        Threads share ``seen``; they only ever set bytes to True, so their writes cannot conflict.
-        """
-        assert self.integer_ids is not None
-        try:
-            values = pc.cast(chunk, pa.int64()).to_numpy()
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return "unknown"  # spaces, decimals, words: the string path decides
-        end = start + len(values)
-        out = positions[start:end]
-        # Learners often keep test.csv's order; then the positions are a copy, not a lookup.
-        if np.array_equal(values, self.integer_ids[start:end]):
-            out[:] = self.part_position[start:end]
-            seen[out] = True
-            return "found"
+    def _chunk_file_rows(self, chunk: pa.Array, start: int, file_rows: np.ndarray) -> int | None:
+        """Fill file_rows for one parsed chunk; the bytes its numbers take, or None if unsure."""
+        assert self.numbering is not None and self.numbers is not None
+        found = self.numbering.numbers(chunk)
+        if found is None:
+            return None
+        numbers, written_bytes = found
+        end = start + len(numbers)
+        out = file_rows[start:end]
+        if np.array_equal(numbers, self.numbers[start:end]):
+            out[:] = np.arange(start, end)  # this part of the file kept test.csv's order
+            return written_bytes
+        np.subtract(numbers, self._lowest, out=out)
+        if np.count_nonzero(out.view(np.uint64) >= self._span):
+            return None
         if self._table is not None:
-            offsets = values - self._lowest
-            if np.count_nonzero(offsets.view(np.uint64) >= len(self._table)):
-                return "unknown"
-            np.take(self._table, offsets, out=out)
-            if out.min(initial=0) < 0:  # a hole in the lookup table
-                return "unknown"
-        else:
-            assert self._hash_index is not None
-            file_rows = self._hash_index.get_indexer(values)
-            if file_rows.min(initial=0) < 0:
-                return "unknown"
-            np.take(self.part_position, file_rows, out=out)
-        seen[out] = True
-        return "found"
+            np.take(self._table, out, out=out)
+            if out.min(initial=0) < 0:  # a hole in the table: a number between the solution's
+                return None
+        elif self._hash_index is not None:
+            out[:] = self._hash_index.get_indexer(numbers)
+            if out.min(initial=0) < 0:
+                return None
+        return written_bytes
 
-    def _text_positions(self, submitted: pa.ChunkedArray, id_column: str, test_file_name: str) -> np.ndarray:
+    def _text_file_rows(
+        self, submitted: pa.ChunkedArray, id_column: str, test_file_name: str
+    ) -> np.ndarray | None:
+        """File rows by exact comparison of trimmed strings (None: in file order), or SubmissionRejected."""
         ids = pc.utf8_trim_whitespace(submitted.combine_chunks())
         if len(ids) == self.row_count and ids.equals(self.text_ids):
-            return self.part_position
+            return None
         file_rows = pc.index_in(ids, value_set=self.text_ids).fill_null(-1).to_numpy()
         known = file_rows >= 0
         counts = np.bincount(file_rows[known], minlength=self.row_count)
         if len(ids) == self.row_count and known.all() and (counts == 1).all():
-            return self.part_position[file_rows]
+            return file_rows.astype(np.intp)
         raise SubmissionRejected(self._mismatch(ids, file_rows, counts, id_column, test_file_name))
 
     def _mismatch(
@@ -162,16 +185,31 @@ class IdIndex:
             problems.append(
                 f"Missing {count(len(missing))} of {count(self.row_count)} ids (first: {first_few(shown)})."
             )
-        if (
-            not problems
-        ):  # unreachable while the checks above mirror align(); kept so the message is never empty
+        if not problems:  # unreachable while the checks mirror arrange(); keeps the message non-empty
             problems.append(f"The {id_column} column does not match {test_file_name}.")
         problems.append(f"Every id in {test_file_name} must appear exactly once.")
         return " ".join(problems)
 
 
-def _canonical_integers(ids: pa.Array) -> np.ndarray | None:
-    """The ids as int64 if each is written exactly as Python's str(int) writes it (and fits), else None."""
-    if len(ids) == 0 or not pc.all(pc.match_substring_regex(ids, r"^(0|-?[1-9][0-9]{0,17})$")).as_py():
-        return None
-    return pc.cast(ids, pa.int64()).to_numpy()
+def _scatter(values: np.ndarray, file_rows: np.ndarray) -> np.ndarray | None:
+    """values placed at file_rows, or None if some row received no value (so another received two).
+
+    Each row starts as a value no valid prediction holds: -1 for label codes, NaN for numbers (they are
+    checked finite), None for lists. Checking for it afterwards is one pass over the result, cheaper than
+    counting hits per row.
+    """
+    if values.dtype == object:
+        arranged = np.full(values.shape, None, dtype=object)
+    elif values.dtype.kind == "f":
+        arranged = np.full(values.shape, np.nan)
+    else:
+        arranged = np.full(values.shape, -1, dtype=values.dtype)
+    arranged[file_rows] = values
+    first_column = arranged if arranged.ndim == 1 else arranged[:, 0]
+    if values.dtype == object:
+        missed = any(value is None for value in first_column)
+    elif values.dtype.kind == "f":
+        missed = bool(np.isnan(first_column).any())
+    else:
+        missed = bool((first_column < 0).any())
+    return None if missed else arranged

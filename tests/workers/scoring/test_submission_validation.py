@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from workers.scoring import SubmissionRejected
+from workers.scoring import SubmissionRejected, reading
 
 
 def rejection(digits, content, **kwargs) -> str:
@@ -133,11 +133,13 @@ def test_rows_with_too_many_values_are_located_by_line(digits):
     assert "line 4 has 3 (3,7,extra)" in message and "like the header (ImageId,Label)" in message
 
 
-def test_text_that_is_not_utf8_is_rejected_with_its_line(digits):
+@pytest.mark.parametrize("slice_bytes", [1 << 20, 5, 6, 7])  # small slices split the valid "é" too
+def test_text_that_is_not_utf8_is_rejected_with_its_line(digits, monkeypatch, slice_bytes):
+    monkeypatch.setattr(reading, "UTF8_SLICE_BYTES", slice_bytes)
     good = "".join(f"{row_id},{label}\n" for row_id, label in digits.rows()[:5])
-    text = "ImageId,Label\n" + good + "6,caf\xe9\n"
-    message = rejection(digits, text.encode("latin-1"))
-    assert message.startswith("The file is not UTF-8 text: line 7 holds the byte 0xE9")
+    text = ("ImageId,Label\n" + good + "6,café\n").encode() + "7,caf\xe9\n".encode("latin-1")
+    message = rejection(digits, text)
+    assert message.startswith("The file is not UTF-8 text: line 8 holds the byte 0xE9")
 
 
 def test_utf16_is_named(digits):
