@@ -70,9 +70,9 @@ def phone(browser):
     context.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def worker(django_db_setup, tmp_path_factory):
-    """One real `celery worker` for the module's tests; each test's rows are flushed, the process stays."""
+    """One real `celery worker` for all browser tests; each test's rows are flushed, the process stays."""
     process = CeleryWorker("browser-worker", tmp_path_factory.mktemp("worker")).start()
     yield process
     process.stop()

@@ -77,7 +77,7 @@ def test_a_new_learner_submits_the_sample_and_sees_its_score_and_row(
     expect(facts).to_contain_text(hashlib.sha256(sample.read_bytes()).hexdigest())
     expect(facts).to_contain_text(f"{sample.stat().st_size} bytes")
     expect(facts).to_contain_text(re.compile(r"Time taken\s*[\d.]+ s to score"))
-    shoot(page, "submission-desktop")
+    shoot(page, "submission-of-the-sample-desktop")
 
 
 def test_a_bad_file_dropped_on_the_form_fails_with_what_to_change(live_server, digits, desktop, shoot):
