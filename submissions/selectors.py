@@ -216,18 +216,26 @@ def leaderboard_positions_of(*, user: AbstractBaseUser, split: str = "public") -
     ]
 
 
-# Chart data. The leaderboard's own history (recorded when the top score changes) replaces these two when it
-# lands; until then they read the submissions, with the same signatures.
+# Chart data, in the shapes the leaderboard's own selectors (issue 5) return: when those land, with the top score
+# recorded as it changes, they replace these two stand-ins, which read the submissions.
 
 
-def score_history(
-    *, challenge: Challenge, user: AbstractBaseUser, split: str
-) -> list[tuple[dt.datetime, float]]:
-    """The learner's scores on the split, in the order they submitted."""
-    if not user.is_authenticated:
+def _history_field(challenge: Challenge, split: str) -> str | None:
+    """The score field of the split, or None while the private split is hidden."""
+    if split == LeaderboardEntry.Split.PRIVATE:
+        return "private_score" if challenge_private_visible(challenge) else None
+    return "public_score"
+
+
+def score_history(*, challenge: Challenge, user: AbstractBaseUser, split: str) -> list[dict]:
+    """The learner's scores, oldest first: [{"submission_id", "submitted_at", "score", "best", "is_final"}]."""
+    field = _history_field(challenge, split)
+    if not user.is_authenticated or field is None:
         return []
-    field = "private_score" if split == LeaderboardEntry.Split.PRIVATE else "public_score"
-    return list(
+    higher_is_better = METRICS[challenge.metric].higher_is_better
+    points: list[dict] = []
+    best: float | None = None
+    rows = (
         Submission.objects.filter(
             challenge=challenge,
             user=user,
@@ -236,13 +244,29 @@ def score_history(
             **{f"{field}__isnull": False},
         )
         .order_by("created_at", "id")
-        .values_list("created_at", field)
+        .values_list("id", "created_at", field, "is_final")
     )
+    for submission_id, created_at, score, is_final in rows:
+        if best is None or (score > best if higher_is_better else score < best):
+            best = score
+        points.append(
+            {
+                "submission_id": submission_id,
+                "submitted_at": created_at,
+                "score": score,
+                "best": best,
+                "is_final": is_final,
+            }
+        )
+    return points
 
 
-def top_score_history(*, challenge: Challenge, split: str) -> list[tuple[dt.datetime, float]]:
-    """The board's top score (learners only) each time it changed."""
-    field = "private_score" if split == LeaderboardEntry.Split.PRIVATE else "public_score"
+def top_score_history(*, challenge: Challenge, split: str) -> list[dict]:
+    """The best learner score over time, oldest first, one point per change: [{"at", "score", "participant",
+    "submitted_at"}]. Baselines and disqualified learners are not in it."""
+    field = _history_field(challenge, split)
+    if field is None:
+        return []
     higher_is_better = METRICS[challenge.metric].higher_is_better
     scores = (
         Submission.objects.filter(
@@ -258,10 +282,14 @@ def top_score_history(*, challenge: Challenge, split: str) -> list[tuple[dt.date
             )
         )
         .order_by("created_at", "id")
-        .values_list("created_at", field)
+        .values_list("created_at", field, "user__username")
     )
-    history: list[tuple[dt.datetime, float]] = []
-    for when, value in scores.iterator():
-        if not history or (value > history[-1][1] if higher_is_better else value < history[-1][1]):
-            history.append((when, value))
+    history: list[dict] = []
+    for created_at, score, username in scores.iterator():
+        if not history or (
+            score > history[-1]["score"] if higher_is_better else score < history[-1]["score"]
+        ):
+            history.append(
+                {"at": created_at, "score": score, "participant": username, "submitted_at": created_at}
+            )
     return history

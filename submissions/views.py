@@ -57,9 +57,9 @@ def _is_fragment_request(request: HttpRequest) -> bool:
 
 
 def _leaderboard_csv_url(challenge: Challenge, split: str) -> str | None:
-    """The leaderboard's CSV export (issue 5, built with the leaderboard), linked once its address exists."""
+    """The leaderboard's CSV export (issue 5, built with the leaderboard's API), linked once that route exists."""
     try:
-        return reverse("challenge-leaderboard-csv", args=[challenge.slug]) + f"?split={split}"
+        return reverse("api-leaderboard-csv", args=[challenge.slug]) + f"?split={split}"
     except NoReverseMatch:
         return None
 

@@ -76,9 +76,15 @@ def bars(balance: dict) -> list[dict]:
 
 
 @register.simple_tag
-def score_chart(top: list, mine: list, *, title: str) -> SafeString:
-    """The top score over time as a record line, and the learner's own scores as points joined up."""
-    series = [Series("Top score", list(top), "top", step=True), Series("Your scores", list(mine), "mine")]
+def score_chart(top: list[dict], mine: list[dict], *, title: str) -> SafeString:
+    """The top score over time as a record line, and the learner's own scores as points joined up.
+
+    Takes the leaderboard's history shapes: top points {"at", "score"} (score None once the board emptied),
+    the learner's points {"submitted_at", "score"}.
+    """
+    top_points = [(point["at"], point["score"]) for point in top if point["score"] is not None]
+    my_points = [(point["submitted_at"], point["score"]) for point in mine]
+    series = [Series("Top score", top_points, "top", step=True), Series("Your scores", my_points, "mine")]
     return mark_safe(line_chart_svg(series, title=title, now=timezone.now()))  # noqa: S308 - built escaped
 
 
