@@ -94,7 +94,8 @@ def data_file_preview_image(*, dataset_slug: str, name: str, index: int) -> tupl
         .first()
     )
     images = (data_file.preview.get("images") or []) if data_file is not None else []
-    if not 0 <= index < len(images):
+    # Only the two types previews.py writes: a preview edited by hand can never serve a page or a script.
+    if not 0 <= index < len(images) or images[index].get("mime") not in ("image/png", "image/jpeg"):
         raise Http404(f"Dataset '{dataset_slug}' has no preview image {index} of '{name}'.")
     return data_file, images[index]
 

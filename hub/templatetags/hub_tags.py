@@ -47,6 +47,15 @@ def score(value: float | None) -> str:
 
 
 @register.filter
+def minute(value: dt.datetime | None) -> str:
+    """A time to the minute, in the hub's time zone (UTC): "2026-03-01 14:05".
+
+    The same text as `|date:"Y-m-d H:i"` at a tenth of the cost, which counts on a 100-row leaderboard page.
+    """
+    return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+
+@register.filter
 def seconds(delta: dt.timedelta | None) -> str:
     """A short duration for people: 0.42 s, 12.3 s, 4 min 05 s."""
     if delta is None:

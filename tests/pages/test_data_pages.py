@@ -38,6 +38,14 @@ def test_a_gallery_thumbnail_is_served_from_the_stored_preview_and_nothing_else(
         assert client.get(address).status_code == 404, address
 
 
+def test_a_thumbnail_is_only_ever_served_as_an_image(client, image_challenge):
+    data_file = DataFile.objects.get(dataset=image_challenge.dataset, name="images.zip")
+    data_file.preview["images"][0] |= {"mime": "text/html", "data": "PHNjcmlwdD4="}
+    data_file.save(update_fields=["preview"])
+
+    assert client.get("/datasets/pictures-data/files/images.zip/images/0").status_code == 404
+
+
 def test_an_unpublished_challenges_dataset_is_not_shown(client, image_challenge):
     Challenge.objects.filter(pk=image_challenge.pk).update(is_published=False)
 

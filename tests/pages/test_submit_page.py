@@ -1,7 +1,11 @@
 """Submitting from the page: a plain form without JavaScript, an in-place upload with htmx; refusals say why."""
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from projects.models import Challenge
 from submissions.models import Submission
 from tests.bundles import predictions_csv
 from tests.conftest import upload
@@ -75,3 +79,17 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_back(client, challenge):
 
     assert response.status_code == 302
     assert response.url == f"/accounts/login/?next=/challenges/{challenge.slug}/submit/"
+
+
+def test_an_ended_challenge_says_so_and_refuses_uploads_with_a_403(learner_client, challenge):
+    Challenge.objects.filter(pk=challenge.pk).update(
+        start_at=timezone.now() - dt.timedelta(days=10), end_at=timezone.now() - dt.timedelta(days=1)
+    )
+
+    page = learner_client.get(f"/challenges/{challenge.slug}/submit/").content.decode()
+    refused = learner_client.post(
+        f"/challenges/{challenge.slug}/submit/", {"file": upload(predictions_csv(20, correct=10))}
+    )
+
+    assert "This challenge has ended and takes no more submissions." in page
+    assert refused.status_code == 403 and "it takes no more submissions" in refused.content.decode()
