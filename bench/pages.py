@@ -221,9 +221,11 @@ def main() -> None:
     }
     timings = measure(cases, args.repeat)
     submissions = Submission.objects.filter(challenge__slug=SLUG).count()
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
         f"\n{connection.vendor}, {args.participants:,} participants, {submissions:,} scored submissions, "
-        f"{views.PAGE_SIZE} rows a page, {args.repeat} runs each (median, 95th percentile):"
+        f"{views.PAGE_SIZE} rows a page, {args.repeat} runs each (median, 95th percentile); "
+        f"load average {load} on {os.cpu_count()} cores:"
     )
     for name, values in timings.items():
         values.sort()
