@@ -215,4 +215,7 @@ def submission_status(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = submission_get_visible(submission_id=submission_id, user=request.user)
     context = {"challenge": submission.challenge, "embedded": request.GET.get("embedded") == "1"}
     context |= _submission_context(submission)
+    if context["embedded"] and not context["pending"]:
+        # Under the submit form, the count of submissions left is shown too: a failed file gives its one back.
+        context["limits_now"] = submission_limits(challenge=submission.challenge, user=request.user)
     return render(request, "submissions/_submission_status.html", context)

@@ -32,7 +32,7 @@ PHONE = {"width": 390, "height": 844}
 DIGITS = "identify-the-digits"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.fail(
@@ -41,7 +41,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make between browser
-    # steps are synchronous and safe, so Django's guard against async contexts is lifted while it runs.
+    # steps are synchronous and safe, so Django's guard against async contexts is lifted while it runs (one
+    # module at a time, so the rest of the suite keeps the guard).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:

@@ -103,6 +103,7 @@ def test_a_bad_file_dropped_on_the_form_fails_with_what_to_change(live_server, d
     expect(error).to_be_visible(timeout=60_000)
     expect(error).to_contain_text("use commas")
     expect(page.locator("#submission-status-label")).to_have_text("Failed")
+    expect(page.locator("#remaining-today")).to_have_text("10 of 10")  # a failed file does not count
     shoot(page, "submit-failed-desktop")
 
     # An empty file never reaches the worker: the form refuses it at once and says what to upload.

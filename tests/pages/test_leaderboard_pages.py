@@ -106,3 +106,15 @@ def test_my_submissions_polls_only_while_one_is_being_scored(client, user, chall
     busy = client.get(address).content.decode()
 
     assert "hx-get" not in idle and f'hx-get="{address}"' in busy
+
+
+def test_a_finished_submission_under_the_form_updates_the_count_left_today(client, user, challenge):
+    submission = scored(challenge, user, correct=10)
+    Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.FAILED, error="bad")
+    client.force_login(user)
+
+    embedded = client.get(f"/submissions/{submission.pk}/status/?embedded=1").content.decode()
+    alone = client.get(f"/submissions/{submission.pk}/status/").content.decode()
+
+    assert '<span class="limits" id="remaining-today" hx-swap-oob="true">10 of 10</span>' in embedded
+    assert "remaining-today" not in alone

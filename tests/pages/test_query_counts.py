@@ -28,6 +28,7 @@ PAGES = [
     ("submit form", "/challenges/{slug}/submit/", True, 4),
     ("submission", "/submissions/{submission}/", True, 4),
     ("submission live part", "/submissions/{submission}/status/", True, 3),
+    ("submission live part under the form", "/submissions/{submission}/status/?embedded=1", True, 4),
     ("datasets", "/datasets/", False, 3),
     ("dataset", "/datasets/{dataset}/", False, 3),
     ("gallery image", "/datasets/{dataset}/files/images.zip/images/0", False, 1),
