@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "hub",
     "projects",
     "submissions",
+    "compat",
 ]
 
 MIDDLEWARE = [
