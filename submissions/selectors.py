@@ -260,6 +260,52 @@ def _row(entry: LeaderboardEntry, rank: int | None) -> LeaderboardRow:
     )
 
 
+@dataclass(frozen=True)
+class BoardPosition:
+    """A learner's place on one challenge's board, for the profile page."""
+
+    challenge: Challenge
+    rank: int
+    of: int
+    score: float
+    entries: int
+
+
+def leaderboard_positions_of(*, user: AbstractBaseUser, split: str = "public") -> list[BoardPosition]:
+    """The learner's rank on every published board they are on, and its number of learners: one query, each
+    rank counted as leaderboard_row_of counts it (on the learners-only index), each size read from the board's
+    Leaderboard row. Private boards still hidden are left out."""
+    learners_ahead = (
+        LeaderboardEntry.objects.filter(
+            challenge_id=OuterRef("challenge_id"), split=OuterRef("split"), is_baseline=False
+        )
+        .filter(_ahead_of(OuterRef("pk")))
+        .order_by()
+        .annotate(count=Func(Value(1), function="COUNT"))
+        .values("count")
+    )
+    board_size = Leaderboard.objects.filter(challenge_id=OuterRef("challenge_id"), split=OuterRef("split"))
+    entries = (
+        LeaderboardEntry.objects.filter(
+            user=user, split=split, is_baseline=False, challenge__is_published=True
+        )
+        .select_related("challenge")
+        .annotate(ahead=Subquery(learners_ahead), board_size=Subquery(board_size.values("learners")))
+        .order_by("challenge__title")
+    )
+    return [
+        BoardPosition(
+            challenge=entry.challenge,
+            rank=entry.ahead + 1,
+            of=entry.board_size or 0,
+            score=entry.score,
+            entries=entry.entries,
+        )
+        for entry in entries
+        if leaderboard_split_visible(entry.challenge, split)
+    ]
+
+
 def leaderboard_all_rows(
     *, challenge: Challenge, split: str, chunk_size: int = 2000
 ) -> Iterator[LeaderboardRow]:
