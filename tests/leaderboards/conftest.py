@@ -4,6 +4,7 @@ scores chosen by the test so that ties and public/private differences are exact.
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from projects.models import Challenge
@@ -17,21 +18,37 @@ from tests.factories import UserFactory
 from workers.scoring import ScoreResult
 
 
-def submit(challenge: Challenge, user, *, minutes_ago: float = 0, is_baseline: bool = False) -> Submission:
-    submission = submission_create(
-        user=user, challenge=challenge, file=upload(predictions_csv(20, correct=10)), is_baseline=is_baseline
-    )
-    if minutes_ago:
-        submission.created_at = timezone.now() - dt.timedelta(minutes=minutes_ago)
-        Submission.objects.filter(pk=submission.pk).update(created_at=submission.created_at)
+def _delivery(submission: Submission) -> str:
+    return f"test-{submission.pk}"
+
+
+def submit(
+    challenge: Challenge, user, *, minutes_ago: float = 0, is_baseline: bool = False, claim: bool = False
+) -> Submission:
+    """A submission made through submission_create. With `claim`, the test's own delivery takes it in the same
+    transaction, so a real worker that receives the message on commit (a session-wide one started by other
+    tests, in a transactional test) finds it taken and leaves it alone."""
+    with transaction.atomic():
+        submission = submission_create(
+            user=user,
+            challenge=challenge,
+            file=upload(predictions_csv(20, correct=10)),
+            is_baseline=is_baseline,
+        )
+        if minutes_ago:
+            submission.created_at = timezone.now() - dt.timedelta(minutes=minutes_ago)
+            Submission.objects.filter(pk=submission.pk).update(created_at=submission.created_at)
+        if claim:
+            submission = submission_claim(submission_id=submission.pk, delivery_id=_delivery(submission))
     return submission
 
 
 def finish(submission: Submission, public: float | None, private: float | None = None) -> Submission:
-    """Store a score (or, with public=None, a failure) exactly as the worker does: claim, then finish."""
-    delivery = f"test-{submission.pk}-{submission.attempts}"
+    """Store a score (or, with public=None, a failure) exactly as the worker does: claim, then finish. A
+    submission this test already claimed is taken again by the same delivery, as a redelivery would be."""
+    delivery = _delivery(submission)
     claimed = submission_claim(submission_id=submission.pk, delivery_id=delivery)
-    assert claimed is not None
+    assert claimed is not None, f"submission {submission.pk} was claimed by another delivery"
     if public is None:
         _finish(claimed, delivery, status=Submission.Status.FAILED, error="The file has no header.")
     else:
@@ -49,11 +66,11 @@ def finish(submission: Submission, public: float | None, private: float | None =
 def scored(
     challenge: Challenge, user, public: float, private: float | None = None, *, minutes_ago: float = 0
 ) -> Submission:
-    return finish(submit(challenge, user, minutes_ago=minutes_ago), public, private)
+    return finish(submit(challenge, user, minutes_ago=minutes_ago, claim=True), public, private)
 
 
 def baseline(challenge: Challenge, public: float, private: float | None = None) -> Submission:
-    return finish(submit(challenge, baseline_user(), is_baseline=True), public, private)
+    return finish(submit(challenge, baseline_user(), is_baseline=True, claim=True), public, private)
 
 
 def board(client, challenge: Challenge, **params) -> list[dict]:

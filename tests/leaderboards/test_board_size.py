@@ -67,7 +67,9 @@ def test_participants_joining_at_the_same_moment_are_all_counted(transactional_d
     """Each thread stores a first score in its own transaction at once; the recount runs under the board's lock,
     after the others committed, so none is missed."""
     scored(challenge, learners("already_there")[0], 0.05)  # the board's row exists, as on any live board
-    queued = [submit(challenge, person) for person in learners(*[f"joiner{n}" for n in range(12)])]
+    queued = [
+        submit(challenge, person, claim=True) for person in learners(*[f"joiner{n}" for n in range(12)])
+    ]
     start = threading.Barrier(len(queued))
 
     def store(submission: Submission) -> None:

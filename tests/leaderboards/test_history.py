@@ -125,7 +125,7 @@ def test_scores_stored_at_the_same_moment_record_a_rising_top_line(transactional
     for person in people:  # all on the board already, so the race below only moves entries
         scored(challenge, person, 0.05)
     scores = [0.31, 0.92, 0.15, 0.77, 0.5, 0.99, 0.64, 0.2, 0.85, 0.43, 0.97, 0.58]
-    queued = [submit(challenge, person) for person in people]
+    queued = [submit(challenge, person, claim=True) for person in people]
     start = threading.Barrier(len(queued))
 
     def store(pair: tuple[Submission, float]) -> None:
