@@ -1,7 +1,7 @@
 """Celery tasks: thin wrappers that pass ids to services."""
 
 from celery import shared_task
-from django.db import DatabaseError
+from django.db import Error as DatabaseError
 
 from submissions.scoring import submission_score
 from submissions.services import submissions_sweep_stuck
@@ -10,6 +10,7 @@ from submissions.services import submissions_sweep_stuck
 @shared_task(
     name="submissions.score",
     bind=True,
+    # django.db.Error, not DatabaseError alone: a connection the server closed raises InterfaceError.
     autoretry_for=(DatabaseError, OSError),
     retry_backoff=2,
     retry_backoff_max=60,
