@@ -235,7 +235,9 @@ def submissions_sweep_stuck(*, queued_after_seconds: int | None = None, batch: i
     still wait, queued rows are a backlog, not lost ones, and sending them again would only grow the queue.
     """
     now = timezone.now()
-    queued_after = dt.timedelta(seconds=queued_after_seconds or settings.HUB_SWEEP_QUEUED_AFTER_SECONDS)
+    if queued_after_seconds is None:
+        queued_after_seconds = settings.HUB_SWEEP_QUEUED_AFTER_SECONDS
+    queued_after = dt.timedelta(seconds=queued_after_seconds)
     stale_running = now - dt.timedelta(
         seconds=settings.CELERY_TASK_TIME_LIMIT + settings.HUB_SWEEP_RUNNING_GRACE_SECONDS
     )
