@@ -19,6 +19,7 @@ from hub.celery import app as celery_app
 from hub.celery import broker_queue_length
 from projects.models import Challenge
 from projects.selectors import challenge_status
+from workers.scoring import SubmissionRejected, check_upload_head
 
 from .leaderboard import FINAL_SELECTION_MAX, leaderboard_refresh_participant
 from .models import Participant, Submission
@@ -136,6 +137,7 @@ def submission_create(
             participant_lock(challenge=challenge, user=user)
             if not is_baseline:
                 submission_check_allowed(challenge=challenge, user=user, size=file.size)
+                _check_looks_like_csv(file)
             submission.file.save("submission.csv", file, save=False)
             submission.save()
             transaction.on_commit(lambda: enqueue_scoring(submission.pk))
@@ -144,6 +146,16 @@ def submission_create(
             default_storage.delete(submission.file.name)
         raise
     return submission
+
+
+def _check_looks_like_csv(file: File) -> None:
+    """A PDF, an image or other binary is refused at upload, with the reason, rather than failing in the queue."""
+    head = file.read(8192)
+    file.seek(0)
+    try:
+        check_upload_head(head)
+    except SubmissionRejected as error:
+        raise SubmissionNotAllowed(str(error), status=400, code="not_csv") from None
 
 
 def _display_name(name: str) -> str:

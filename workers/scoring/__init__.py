@@ -5,6 +5,7 @@ submission. Learners' mistakes raise SubmissionRejected; hosts' mistakes raise S
 message meant for a person.
 """
 
+from workers.scoring.archives import check_upload_head
 from workers.scoring.engine import ScoreResult, score_file
 from workers.scoring.errors import ScoringError, SolutionError, SubmissionRejected
 from workers.scoring.metrics import METRICS, Metric
@@ -22,6 +23,7 @@ __all__ = [
     "SubmissionFormat",
     "SubmissionRejected",
     "check_spec",
+    "check_upload_head",
     "load_solution",
     "score_file",
     "validate_solution",
