@@ -6,12 +6,14 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .celery import app as celery_app
+from .security import lockout_response
 
 TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField()})
 
@@ -26,7 +28,13 @@ class TokenApi(ObtainAuthToken):
         responses=TokenResponse,
     )
     def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes marks the DRF request it was given; its middleware only sees Django's request.
+            if getattr(request, "axes_locked_out", False):
+                return lockout_response(request._request)
+            raise
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request) -> Response:

@@ -44,6 +44,7 @@ urlpatterns = [
     path("healthz", hub_api.healthz, name="healthz"),
     path("accounts/signup/", hub_views.signup, name="signup"),
     path("accounts/token/", hub_views.token_page, name="token"),
+    path("accounts/login/", hub_views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("challenges/", projects_views.challenge_list, name="challenge-list"),
     path("challenges/<slug:slug>/", projects_views.challenge_overview, name="challenge-detail"),
