@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -17,7 +18,21 @@ def _first_message(detail: Any, field: str | None = None) -> str:
     return f"{field}: {text}" if field else text
 
 
+# Django refuses these while reading the request; left to Django, they become a bare HTML "Bad Request" page.
+_REQUEST_LIMITS = {
+    RequestDataTooBig: (
+        413,
+        "The request body is too large. Send files as multipart uploads, other data under 1 MB.",
+    ),
+    TooManyFieldsSent: (400, "The request has too many fields."),
+    TooManyFilesSent: (400, "The request has too many files. Upload one file at a time."),
+}
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    for exception_class, (status, message) in _REQUEST_LIMITS.items():
+        if isinstance(exc, exception_class):
+            return Response({"error": message, "detail": None}, status=status)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 
 from workers.scoring import METRICS
@@ -15,6 +16,8 @@ from .selectors import (
     challenge_status,
     challenges_published,
 )
+
+CHALLENGE_STATUSES = ("upcoming", "open", "ended")
 
 
 class ChallengeSerializer(serializers.ModelSerializer):
@@ -72,7 +75,7 @@ class ChallengeDetailSerializer(ChallengeSerializer):
 @extend_schema(
     parameters=[
         OpenApiParameter("level", enum=[level.value for level in Level]),
-        OpenApiParameter("status", enum=["upcoming", "open", "ended"]),
+        OpenApiParameter("status", enum=list(CHALLENGE_STATUSES)),
     ]
 )
 class ChallengeListApi(generics.ListAPIView):
@@ -80,9 +83,15 @@ class ChallengeListApi(generics.ListAPIView):
     permission_classes = [AllowAny]
 
     def get_queryset(self):
-        return challenges_published(
-            level=self.request.query_params.get("level"), status=self.request.query_params.get("status")
-        )
+        level = self.request.query_params.get("level") or None
+        status = self.request.query_params.get("status") or None
+        if level is not None and level not in Level.values:
+            raise ValidationError({"level": f"Use level={', '.join(Level.values)}, not '{level[:40]}'."})
+        if status is not None and status not in CHALLENGE_STATUSES:
+            raise ValidationError(
+                {"status": f"Use status={', '.join(CHALLENGE_STATUSES)}, not '{status[:40]}'."}
+            )
+        return challenges_published(level=level, status=status)
 
 
 class ChallengeDetailApi(generics.RetrieveAPIView):

@@ -210,9 +210,15 @@ class LeaderboardApi(APIView):
         )
 
 
+# Far past any real board, and small enough that (page - 1) * page_size fits every database's integers.
+MAX_PAGE = 1_000_000
+
+
 def _positive_int(value: str, name: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise ValidationError({name: f"{name} must be a whole number from 1 up, not '{value}'."})
+    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+        raise ValidationError(
+            {name: f"{name} must be a whole number from 1 to {MAX_PAGE:,}, not '{value[:20]}'."}
+        )
     return int(value)
 
 

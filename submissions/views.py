@@ -36,7 +36,9 @@ def leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     split = request.GET.get("split", "public")
     if split != LeaderboardEntry.Split.PRIVATE or not private_visible:
         split = LeaderboardEntry.Split.PUBLIC
-    page = max(int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1, 1)
+    page_text = request.GET.get("page", "")
+    # Not a number, or absurdly far (past what a database integer holds): the first page.
+    page = int(page_text) if page_text.isdigit() and 1 <= int(page_text) <= 1_000_000 else 1
     context = challenge_context(challenge, "leaderboard")
     context |= {
         "split": split,
