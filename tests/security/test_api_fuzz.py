@@ -28,9 +28,15 @@ def keep_the_test_connection(db):
 
 @pytest.fixture
 def target(challenge, user):
-    submission = submission_create(user=user, challenge=challenge, file=upload(predictions_csv(20, correct=9)))
+    submission = submission_create(
+        user=user, challenge=challenge, file=upload(predictions_csv(20, correct=9))
+    )
     submission_score(submission_id=submission.pk, delivery_id="fuzz")
-    return {"slug": challenge.slug, "submission_id": submission.pk, "token": Token.objects.create(user=user).key}
+    return {
+        "slug": challenge.slug,
+        "submission_id": submission.pk,
+        "token": Token.objects.create(user=user).key,
+    }
 
 
 # Loaded while tests are collected: the schema view reads no database.
