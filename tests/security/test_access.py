@@ -167,7 +167,7 @@ def test_every_post_form_carries_a_csrf_token_and_a_post_without_it_is_refused(c
     browser.force_login(user)
     pages = ["/accounts/token/", f"/challenges/{challenge.slug}/submit/", "/"]
     anonymous = Client(enforce_csrf_checks=True)
-    anonymous_pages = ["/accounts/login/", "/accounts/signup/"]
+    anonymous_pages = ["/accounts/login/", "/accounts/signup/", "/admin/login/"]
     forms = 0
     for page_client, urls in ((browser, pages), (anonymous, anonymous_pages)):
         for url in urls:
@@ -176,5 +176,5 @@ def test_every_post_form_carries_a_csrf_token_and_a_post_without_it_is_refused(c
                 forms += 1
                 assert 'name="csrfmiddlewaretoken"' in form, (url, form[:200])
             assert page_client.post(url, {}).status_code == 403, url
-    assert forms >= 5
+    assert forms >= 6
     assert browser.post("/accounts/logout/", {}).status_code == 403

@@ -10,12 +10,15 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.http.multipartparser import MultiPartParser
 from django.test.client import BOUNDARY, encode_multipart
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hub.uploads import OversizedUpload, SizeLimitedUploadHandler
 from submissions.models import Submission
 from submissions.scoring import submission_score
 from tests.bundles import predictions_csv
 from tests.conftest import upload
+from workers.scoring import SubmissionRejected, check_upload_head
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +164,12 @@ def test_the_stored_name_is_the_servers_own_and_the_shown_name_is_a_clean_base_n
     shown = response.json()["original_name"]
     assert shown == submission.original_name
     assert not any(ch in shown for ch in "/\\") and shown.isprintable() and ".." not in shown
+
+
+@pytest.mark.django_db(False)
+@given(st.binary(max_size=9000) | st.text(max_size=3000).map(str.encode))
+def test_the_upload_check_either_passes_a_file_or_refuses_it_with_a_message(head):
+    try:
+        check_upload_head(head)
+    except SubmissionRejected as error:
+        assert str(error).startswith("The file is")
