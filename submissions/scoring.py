@@ -92,12 +92,38 @@ def submission_score(*, submission_id: int, delivery_id: str) -> None:
     logger.info("Submission %s finished in %.3f s", submission_id, time.monotonic() - started)
 
 
+def submission_fail_over_time(*, submission_id: int, delivery_id: str) -> bool:
+    """The hard time limit killed the process scoring this submission, so none of the task's own code could store
+    the outcome. Celery calls the task's failure hook in the worker's main process, which stores it here."""
+    submission = Submission.objects.select_related("challenge", "user").filter(pk=submission_id).first()
+    if submission is None:
+        return False
+    return _finish(
+        submission,
+        delivery_id,
+        status=Submission.Status.FAILED,
+        error=f"Scoring took longer than {settings.CELERY_TASK_TIME_LIMIT} seconds and was stopped. "
+        "Check that the file has one row per test id and no extra columns.",
+    )
+
+
 def _test_delay() -> None:
     """Fault tests slow scoring down to kill a worker mid-task: the delay is read from a file at each task, so a
-    test can change it while the worker runs. Off (no file) in real use."""
+    test can change it while the worker runs. Off (no file) in real use.
+
+    The file holds seconds, and may add "uninterruptible" to ignore the soft time limit, as a C extension that never
+    returns to Python would; only the hard limit stops that."""
     path = settings.HUB_TEST_SCORING_DELAY_FILE
-    if path and Path(path).exists():
-        time.sleep(float(Path(path).read_text().strip() or 0))
+    if not path or not Path(path).exists():
+        return
+    seconds, *mode = Path(path).read_text().split() or ["0"]
+    deadline = time.monotonic() + float(seconds)
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            time.sleep(left)
+        except SoftTimeLimitExceeded:
+            if "uninterruptible" not in mode:
+                raise
 
 
 def _run_engine(submission: Submission) -> ScoreResult:

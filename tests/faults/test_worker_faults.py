@@ -100,3 +100,26 @@ def test_a_submission_over_the_time_limit_fails_with_a_message_and_the_worker_go
     assert fast_row.public_score == 1.0
     assert worker.process.poll() is None
     assert stored_outcomes([worker.output()]) == {(slow, "failed"): 1, (fast, "scored"): 1}
+
+
+def test_a_submission_that_ignores_the_soft_limit_fails_at_the_hard_limit_and_the_worker_goes_on(
+    transactional_db, challenge, private_redis, delay_file, start_worker
+):
+    worker = start_worker("only", SCORING_SOFT_TIME_LIMIT="1", SCORING_TIME_LIMIT="3")
+    client = learner_client()
+
+    with use_broker(private_redis.url):
+        delay_file.write_text("30 uninterruptible")
+        stuck = submit(client, challenge)
+        stuck_row = wait_until_final([stuck], timeout=30)[stuck]
+        delay_file.write_text("0")
+        fast = submit(client, challenge, correct=20)
+        fast_row = wait_until_final([fast], timeout=30)[fast]
+
+    assert "Hard time limit (3" in worker.output()
+    assert stuck_row.status == Submission.Status.FAILED
+    assert "took longer than 3 seconds and was stopped" in stuck_row.error
+    assert stuck_row.attempts == 1  # failed at once, not retried until the attempts ran out
+    assert fast_row.status == Submission.Status.SCORED
+    assert worker.process.poll() is None
+    assert stored_outcomes([worker.output()]) == {(stuck, "failed"): 1, (fast, "scored"): 1}
