@@ -10,14 +10,17 @@ API with their own tokens. A killer SIGKILLs a random worker's whole process gro
 starts a new one in its place. Each scoring waits --task-delay seconds (the fault-test hook) so that most kills
 land in the middle of a task rather than between two.
 
-At the end every upload must be scored, with the score its file deserves, exactly once: "scored twice" counts the
-submissions whose stored-outcome log line (submissions/scoring.py _finish) appears more than once across all
-workers' logs, "lost" those that never reached a final status.
+At the end every upload must be scored, with the score its file deserves, exactly once. "stored_twice" counts the
+submissions whose status was changed to scored or failed more than once, as a trigger in the database recorded it
+(tests/faults/audit.py); "lost" those that never reached a final status. The workers' own log lines of stored
+outcomes (submissions/scoring.py _finish) are counted too: a kill that lands between a commit and its log line
+leaves a stored outcome without a line ("stored_without_log_line"), which is why the audit, not the log, is the proof.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -40,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.bundles import expected_scores, predictions_csv  # noqa: E402
+from tests.faults import audit  # noqa: E402
 
 BIN = Path(sys.executable).parent
 ROWS = 40
@@ -183,6 +187,10 @@ def run(args: argparse.Namespace) -> dict:
     try:
         wait_port(redis_port)
         manage(env, "migrate", "--no-input")
+        with _connect(database_url) as connection:
+            audit.install(
+                connection.cursor(), "sqlite" if database_url.startswith("sqlite") else "postgresql"
+            )
         tokens = json.loads(  # the last line: the import may print before it
             manage(
                 env, "shell", "-c", SETUP.format(folder=str(work / "bundle"), rows=ROWS, clients=args.clients)
@@ -277,6 +285,7 @@ def _soak(args, env, processes, workers, tokens, web_port, database_url, log_dir
     finished_in = time.monotonic() - started
     stop.set()
 
+    audited = _audited(database_url)
     stored = Counter()
     for log in log_dir.glob("worker*.log"):
         for match in STORED.finditer(log.read_text(errors="replace")):
@@ -296,8 +305,10 @@ def _soak(args, env, processes, workers, tokens, web_port, database_url, log_dir
         "scored": len(scored),
         "failed": sum(1 for i in sent if statuses.get(i, ("",))[0] == "failed"),
         "lost": sum(1 for i in sent if statuses.get(i, ("missing",))[0] not in ("scored", "failed")),
-        "scored_twice": sum(1 for i in sent if stored[i] > 1),
-        "scored_without_log_line": sum(1 for i in scored if stored[i] == 0),
+        "stored_twice": sum(1 for i in sent if audited[i] > 1),
+        "stored_once": sum(1 for i in sent if audited[i] == 1),
+        "log_lines_twice": sum(1 for i in sent if stored[i] > 1),
+        "stored_without_log_line": sum(1 for i in sent if stored[i] == 0 and audited[i] == 1),
         "wrong_score": len(wrong_score),
         "workers_killed": kills,
         "redelivered": _redelivered(database_url),
@@ -306,31 +317,38 @@ def _soak(args, env, processes, workers, tokens, web_port, database_url, log_dir
     }
 
 
-def _statuses(database_url: str) -> dict[int, tuple[str, float | None]]:
-    query = "SELECT id, status, public_score FROM submissions_submission"
+def _connect(database_url: str):
     if database_url.startswith("sqlite"):
         import sqlite3
 
-        with sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=30) as connection:
-            return {row[0]: (row[1], row[2]) for row in connection.execute(query)}
+        return contextlib.closing(
+            sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=30, isolation_level=None)
+        )
     import psycopg
 
-    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as connection:
-        return {row[0]: (row[1], row[2]) for row in connection.execute(query)}
+    return psycopg.connect(database_url.replace("postgres://", "postgresql://", 1), autocommit=True)
+
+
+def _query(database_url: str, query: str) -> list[tuple]:
+    with _connect(database_url) as connection:
+        cursor = connection.cursor()
+        cursor.execute(query)
+        return cursor.fetchall()
+
+
+def _statuses(database_url: str) -> dict[int, tuple[str, float | None]]:
+    rows = _query(database_url, "SELECT id, status, public_score FROM submissions_submission")
+    return {row[0]: (row[1], row[2]) for row in rows}
 
 
 def _redelivered(database_url: str) -> int:
     """Submissions claimed more than once: their first worker died (or the database was away) mid-task."""
-    query = "SELECT count(*) FROM submissions_submission WHERE attempts > 1"
-    if database_url.startswith("sqlite"):
-        import sqlite3
+    return _query(database_url, "SELECT count(*) FROM submissions_submission WHERE attempts > 1")[0][0]
 
-        with sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=30) as connection:
-            return connection.execute(query).fetchone()[0]
-    import psycopg
 
-    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as connection:
-        return connection.execute(query).fetchone()[0]
+def _audited(database_url: str) -> Counter[int]:
+    with _connect(database_url) as connection:
+        return Counter(submission_id for submission_id, _ in audit.outcomes(connection.cursor()).elements())
 
 
 def main() -> None:
@@ -354,8 +372,8 @@ def main() -> None:
         sys.exit("soak needs redis-server (Debian package redis-server)")
     result = run(args)
     print(json.dumps(result, indent=2))
-    ok = result["scored"] == result["uploaded"] == args.submissions and not (
-        result["lost"] or result["scored_twice"] or result["wrong_score"]
+    ok = result["scored"] == result["uploaded"] == result["stored_once"] == args.submissions and not (
+        result["lost"] or result["stored_twice"] or result["wrong_score"] or result["log_lines_twice"]
     )
     sys.exit(0 if ok else 1)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.faults import audit as outcome_audit
 from tests.faults.servers import PrivatePostgres, PrivateRedis
 from tests.processes import CeleryWorker
 
@@ -72,3 +73,20 @@ def start_worker(tmp_path, fault_env):
     yield start
     for worker in workers:
         worker.stop()
+
+
+@pytest.fixture
+def audit(transactional_db):
+    """audit() -> Counter of (submission id, status) stored, as the database's own trigger recorded them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        outcome_audit.install(cursor, connection.vendor)
+
+    def read():
+        with connection.cursor() as cursor:
+            return outcome_audit.outcomes(cursor)
+
+    yield read
+    with connection.cursor() as cursor:
+        outcome_audit.remove(cursor, connection.vendor)

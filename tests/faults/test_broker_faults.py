@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.slow]
 
 
 def test_an_upload_while_the_broker_is_down_is_queued_and_scored_once_the_broker_is_back(
-    transactional_db, challenge, private_redis, start_worker
+    audit, challenge, private_redis, start_worker
 ):
     worker = start_worker("worker", beat=True)
     client = learner_client()
@@ -38,11 +38,11 @@ def test_an_upload_while_the_broker_is_down_is_queued_and_scored_once_the_broker
     assert row.status == Submission.Status.SCORED, row.error
     assert row.public_score == 1.0
     assert _sent_again(worker.output()) >= 1
-    assert stored_outcomes([worker.output()]) == {(submission_id, "scored"): 1}
+    assert audit() == stored_outcomes([worker.output()]) == {(submission_id, "scored"): 1}
 
 
 def test_a_redis_restart_that_loses_every_queued_message_still_ends_with_each_submission_scored_once(
-    transactional_db, make_challenge, private_redis, delay_file, start_worker
+    audit, make_challenge, private_redis, delay_file, start_worker
 ):
     challenge = make_challenge(daily_limit=100)
     delay_file.write_text("0.4")
@@ -59,7 +59,9 @@ def test_a_redis_restart_that_loses_every_queued_message_still_ends_with_each_su
     assert {row.status for row in rows.values()} == {Submission.Status.SCORED}
     assert all(row.public_score is not None for row in rows.values())
     assert _sent_again(workers[0].output()) >= 1  # the sweeper, not luck, recovered the lost messages
-    assert stored_outcomes(w.output() for w in workers) == {(i, "scored"): 1 for i in ids}
+    expected = {(i, "scored"): 1 for i in ids}
+    assert audit() == expected
+    assert stored_outcomes(w.output() for w in workers) == expected
 
 
 def _sent_again(log: str) -> int:

@@ -7,6 +7,7 @@ import sys
 import psycopg
 import pytest
 
+from tests.faults import audit as outcome_audit
 from tests.faults.helpers import stored_outcomes
 from tests.processes import child_env, wait_for
 
@@ -34,6 +35,8 @@ def test_workers_reconnect_after_a_database_restart_and_every_submission_is_scor
     url = private_postgres.url.replace("postgres://", "postgresql://")
     env = child_env(**fault_env, DATABASE_URL=private_postgres.url)
     _manage(env, "migrate", "--no-input")
+    with psycopg.connect(url, autocommit=True) as connection:
+        outcome_audit.install(connection.cursor(), "postgresql")
     delay_file.write_text("0.3")
     workers = [
         start_worker("sweeping", beat=True, DATABASE_URL=private_postgres.url),
@@ -55,10 +58,11 @@ def test_workers_reconnect_after_a_database_restart_and_every_submission_is_scor
             "WHERE status = 'scored' AND (public_score IS NULL OR private_score IS NULL)"
         ).fetchone()[0]
         entries = connection.execute("SELECT count(*) FROM submissions_leaderboardentry").fetchone()[0]
+        audited = outcome_audit.outcomes(connection.cursor())
     assert unscored == 0
     assert entries == 4 * 2  # each learner's public and private entry
     logs = [w.output() for w in workers]
     assert any("OperationalError" in log or "InterfaceError" in log for log in logs), (
         "the restart hit no task"
     )
-    assert stored_outcomes(logs) == {(i, "scored"): 1 for i in ids}
+    assert audited == stored_outcomes(logs) == {(i, "scored"): 1 for i in ids}

@@ -27,7 +27,7 @@ def _holder(workers, task_id: str):
 
 
 def test_a_worker_killed_mid_scoring_leaves_the_submission_to_another_worker_which_scores_it_once(
-    transactional_db, make_challenge, private_redis, delay_file, start_worker
+    audit, make_challenge, private_redis, delay_file, start_worker
 ):
     challenge = make_challenge(daily_limit=100)
     delay_file.write_text("1.5")
@@ -50,12 +50,13 @@ def test_a_worker_killed_mid_scoring_leaves_the_submission_to_another_worker_whi
     # second attempt.
     assert (rows[victim.pk].task_id, rows[victim.pk].attempts) == (victim.task_id, 2)
     assert f"[{victim.task_id}] received" in survivor.output()
-    outcomes = stored_outcomes(w.output() for w in workers)
-    assert outcomes == {(submission_id, "scored"): 1 for submission_id in ids}
+    expected = {(submission_id, "scored"): 1 for submission_id in ids}
+    assert audit() == expected
+    assert stored_outcomes(w.output() for w in workers) == expected
 
 
 def test_a_killed_pool_process_is_redelivered_at_once_and_scored_once(
-    transactional_db, challenge, private_redis, delay_file, start_worker
+    audit, challenge, private_redis, delay_file, start_worker
 ):
     delay_file.write_text("1.5")
     worker = start_worker("only")
@@ -75,12 +76,12 @@ def test_a_killed_pool_process_is_redelivered_at_once_and_scored_once(
     assert "WorkerLostError" in worker.output()
     assert row.status == Submission.Status.SCORED, row.error
     assert (row.task_id, row.attempts) == (first_claim.task_id, 2)
-    assert stored_outcomes([worker.output()]) == {(submission_id, "scored"): 1}
+    assert audit() == stored_outcomes([worker.output()]) == {(submission_id, "scored"): 1}
     assert worker.process.poll() is None
 
 
 def test_a_submission_over_the_time_limit_fails_with_a_message_and_the_worker_goes_on(
-    transactional_db, challenge, private_redis, delay_file, start_worker
+    audit, challenge, private_redis, delay_file, start_worker
 ):
     worker = start_worker("only", SCORING_SOFT_TIME_LIMIT="2", SCORING_TIME_LIMIT="4")
     client = learner_client()
@@ -99,11 +100,11 @@ def test_a_submission_over_the_time_limit_fails_with_a_message_and_the_worker_go
     assert fast_row.status == Submission.Status.SCORED
     assert fast_row.public_score == 1.0
     assert worker.process.poll() is None
-    assert stored_outcomes([worker.output()]) == {(slow, "failed"): 1, (fast, "scored"): 1}
+    assert audit() == stored_outcomes([worker.output()]) == {(slow, "failed"): 1, (fast, "scored"): 1}
 
 
 def test_a_submission_that_ignores_the_soft_limit_fails_at_the_hard_limit_and_the_worker_goes_on(
-    transactional_db, challenge, private_redis, delay_file, start_worker
+    audit, challenge, private_redis, delay_file, start_worker
 ):
     worker = start_worker("only", SCORING_SOFT_TIME_LIMIT="1", SCORING_TIME_LIMIT="3")
     client = learner_client()
@@ -122,4 +123,4 @@ def test_a_submission_that_ignores_the_soft_limit_fails_at_the_hard_limit_and_th
     assert stuck_row.attempts == 1  # failed at once, not retried until the attempts ran out
     assert fast_row.status == Submission.Status.SCORED
     assert worker.process.poll() is None
-    assert stored_outcomes([worker.output()]) == {(stuck, "failed"): 1, (fast, "scored"): 1}
+    assert audit() == stored_outcomes([worker.output()]) == {(stuck, "failed"): 1, (fast, "scored"): 1}
