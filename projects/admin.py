@@ -1,11 +1,23 @@
+import tempfile
+from pathlib import Path
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 
 from submissions.services import submissions_rescore
 
+from .bundles import BundleError
 from .models import Challenge, DataFile, Dataset, Solution
-from .services import challenge_reveal_private
+from .services import challenge_import_bundle, challenge_reveal_private
+
+
+class BundleUploadForm(forms.Form):
+    bundle = forms.FileField(label="Bundle (.zip)", help_text="A zip of a folder with a challenge.yaml")
 
 
 class DataFileInline(admin.TabularInline):
@@ -46,6 +58,43 @@ class ChallengeAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug"]
     inlines = [SolutionInline]
     actions = ["reveal_private", "rescore_all"]
+    change_list_template = "admin/projects/challenge/change_list.html"
+
+    def get_urls(self):
+        upload = path(
+            "import-bundle/", self.admin_site.admin_view(self.import_bundle), name="challenge-import-bundle"
+        )
+        return [upload, *super().get_urls()]
+
+    def import_bundle(self, request: HttpRequest) -> HttpResponse:
+        """Create or update a challenge from an uploaded bundle zip; a bad bundle is refused whole, with the reason."""
+        if not self.has_add_permission(request):
+            raise PermissionError
+        form = BundleUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            with tempfile.TemporaryDirectory(prefix="bundle-upload-") as tmp:
+                archive = Path(tmp) / "bundle.zip"
+                with archive.open("wb") as out:
+                    for chunk in form.cleaned_data["bundle"].chunks():
+                        out.write(chunk)
+                try:
+                    result = challenge_import_bundle(archive)
+                except BundleError as exc:
+                    form.add_error("bundle", str(exc))
+                else:
+                    verb = "Created" if result.created else "Updated"
+                    rescored = (
+                        f" {result.rescored} submission(s) queued for rescoring." if result.rescored else ""
+                    )
+                    self.message_user(request, f"{verb} challenge '{result.challenge.slug}'.{rescored}")
+                    return redirect("admin:projects_challenge_change", result.challenge.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": "Import a challenge bundle",
+        }
+        return TemplateResponse(request, "admin/projects/challenge/import_bundle.html", context)
 
     @admin.action(description="Reveal the private leaderboard")
     def reveal_private(self, request: HttpRequest, queryset: QuerySet[Challenge]) -> None:

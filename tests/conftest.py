@@ -1,10 +1,19 @@
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from projects.builtin import build_all
 from projects.services import challenge_import_bundle
 from tests.bundles import write_bundle
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session")
+def builtin_bundles(tmp_path_factory) -> dict[str, Path]:
+    """slug -> folder of every built-in challenge's bundle, built once per session (about 20 s)."""
+    return {folder.name: folder for folder in build_all(tmp_path_factory.mktemp("builtin"))}
 
 
 @pytest.fixture

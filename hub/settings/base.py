@@ -172,7 +172,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("SCORING_SOFT_TIME_LIMIT", default=120)
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-time-limit
 CELERY_TASK_TIME_LIMIT = env.int("SCORING_TIME_LIMIT", default=150)
 # The embedded default is kombu's filesystem transport: it needs no server and works across processes.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {

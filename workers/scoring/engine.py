@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from workers.scoring.archives import read_upload
+from workers.scoring.errors import SubmissionRejected
 from workers.scoring.formulas import LabelContext
 from workers.scoring.header import Match, match_layout, read_header
 from workers.scoring.metrics import Metric
@@ -62,17 +63,21 @@ def score_file(path: str | os.PathLike[str], solution: Solution, spec: ScoringSp
     table = read_rows(data, header, column_types)
     del data  # the table holds everything needed from here on; let the raw bytes go
     ids = table.column(id_name)
-    positions = solution.indexes[layout.solution_id_column].align(ids, layout.id_column, spec.test_file_name)
-    predicted, code_count = _read_predictions(main, metrics, table, match, solution, RowNamer(ids))
-    del table
-    aligned = np.empty_like(predicted)
-    aligned[positions] = predicted
-    del predicted
+    index = solution.indexes[layout.solution_id_column]
+    try:
+        predicted, code_count = _read_predictions(main, metrics, table, match, solution, RowNamer(ids))
+    except SubmissionRejected:
+        # Wrong ids usually explain odd predictions too (a shifted column, another file), so they come first.
+        index.arrange(ids, np.zeros(len(ids)), layout.id_column, spec.test_file_name)
+        raise
+    aligned = index.arrange(ids, predicted, layout.id_column, spec.test_file_name)
+    del table, ids, predicted
     context = LabelContext(code_count=code_count, positive_code=solution.positive_code, k=spec.k)
-    as_labels = aligned.argmax(axis=1) if main.reads == "label_probabilities" else aligned
     scores = {}
     for metric in metrics:
-        chosen = as_labels if metric.reads == "label" else aligned
+        chosen = aligned
+        if metric.reads == "label" and main.reads == "label_probabilities":
+            chosen = aligned.argmax(axis=1)  # label metrics beside probabilities score the likeliest label
         scores[metric.key] = _score_parts(metric, solution, chosen, context)
     return ScoreResult(
         public_score=scores[main.key]["public"],

@@ -1,6 +1,6 @@
 """The metrics' arithmetic, on arrays already aligned row by row with the solution.
 
-Classification metrics are derived from one confusion matrix (a single ``bincount``) instead of calling
+Classification metrics are derived from per-label counts (three ``bincount`` calls) instead of calling
 scikit-learn, which re-encodes labels on every call and is several times slower on a million rows. Each
 formula reproduces scikit-learn's default behaviour (labels = those present in truth or prediction, 0 for a
 zero division) and the tests hold them to scikit-learn's results.
@@ -8,6 +8,7 @@ zero division) and the tests hold them to scikit-learn's results.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,18 +23,44 @@ class LabelContext:
     k: int | None = None  # MAP@K
 
 
-# --- classification, from the confusion matrix ------------------------------------------------------------
+ComputeFunction = Callable[[np.ndarray, np.ndarray, "LabelContext"], float]
 
 
-def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, code_count: int) -> np.ndarray:
-    flat = truth.astype(np.intp) * code_count + predicted
-    return np.bincount(flat, minlength=code_count * code_count).reshape(code_count, code_count)
+# --- classification, from per-label counts -------------------------------------------------------------
 
 
-def _present(matrix: np.ndarray) -> np.ndarray:
-    """The confusion matrix restricted to labels seen in truth or prediction, as scikit-learn does."""
-    seen = (matrix.sum(axis=0) + matrix.sum(axis=1)) > 0
-    return matrix[np.ix_(seen, seen)]
+@dataclass(frozen=True)
+class LabelCounts:
+    """Per label: how often it is true, predicted, and both. Three bincounts, O(rows + labels).
+
+    This is all the confusion matrix gives these metrics, without its labels² cells: a submission may invent
+    thousands of labels when the vocabulary is open.
+    """
+
+    true: np.ndarray
+    predicted: np.ndarray
+    hits: np.ndarray
+
+    @classmethod
+    def of(cls, truth: np.ndarray, predicted: np.ndarray, code_count: int) -> LabelCounts:
+        return cls(
+            true=np.bincount(truth, minlength=code_count),
+            predicted=np.bincount(predicted, minlength=code_count),
+            hits=np.bincount(truth[truth == predicted], minlength=code_count),
+        )
+
+    def present(self) -> LabelCounts:
+        """Only labels seen in truth or prediction, the labels scikit-learn averages over by default."""
+        seen = (self.true + self.predicted) > 0
+        return LabelCounts(self.true[seen], self.predicted[seen], self.hits[seen])
+
+    def per_label(self, which: str) -> np.ndarray:
+        if which == "precision":
+            return _divide(self.hits, self.predicted)
+        if which == "recall":
+            return _divide(self.hits, self.true)
+        # F1 as 2·tp / (2·tp + fp + fn), the form scikit-learn uses, so a zero precision and recall give 0.
+        return _divide(2 * self.hits, self.predicted + self.true)
 
 
 def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -43,47 +70,32 @@ def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     return out
 
 
-def _per_label(matrix: np.ndarray, which: str) -> np.ndarray:
-    true_positives = np.diag(matrix).astype(np.float64)
-    predicted_count = matrix.sum(axis=0)
-    true_count = matrix.sum(axis=1)
-    if which == "precision":
-        return _divide(true_positives, predicted_count)
-    if which == "recall":
-        return _divide(true_positives, true_count)
-    # F1 as 2·tp / (2·tp + fp + fn), the form scikit-learn uses, so a zero precision and recall give 0.
-    return _divide(2 * true_positives, predicted_count + true_count)
-
-
 def accuracy(truth: np.ndarray, predicted: np.ndarray, context: LabelContext) -> float:
     return float(np.count_nonzero(truth == predicted) / len(truth))
 
 
 def balanced_accuracy(truth: np.ndarray, predicted: np.ndarray, context: LabelContext) -> float:
-    matrix = _present(confusion_matrix(truth, predicted, context.code_count))
-    true_count = matrix.sum(axis=1)
-    recalls = np.diag(matrix)[true_count > 0] / true_count[true_count > 0]
-    return float(np.mean(recalls))
+    counts = LabelCounts.of(truth, predicted, context.code_count)
+    occurring = counts.true > 0
+    return float(np.mean(counts.hits[occurring] / counts.true[occurring]))
 
 
-def averaged(which: str, average: str):
+def averaged(which: str, average: str) -> ComputeFunction:
     """A precision/recall/F1 function for one of scikit-learn's ``average`` modes."""
 
     def score(truth: np.ndarray, predicted: np.ndarray, context: LabelContext) -> float:
-        full = confusion_matrix(truth, predicted, context.code_count)
-        if average == "binary":
-            assert context.positive_code is not None
-            positive = context.positive_code
-            return float(_per_label(full, which)[positive])
         if average == "micro":
             # Every row has exactly one true and one predicted label, so micro P = R = F1 = accuracy.
             return accuracy(truth, predicted, context)
-        matrix = _present(full)
-        scores = _per_label(matrix, which)
+        counts = LabelCounts.of(truth, predicted, context.code_count)
+        if average == "binary":
+            assert context.positive_code is not None
+            return float(counts.per_label(which)[context.positive_code])
+        counts = counts.present()
+        scores = counts.per_label(which)
         if average == "macro":
             return float(np.mean(scores))
-        support = matrix.sum(axis=1)
-        return float(np.sum(scores * support) / np.sum(support))
+        return float(np.sum(scores * counts.true) / np.sum(counts.true))
 
     score.__name__ = f"{which}_{average}"
     return score
@@ -95,17 +107,30 @@ def quadratic_weighted_kappa(truth: np.ndarray, predicted: np.ndarray, context: 
     The weights use every label's position in the declared label order, not only the labels that occur in
     this part: a 1-to-5 rating scale keeps its spacing even if nobody was rated 4. This equals
     ``cohen_kappa_score(..., weights="quadratic", labels=<all labels in order>)``.
+
+    With weights (i - j)², both sums reduce to moments, so no labels² matrix is built: the observed one is
+    the sum of squared distances over rows, the expected one expands (i - j)² into i² - 2ij + j² over the
+    product of the two label histograms. Integer arithmetic keeps them exact.
     """
-    matrix = confusion_matrix(truth, predicted, context.code_count).astype(np.float64)
-    expected = np.outer(matrix.sum(axis=1), matrix.sum(axis=0)) / matrix.sum()
-    positions = np.arange(context.code_count, dtype=np.float64)
-    weights = (positions[:, None] - positions[None, :]) ** 2
-    denominator = np.sum(weights * expected)
-    if denominator == 0:
-        # Only possible when truth and prediction are one and the same label; solutions are checked so that
-        # each part holds two labels, which leaves a perfect constant prediction impossible.
+    positions = np.arange(context.code_count, dtype=np.int64)
+    true_histogram = np.bincount(truth, minlength=context.code_count).astype(np.int64)
+    predicted_histogram = np.bincount(predicted, minlength=context.code_count).astype(np.int64)
+
+    def moment(histogram: np.ndarray, power: int) -> int:
+        return int(np.dot(histogram, positions**power))
+
+    distance = truth.astype(np.int64) - predicted
+    observed = int(np.dot(distance, distance))
+    expected_times_rows = (
+        moment(true_histogram, 2) * moment(predicted_histogram, 0)
+        - 2 * moment(true_histogram, 1) * moment(predicted_histogram, 1)
+        + moment(true_histogram, 0) * moment(predicted_histogram, 2)
+    )
+    if expected_times_rows == 0:
+        # Only when truth and prediction are one and the same label; solutions are checked so that each
+        # part holds two labels, which leaves a perfect constant prediction impossible.
         return 0.0
-    return float(1 - np.sum(weights * matrix) / denominator)
+    return float(1 - observed * len(truth) / expected_times_rows)
 
 
 # --- regression ---------------------------------------------------------------------------------------------

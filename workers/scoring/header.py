@@ -59,13 +59,13 @@ def read_header(data: bytes | bytearray | memoryview) -> Header:
     offset = 3 if bytes(view[:3]) == BOM else 0
     line_number = 1
     while True:
-        end = _find_newline(view, offset)
+        end, next_line = _line_end(view, offset)
         line = bytes(view[offset:end])
         if line.strip():
             break
-        if end >= len(view):
+        if next_line >= len(view):
             raise SubmissionRejected("The file is empty. Upload a CSV with a header row and one row per id.")
-        offset, line_number = end + 1, line_number + 1
+        offset, line_number = next_line, line_number + 1
     try:
         text = line.decode("utf-8").strip()
     except UnicodeDecodeError:
@@ -79,17 +79,20 @@ def read_header(data: bytes | bytearray | memoryview) -> Header:
     names = tuple(name.strip().lstrip("\ufeff").strip() for name in fields)
     if not any(names):
         raise SubmissionRejected("The first line names no columns. Start the file with a header row.")
-    return Header(names, min(end + 1, len(view)), line_number)
+    return Header(names, next_line, line_number)
 
 
-def _find_newline(view: memoryview, start: int) -> int:
+def _line_end(view: memoryview, start: int) -> tuple[int, int]:
+    """Where the line starting at ``start`` ends, and where the next one starts (\n, \r\n or a lone \r)."""
     limit = min(len(view), start + MAX_HEADER_BYTES)
-    position = bytes(view[start:limit]).find(b"\n")
-    if position >= 0:
-        return start + position
-    if limit < len(view):
-        raise SubmissionRejected("The first line of the file is over 1 MB long; it is not a CSV header.")
-    return len(view)
+    head = bytes(view[start:limit])
+    ends = [position for position in (head.find(b"\n"), head.find(b"\r")) if position >= 0]
+    if not ends:
+        if limit < len(view):
+            raise SubmissionRejected("The first line of the file is over 1 MB long; it is not a CSV header.")
+        return len(view), len(view)
+    end = start + min(ends)
+    return end, end + (2 if bytes(view[end : end + 2]) == b"\r\n" else 1)
 
 
 def match_layout(header: Header, layouts: Sequence[Layout]) -> Match:

@@ -1,9 +1,10 @@
-"""Finding the solution row of every submitted id, fast, with ids compared as trimmed strings.
+"""Putting a submission's values in the solution's row order, with ids compared as trimmed strings.
 
-Most challenges number their rows, so when every solution id is a canonical decimal integer the index keeps
-them as int64 and a submission's ids are matched through integer arithmetic: a lookup table when the ids are
-dense, a hash index otherwise. Any submission the fast path cannot vouch for (whitespace, leading zeros,
-missing or repeated ids) goes through the exact string comparison, which also words the error message.
+Three paths, cheapest first. Ids exactly in the solution's order (learners often keep test.csv's order) are
+confirmed by one string comparison. When every solution id is a canonical decimal integer, a shuffled file's
+ids are parsed as int64 and found by arithmetic (ids 1..N), a lookup table (dense ids) or a hash index
+(sparse ids), in worker threads. Anything those paths cannot vouch for (spaces, leading zeros, words,
+missing or repeated ids) goes through an exact string comparison, which also words the error message.
 """
 
 from __future__ import annotations
@@ -22,40 +23,79 @@ _SHOWN = 5
 
 
 class IdIndex:
-    """The ids of one solution column, and where each lands in the solution's part order."""
+    """The ids of one solution column: finds each submitted row's solution row and reorders values to match."""
 
-    def __init__(self, column: str, ids: pa.Array, part_position: np.ndarray) -> None:
+    def __init__(self, column: str, ids: pa.Array, part_rows: np.ndarray) -> None:
         self.column = column
         self.text_ids = ids  # trimmed, in solution file order, unique
-        self.part_position = part_position  # solution file row -> row in part order (Public rows first)
+        self.part_rows = part_rows  # the solution's file rows in part order (Public rows first)
         self.row_count = len(ids)
+        self._parts_in_file_order = bool(np.array_equal(part_rows, np.arange(self.row_count)))
         self.integer_ids = _canonical_integers(ids)
-        self._table: np.ndarray | None = None
+        self._table: np.ndarray | None = None  # integer id - lowest -> file row (-1: no such id)
         self._hash_index: pd.Index | None = None
-        if self.integer_ids is not None and self.row_count:
-            self._lowest = int(self.integer_ids.min())
-            span = int(self.integer_ids.max()) - self._lowest + 1
-            if span <= DENSE_TABLE_SLACK * self.row_count + 1024:
-                self._table = np.full(span, -1, dtype=np.intp)
-                self._table[self.integer_ids - self._lowest] = part_position
-            else:
-                self._hash_index = pd.Index(self.integer_ids)
-                self._hash_index.get_indexer(
-                    self.integer_ids[:1]
-                )  # builds the hash table now, not per submission
-            # The byte length all ids take when written canonically; see _integer_positions.
-            self._canonical_bytes = int(pc.sum(pc.binary_length(ids)).as_py() or 0)
+        if self.integer_ids is None or not self.row_count:
+            return
+        self._lowest = int(self.integer_ids.min())
+        span = int(self.integer_ids.max()) - self._lowest + 1
+        self._span = span
+        if span == self.row_count and np.array_equal(np.diff(self.integer_ids), np.ones(span - 1)):
+            pass  # ids 1..N in file order, the usual case: the file row is the id minus the lowest, no table
+        elif span <= DENSE_TABLE_SLACK * self.row_count + 1024:
+            self._table = np.full(span, -1, dtype=np.intp)
+            self._table[self.integer_ids - self._lowest] = np.arange(self.row_count)
+        else:
+            self._hash_index = pd.Index(self.integer_ids)
+            self._hash_index.get_indexer(self.integer_ids[:1])  # build the hash table now, not per submission
+        # The byte length of all ids written canonically; see _integer_file_rows.
+        self._canonical_bytes = int(pc.sum(pc.binary_length(ids)).as_py() or 0)
 
-    def align(self, submitted: pa.ChunkedArray, id_column: str, test_file_name: str) -> np.ndarray:
-        """The part-order row of each submitted row; raises unless every id appears exactly once."""
-        if len(submitted) == self.row_count and self.integer_ids is not None:
-            positions = self._integer_positions(submitted)
-            if positions is not None:
-                return positions
-        return self._text_positions(submitted, id_column, test_file_name)
+    def arrange(
+        self, submitted: pa.ChunkedArray, values: np.ndarray, id_column: str, test_file_name: str
+    ) -> np.ndarray:
+        """``values`` (one per submitted row) reordered into the solution's part order.
 
-    def _integer_positions(self, submitted: pa.ChunkedArray) -> np.ndarray | None:
-        """Positions if the ids are, as strings, a permutation of the solution's; None if unsure."""
+        Raises SubmissionRejected unless the submitted ids are, as trimmed strings, exactly the solution's ids,
+        each once.
+        """
+        same_count = len(submitted) == self.row_count
+        if same_count and self._in_file_order(submitted):
+            file_rows = None
+        else:
+            file_rows = self._integer_file_rows(submitted) if same_count else None
+            if file_rows is None:
+                file_rows = self._text_file_rows(submitted, id_column, test_file_name)
+        if file_rows is None:  # already in the solution's file order
+            in_file_order = values
+        else:
+            in_file_order = _scatter(values, file_rows)
+            if in_file_order is None:  # some row was hit twice, so another was missed
+                self._text_file_rows(submitted, id_column, test_file_name)
+                raise AssertionError("the string comparison accepted ids the integer path found repeated")
+        return in_file_order if self._parts_in_file_order else in_file_order[self.part_rows]
+
+    def _in_file_order(self, submitted: pa.ChunkedArray) -> bool:
+        """Whether the ids are exactly the solution's, in its order: learners often keep test.csv's order.
+
+        Comparing strings costs less than parsing them as numbers, and a shuffled file fails on its first id.
+        """
+        start = 0
+        for chunk in submitted.chunks:
+            expected = self.text_ids.slice(start, len(chunk))
+            if len(chunk) and chunk[0] != expected[0]:
+                return False
+            if not pc.all(pc.equal(chunk, expected)).as_py():
+                return False
+            start += len(chunk)
+        return True
+
+    def _integer_file_rows(self, submitted: pa.ChunkedArray) -> np.ndarray | None:
+        """File rows of canonical integer ids, or None when the string path must decide.
+
+        Repeated ids are not detected here: the scatter that follows finds them for free.
+        """
+        if self.integer_ids is None:
+            return None
         written_bytes = 0
         for chunk in submitted.chunks:
             # pyarrow also parses hexadecimal ("0x1F"), which is not how the solution writes its ids.
@@ -67,57 +107,51 @@ class IdIndex:
         # once the numbers are a permutation, equal total length means every id is written exactly.
         if written_bytes != self._canonical_bytes:
             return None
-        positions = np.empty(self.row_count, dtype=np.intp)
+        file_rows = np.empty(self.row_count, dtype=np.intp)
         starts = np.cumsum([0] + [len(chunk) for chunk in submitted.chunks[:-1]])
         outcomes = map_in_threads(
-            lambda job: self._chunk_positions(*job, positions),
+            lambda job: self._chunk_file_rows(*job, file_rows),
             list(zip(submitted.chunks, starts.tolist(), strict=True)),
         )
-        if "unknown" in outcomes:
-            return None
-        if all(outcome == "in order" for outcome in outcomes):
-            return positions  # each chunk matched the solution's own order: a permutation by construction
-        if positions.min(initial=0) < 0:  # a hole in the lookup table
-            return None
-        seen = np.zeros(self.row_count, dtype=bool)
-        seen[positions] = True
-        return positions if seen.all() else None
+        return None if "unknown" in outcomes else file_rows
 
-    def _chunk_positions(self, chunk: pa.Array, start: int, positions: np.ndarray) -> str:
-        """Fill positions[start:start + len(chunk)]: 'in order', 'looked up', or 'unknown' if unsure."""
+    def _chunk_file_rows(self, chunk: pa.Array, start: int, file_rows: np.ndarray) -> str:
+        """Fill file_rows for one parsed chunk: 'in order', 'looked up', or 'unknown' if unsure."""
         assert self.integer_ids is not None
         try:
             values = pc.cast(chunk, pa.int64()).to_numpy()
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return "unknown"  # spaces, decimals, words: the string path decides
         end = start + len(values)
-        out = positions[start:end]
-        # Learners often keep test.csv's order; then the positions are a copy, not a lookup.
+        out = file_rows[start:end]
         if np.array_equal(values, self.integer_ids[start:end]):
-            out[:] = self.part_position[start:end]
+            out[:] = np.arange(start, end)  # this part of the file kept test.csv's order
             return "in order"
+        np.subtract(values, self._lowest, out=out)
+        if np.count_nonzero(out.view(np.uint64) >= self._span):
+            return "unknown"
         if self._table is not None:
-            offsets = values - self._lowest
-            if np.count_nonzero(offsets.view(np.uint64) >= len(self._table)):
+            np.take(self._table, out, out=out)
+            if out.min(initial=0) < 0:  # a hole in the table: an id between the solution's
                 return "unknown"
-            np.take(self._table, offsets, out=out)
-        else:
-            assert self._hash_index is not None
-            file_rows = self._hash_index.get_indexer(values)
-            if file_rows.min(initial=0) < 0:
+        elif self._hash_index is not None:
+            out[:] = self._hash_index.get_indexer(values)
+            if out.min(initial=0) < 0:
                 return "unknown"
-            np.take(self.part_position, file_rows, out=out)
         return "looked up"
 
-    def _text_positions(self, submitted: pa.ChunkedArray, id_column: str, test_file_name: str) -> np.ndarray:
+    def _text_file_rows(
+        self, submitted: pa.ChunkedArray, id_column: str, test_file_name: str
+    ) -> np.ndarray | None:
+        """File rows by exact comparison of trimmed strings (None: in file order), or SubmissionRejected."""
         ids = pc.utf8_trim_whitespace(submitted.combine_chunks())
         if len(ids) == self.row_count and ids.equals(self.text_ids):
-            return self.part_position
+            return None
         file_rows = pc.index_in(ids, value_set=self.text_ids).fill_null(-1).to_numpy()
         known = file_rows >= 0
         counts = np.bincount(file_rows[known], minlength=self.row_count)
         if len(ids) == self.row_count and known.all() and (counts == 1).all():
-            return self.part_position[file_rows]
+            return file_rows.astype(np.intp)
         raise SubmissionRejected(self._mismatch(ids, file_rows, counts, id_column, test_file_name))
 
     def _mismatch(
@@ -159,12 +193,34 @@ class IdIndex:
             problems.append(
                 f"Missing {count(len(missing))} of {count(self.row_count)} ids (first: {first_few(shown)})."
             )
-        if (
-            not problems
-        ):  # unreachable while the checks above mirror align(); kept so the message is never empty
+        if not problems:  # unreachable while the checks mirror arrange(); keeps the message non-empty
             problems.append(f"The {id_column} column does not match {test_file_name}.")
         problems.append(f"Every id in {test_file_name} must appear exactly once.")
         return " ".join(problems)
+
+
+def _scatter(values: np.ndarray, file_rows: np.ndarray) -> np.ndarray | None:
+    """values placed at file_rows, or None if some row received no value (so another received two).
+
+    Each row starts as a value no valid prediction holds: -1 for label codes, NaN for numbers (they are
+    checked finite), None for lists. Checking for it afterwards is one pass over the result, cheaper than
+    counting hits per row.
+    """
+    if values.dtype == object:
+        arranged = np.full(values.shape, None, dtype=object)
+    elif values.dtype.kind == "f":
+        arranged = np.full(values.shape, np.nan)
+    else:
+        arranged = np.full(values.shape, -1, dtype=values.dtype)
+    arranged[file_rows] = values
+    first_column = arranged if arranged.ndim == 1 else arranged[:, 0]
+    if values.dtype == object:
+        missed = any(value is None for value in first_column)
+    elif values.dtype.kind == "f":
+        missed = bool(np.isnan(first_column).any())
+    else:
+        missed = bool((first_column < 0).any())
+    return None if missed else arranged
 
 
 def _canonical_integers(ids: pa.Array) -> np.ndarray | None:

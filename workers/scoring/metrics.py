@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
-
 from workers.scoring import formulas
-from workers.scoring.formulas import LabelContext
+from workers.scoring.formulas import ComputeFunction
 
 Prediction = Literal["label", "number", "probabilities"]
 
 # How a submission's prediction columns are read; finer than `prediction`, which is what the pages show.
 Reads = Literal["label", "number", "positive_probability", "label_probabilities", "ranked_labels"]
-
-ComputeFunction = Callable[[np.ndarray, np.ndarray, LabelContext], float]
 
 
 @dataclass(frozen=True)

@@ -75,12 +75,14 @@ def read_label_codes(
     for chunk in chunks:
         dictionary = pc.utf8_trim_whitespace(chunk.dictionary)
         codes = pc.index_in(dictionary, value_set=known).fill_null(-1).to_numpy().astype(np.int64)
-        for slot in np.flatnonzero(codes < 0):
-            text = dictionary[int(slot)].as_py()
-            if text.casefold() in MISSING_LABEL_TEXTS or vocabulary.closed:
-                codes[slot] = -1  # explained below, with the rows that hold it
-            else:
-                codes[slot] = extra_codes.setdefault(text, len(vocabulary.labels) + len(extra_codes))
+        unknown = np.flatnonzero(codes < 0)
+        if len(unknown) and not vocabulary.closed:
+            texts = dictionary.take(pa.array(unknown)).to_pylist()
+            for slot, text in zip(unknown, texts, strict=True):
+                if (
+                    text.casefold() not in MISSING_LABEL_TEXTS
+                ):  # blanks stay -1, explained below with their rows
+                    codes[slot] = extra_codes.setdefault(text, len(vocabulary.labels) + len(extra_codes))
         code_maps.append(codes)
     if any((codes < 0).any() for codes in code_maps):
         raise SubmissionRejected(_label_problem(chunks, code_maps, name, vocabulary, namer))

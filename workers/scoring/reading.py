@@ -7,6 +7,8 @@ bad file costs more time than a good one, never the other way round.
 
 from __future__ import annotations
 
+import codecs
+
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
@@ -30,6 +32,7 @@ MISSING_NUMBER_TEXTS = [
     "#N/A",
 ]
 BLOCK_BYTES = 1 << 20
+UTF8_SLICE_BYTES = 1 << 20
 _SHOWN_ROWS = 3
 
 
@@ -78,12 +81,16 @@ def _read(body: pa.Buffer, header: Header, column_types: dict[str, pa.DataType],
 
 def _read_carefully(body: pa.Buffer, header: Header, column_types: dict[str, pa.DataType]) -> pa.Table:
     _check_utf8(body, header)
-    ragged: list[tuple[int, str, int]] = []
+    ragged: list[tuple[int, str, int]] = []  # the first few, for the message
+    ragged_count = 0
 
     def note_ragged(row: pa_csv.InvalidRow) -> str:
+        nonlocal ragged_count
         # Lines of only spaces are as harmless as empty lines, which the parser already skips.
         if row.text.strip():
-            ragged.append((row.number, row.text, row.actual_columns))
+            ragged_count += 1
+            if len(ragged) < _SHOWN_ROWS:
+                ragged.append((row.number, row.text, row.actual_columns))
         return "skip"
 
     as_text = {name: pa.string() for name in header.names}
@@ -92,7 +99,7 @@ def _read_carefully(body: pa.Buffer, header: Header, column_types: dict[str, pa.
     except pa.ArrowInvalid as error:
         raise SubmissionRejected(f"The file could not be read as CSV: {_arrow_reason(error)}") from None
     if ragged:
-        raise SubmissionRejected(_ragged_message(ragged, header))
+        raise SubmissionRejected(_ragged_message(ragged, ragged_count, header))
     try:
         return table.cast(pa.schema([(name, column_types.get(name, pa.string())) for name in header.names]))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -101,19 +108,27 @@ def _read_carefully(body: pa.Buffer, header: Header, column_types: dict[str, pa.
 
 
 def _check_utf8(body: pa.Buffer, header: Header) -> None:
+    """Decode in slices, so a large upload is never held a second time as text."""
     raw = memoryview(body)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    start = 0
     try:
-        str(raw, "utf-8")
+        for start in range(0, len(raw), UTF8_SLICE_BYTES):
+            decoder.decode(raw[start : start + UTF8_SLICE_BYTES], final=start + UTF8_SLICE_BYTES >= len(raw))
     except UnicodeDecodeError as error:
-        line = header.line_number + 1 + bytes(raw[: error.start]).count(b"\n")
-        bad = bytes(raw[error.start : error.start + 1]).hex().upper()
+        # error.start counts from the slice, plus any bytes of a character carried over from the slice before.
+        position = max(
+            0, start + error.start - len(error.object) + len(raw[start : start + UTF8_SLICE_BYTES])
+        )
+        line = header.line_number + 1 + bytes(raw[:position]).count(b"\n")
+        bad = bytes(raw[position : position + 1]).hex().upper()
         raise SubmissionRejected(
             f"The file is not UTF-8 text: line {count(line)} holds the byte 0x{bad}, which is not UTF-8. "
             "Save the file as CSV in UTF-8 (in Excel: 'CSV UTF-8')."
         ) from None
 
 
-def _ragged_message(ragged: list[tuple[int, str, int]], header: Header) -> str:
+def _ragged_message(ragged: list[tuple[int, str, int]], ragged_count: int, header: Header) -> str:
     expected = len(header.names)
     texts = [text for _, text, _ in ragged]
     if all(";" in text or "\t" in text for text in texts) and not any("," in text for text in texts):
@@ -123,7 +138,7 @@ def _ragged_message(ragged: list[tuple[int, str, int]], header: Header) -> str:
         f"line {count(header.line_number + number)} has {actual} ({_shorten(text)})"
         for number, text, actual in ragged[:_SHOWN_ROWS]
     )
-    many = f"{plural(len(ragged), 'line')} do" if len(ragged) > 1 else "A line does"
+    many = f"{plural(ragged_count, 'line')} do" if ragged_count > 1 else "A line does"
     return (
         f"{many} not have {expected} values like the header ({','.join(header.names)}): {where}. "
         "Quote values that contain commas, and give every row one value per column."

@@ -131,35 +131,41 @@ def _parse(path: str | os.PathLike[str], spec: ScoringSpec, digest: str) -> Solu
     usage = table.column(spec.usage_column) if spec.usage_column in table.column_names else None
     public = _public_mask(usage, table.num_rows)
     order = np.concatenate([np.flatnonzero(public), np.flatnonzero(~public)])
-    part_position = np.empty(table.num_rows, dtype=np.intp)
-    part_position[order] = np.arange(table.num_rows)
     vocabulary = _vocabulary(spec, table, closed=any(metric.ordinal for metric in metrics))
     truth = _truth(main, spec, table.column(spec.solution_target_column), vocabulary)[order]
-    positive_code = None
-    if spec.positive_label is not None and main.reads != "ranked_labels":
-        if spec.positive_label.strip() not in vocabulary.labels:
-            raise SolutionError(
-                f"The positive label {spec.positive_label!r} is not one of the labels "
-                f"({first_few(vocabulary.labels)})."
-            )
-        positive_code = vocabulary.labels.index(spec.positive_label.strip())
+    positive_code = _positive_code(spec, main, vocabulary)
+    if main.reads == "positive_probability":
+        truth = (truth == positive_code).astype(np.int8)
+    layouts = _layouts(spec, main, vocabulary)
     solution = Solution(
         spec=spec.solution_key(),
         sha256=digest,
         row_count=table.num_rows,
         public_count=int(public.sum()),
-        layouts=_layouts(spec, main, vocabulary, table.column_names),
+        layouts=layouts,
         indexes={},
         truth=truth,
         vocabulary=vocabulary,
         positive_code=positive_code,
     )
-    if main.reads == "positive_probability":
-        solution.truth = (truth == positive_code).astype(np.int8)
     _check_parts(solution, metrics)
-    for column in {layout.solution_id_column for layout in solution.layouts}:
-        solution.indexes[column] = IdIndex(column, _unique_ids(table.column(column), column), part_position)
+    # The spec's own id column too: it is the one test.csv shares, which importers compare.
+    for column in dict.fromkeys(
+        [spec.solution_id_column, *(layout.solution_id_column for layout in layouts)]
+    ):
+        solution.indexes[column] = IdIndex(column, _unique_ids(table.column(column), column), order)
     return solution
+
+
+def _positive_code(spec: ScoringSpec, main: Metric, vocabulary: Vocabulary) -> int | None:
+    if spec.positive_label is None or main.reads == "ranked_labels":
+        return None
+    positive = str(spec.positive_label).strip()  # a label given as 7 matches "7"
+    if positive not in vocabulary.labels:
+        raise SolutionError(
+            f"The positive label {spec.positive_label!r} is not one of the labels ({first_few(vocabulary.labels)})."
+        )
+    return vocabulary.labels.index(positive)
 
 
 def _read_table(path: str | os.PathLike[str], spec: ScoringSpec) -> pa.Table:
@@ -211,7 +217,7 @@ def _public_mask(usage: pa.ChunkedArray | None, row_count: int) -> np.ndarray:
 
 def _vocabulary(spec: ScoringSpec, table: pa.Table, *, closed: bool) -> Vocabulary:
     if spec.allowed_labels:
-        labels = tuple(dict.fromkeys(label.strip() for label in spec.allowed_labels))
+        labels = tuple(dict.fromkeys(str(label).strip() for label in spec.allowed_labels))
         return Vocabulary(labels, closed=True)
     present = pc.unique(_trimmed(table.column(spec.solution_target_column))).to_pylist()
     try:
@@ -253,9 +259,7 @@ def _truth(metric: Metric, spec: ScoringSpec, column: pa.ChunkedArray, vocabular
     return codes.astype(np.int32)
 
 
-def _layouts(
-    spec: ScoringSpec, metric: Metric, vocabulary: Vocabulary, columns: list[str]
-) -> tuple[Layout, ...]:
+def _layouts(spec: ScoringSpec, metric: Metric, vocabulary: Vocabulary) -> tuple[Layout, ...]:
     layouts = []
     for each in spec.formats:
         predictions = vocabulary.labels if metric.reads == "label_probabilities" else (each.target_column,)

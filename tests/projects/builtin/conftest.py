@@ -1,4 +1,4 @@
-"""Fixtures for the built-in challenge tests: every bundle is built once per session (about 20 s)."""
+"""Fixtures for the built-in challenge tests."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from projects.builtin import build_all
-
 
 @pytest.fixture(scope="session")
-def bundles(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """slug -> bundle folder, for every built-in challenge."""
-    return {folder.name: folder for folder in build_all(tmp_path_factory.mktemp("builtin"))}
+def bundles(builtin_bundles: dict[str, Path]) -> dict[str, Path]:
+    """slug -> bundle folder, for every built-in challenge (built once per session, see tests/conftest.py)."""
+    return builtin_bundles
 
 
 @pytest.fixture(scope="session")

@@ -39,6 +39,7 @@ def spec_for(metric: str, **changes) -> ScoringSpec:
 
 CHALLENGES = {
     "labels": (spec_for("accuracy", allowed_labels=LABELS, extra_metrics=("f1_macro",)), "a", ["id", "y"]),
+    "open labels": (spec_for("f1_macro", extra_metrics=("balanced_accuracy",)), "a", ["id", "y"]),
     "numbers": (spec_for("rmsle"), "1.5", ["id", "y"]),
     "probabilities": (spec_for("log_loss", allowed_labels=LABELS), "a", ["id", *LABELS]),
     "ranking": (spec_for("map_at_k", k=3), "a b", ["id", "y"]),
@@ -50,7 +51,8 @@ def valid_submission(kind: str) -> bytes:
     if kind == "probabilities":
         rows = [[n, 0.2, 0.3, 0.5] for n in range(ROWS)]
     else:
-        rows = [[n, {"labels": "b", "numbers": 2.25, "ranking": "a c"}[kind]] for n in range(ROWS)]
+        guesses = {"labels": "b", "open labels": "z", "numbers": 2.25, "ranking": "a c"}
+        rows = [[n, guesses[kind]] for n in range(ROWS)]
     return csv_text(header, rows).encode()
 
 

@@ -268,3 +268,12 @@ def test_label_metrics_beside_multiclass_probabilities_use_the_most_probable_lab
     most_probable = np.asarray(ANIMALS)[probabilities.argmax(axis=1)]
     expected = reference_parts(sk.accuracy_score, truth, most_probable, public)
     assert result.extra_scores["accuracy"] == {"public": expected[0], "private": expected[1]}
+
+
+def test_thousands_of_invented_labels_are_scored_like_scikit_learn(tmp_path):
+    rng = np.random.default_rng(8)
+    truth = rng.choice(ANIMALS, 20_000)
+    predicted = np.where(rng.random(20_000) < 0.5, truth, [f"guess{n}" for n in range(20_000)])
+    public = rng.random(20_000) < 0.5
+    result = score(tmp_path, make_spec("f1_macro"), truth, ["Label"], [predicted], public)
+    assert_same(result, reference_parts(LABEL_REFERENCES["f1_macro"], truth, predicted, public))

@@ -166,3 +166,10 @@ def test_a_header_matching_no_layout_lists_them_all(files):
     assert caught.value.message.startswith(
         "The header must name the columns filename,label (in any order); also accepted: ImageId,Label."
     )
+
+
+def test_labels_given_as_numbers_match_their_text(files):
+    spec = digit_spec(allowed_labels=tuple(range(10)), metric="f1_binary", positive_label=7)
+    path = files.csv(SOLUTION_HEADER, good_rows(), "solution.csv")
+    solution = load_solution(path, spec)
+    assert solution.vocabulary.labels[7] == "7" and solution.positive_code == 7

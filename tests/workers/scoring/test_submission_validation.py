@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from workers.scoring import SubmissionRejected
+from workers.scoring import SubmissionRejected, reading
 
 
 def rejection(digits, content, **kwargs) -> str:
@@ -133,11 +133,13 @@ def test_rows_with_too_many_values_are_located_by_line(digits):
     assert "line 4 has 3 (3,7,extra)" in message and "like the header (ImageId,Label)" in message
 
 
-def test_text_that_is_not_utf8_is_rejected_with_its_line(digits):
+@pytest.mark.parametrize("slice_bytes", [1 << 20, 5, 6, 7])  # small slices split the valid "é" too
+def test_text_that_is_not_utf8_is_rejected_with_its_line(digits, monkeypatch, slice_bytes):
+    monkeypatch.setattr(reading, "UTF8_SLICE_BYTES", slice_bytes)
     good = "".join(f"{row_id},{label}\n" for row_id, label in digits.rows()[:5])
-    text = "ImageId,Label\n" + good + "6,caf\xe9\n"
-    message = rejection(digits, text.encode("latin-1"))
-    assert message.startswith("The file is not UTF-8 text: line 7 holds the byte 0xE9")
+    text = ("ImageId,Label\n" + good + "6,café\n").encode() + "7,caf\xe9\n".encode("latin-1")
+    message = rejection(digits, text)
+    assert message.startswith("The file is not UTF-8 text: line 8 holds the byte 0xE9")
 
 
 def test_utf16_is_named(digits):
@@ -162,3 +164,12 @@ def test_an_upload_over_the_limit_is_rejected_without_being_read(digits, files, 
     monkeypatch.setattr(archives, "open", None, raising=False)  # reading it would fail loudly
     with pytest.raises(SubmissionRejected, match=re.escape("The file is 200.0 MB, over the 100.0 MB limit.")):
         score_file(path, digits.solution, digits.spec)
+
+
+def test_blank_lines_lines_of_spaces_and_lone_carriage_returns_are_accepted(digits):
+    body = "".join(f"{row_id},{label}\r" for row_id, label in digits.rows())
+    assert digits.score("\n\nImageId,Label\r" + body).public_score == 1.0
+    lines = [f"{row_id},{label}\n" for row_id, label in digits.rows()]
+    lines.insert(100, "   \n")
+    lines.insert(5, "\n")
+    assert digits.score("ImageId,Label\n" + "".join(lines) + "  \n\n").public_score == 1.0

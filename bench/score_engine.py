@@ -1,0 +1,212 @@
+"""Benchmark: the scoring engine against the pyarrow read floor and a naive pandas + scikit-learn scorer.
+
+    python bench/score_engine.py                 # 10k, 100k, 1M and 10M rows
+    python bench/score_engine.py --sizes 1M      # one size
+    python bench/score_engine.py --sizes 100k,1M --repeat 9
+
+Data (Kaggle's digit-recognizer layout: ImageId,Label with 10 classes, a 30 % Public part) is generated
+once into bench/.data/. For each size, the pyarrow floor, the engine (submission in solution order and
+shuffled) and the naive scorer run round-robin, after a warm-up, and the median of each is reported. The
+engine's solution is loaded once and cached, as in a worker; its load is timed separately. Peak memory of
+one scoring of the shuffled file is measured in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from sklearn.metrics import accuracy_score
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from workers.scoring import ScoringSpec, SubmissionFormat, load_solution, score_file  # noqa: E402
+from workers.scoring.solution import file_sha256  # noqa: E402
+
+DATA = ROOT / "bench" / ".data"
+SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
+SPEC = ScoringSpec(
+    metric="accuracy",
+    formats=(SubmissionFormat("ImageId", "Label"),),
+    solution_id_column="ImageId",
+    solution_target_column="Label",
+    allowed_labels=tuple(str(digit) for digit in range(10)),
+    max_upload_bytes=512 * 1024 * 1024,
+)
+
+
+def write_csv(path: Path, header: str, columns: dict[str, pa.Array]) -> None:
+    with open(path, "wb") as handle:
+        handle.write(header.encode() + b"\n")
+        pa_csv.write_csv(
+            pa.table(columns), handle, pa_csv.WriteOptions(include_header=False, quoting_style="none")
+        )
+
+
+def generate(rows: int) -> dict[str, Path]:
+    """Solution plus two submissions (solution order, shuffled) of an 80 %-accurate model, made once."""
+    directory = DATA / f"digits-{rows}"
+    paths = {name: directory / f"{name}.csv" for name in ("solution", "in_order", "shuffled")}
+    if all(path.exists() for path in paths.values()):
+        return paths
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(rows)
+    ids = np.arange(1, rows + 1)
+    labels = rng.integers(0, 10, rows).astype(np.int8)
+    usage = np.where(rng.random(rows) < 0.3, "Public", "Private")
+    predicted = np.where(rng.random(rows) < 0.8, labels, rng.integers(0, 10, rows)).astype(np.int8)
+    write_csv(paths["solution"], "ImageId,Label,Usage", {"ImageId": ids, "Label": labels, "Usage": usage})
+    write_csv(paths["in_order"], "ImageId,Label", {"ImageId": ids, "Label": predicted})
+    order = rng.permutation(rows)
+    write_csv(paths["shuffled"], "ImageId,Label", {"ImageId": ids[order], "Label": predicted[order]})
+    return paths
+
+
+def naive_score(solution_path: Path, submission_path: Path) -> tuple[float, float]:
+    """What a host's scoring script usually is."""
+    solution = pd.read_csv(solution_path)
+    submission = pd.read_csv(submission_path)
+    merged = solution.merge(submission, on="ImageId", suffixes=("_true", "_pred"))
+    public = merged[merged["Usage"] == "Public"]
+    private = merged[merged["Usage"] == "Private"]
+    return (
+        accuracy_score(public["Label_true"], public["Label_pred"]),
+        accuracy_score(private["Label_true"], private["Label_pred"]),
+    )
+
+
+def timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def measure(rows: int, repeat: int) -> dict[str, float]:
+    paths = generate(rows)
+    load_seconds = timed(lambda: load_solution(paths["solution"], SPEC))
+    digest = file_sha256(paths["solution"])
+    cached_seconds = timed(lambda: load_solution(paths["solution"], SPEC, sha256=digest))
+    solution = load_solution(paths["solution"], SPEC, sha256=digest)
+    engine_result = score_file(paths["shuffled"], solution, SPEC)
+    naive_result = naive_score(paths["solution"], paths["shuffled"])
+    assert np.isclose(engine_result.public_score, naive_result[0]), (engine_result, naive_result)
+    assert np.isclose(engine_result.private_score, naive_result[1]), (engine_result, naive_result)
+    runs = {
+        "floor": lambda: pa_csv.read_csv(paths["shuffled"]),
+        "engine_in_order": lambda: score_file(paths["in_order"], solution, SPEC),
+        "engine_shuffled": lambda: score_file(paths["shuffled"], solution, SPEC),
+        "naive": lambda: naive_score(paths["solution"], paths["shuffled"]),
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for run in runs.values():  # warm-up: page cache, imports, thread pools
+        run()
+    # Round-robin, so a burst of load from another process touches every contender alike.
+    naive_repeat = max(3, repeat // 2) if rows >= 10_000_000 else repeat
+    for round_number in range(repeat):
+        for name, run in runs.items():
+            if name == "naive" and round_number >= naive_repeat:
+                continue
+            times[name].append(timed(run))
+    result = {name: statistics.median(values) for name, values in times.items()}
+    result.update(
+        rows=rows,
+        megabytes=paths["shuffled"].stat().st_size / 1e6,
+        load=load_seconds,
+        cached_load=cached_seconds,
+    )
+    return result
+
+
+def peak_memory(rows: int) -> dict[str, float]:
+    """Peak resident memory added by scoring the shuffled file once, in a fresh process."""
+    code = f"""
+import json, os, sys
+sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+from workers.scoring import load_solution, score_file
+sys.path.insert(0, {str(ROOT / "bench")!r})
+from score_engine import SPEC, generate
+
+def status(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1]) * 1024
+
+paths = generate({rows})
+solution = load_solution(paths["solution"], SPEC)
+with open("/proc/self/clear_refs", "w") as handle:
+    handle.write("5")  # reset the peak (VmHWM) to the current resident size
+before = status("VmRSS:")
+score_file(paths["shuffled"], solution, SPEC)
+print(json.dumps({{"peak": status("VmHWM:") - before, "file": paths["shuffled"].stat().st_size}}))
+"""
+    # Arrow on the system allocator and a fixed mmap threshold: freed blocks go back to the kernel, so the
+    # resident peak is the live peak and not what an allocator kept from loading the solution.
+    environment = dict(os.environ, ARROW_DEFAULT_MEMORY_POOL="system", MALLOC_MMAP_THRESHOLD_="131072")
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated, from " + ", ".join(SIZES))
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs per contender (median reported)")
+    arguments = parser.parse_args()
+    sizes = [SIZES[size.strip()] for size in arguments.sizes.split(",") if size.strip()]
+
+    print(
+        f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}, pyarrow {pa.__version__}, "
+        f"pandas {pd.__version__}, NumPy {np.__version__}\n"
+    )
+    print(
+        "| rows | file MB | pyarrow read (floor) | engine, in order | engine, shuffled | naive pandas+sklearn "
+        "| shuffled / floor | naive / shuffled | solution load (cached) |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    results = []
+    for rows in sizes:
+        figures = measure(rows, arguments.repeat)
+        results.append(figures)
+        print(
+            f"| {rows:,} | {figures['megabytes']:.1f} | {figures['floor']:.4f} s | {figures['engine_in_order']:.4f} s "
+            f"| {figures['engine_shuffled']:.4f} s | {figures['naive']:.3f} s "
+            f"| {figures['engine_shuffled'] / figures['floor']:.2f}x "
+            f"| {figures['naive'] / figures['engine_shuffled']:.1f}x "
+            f"| {figures['load']:.3f} s ({figures['cached_load'] * 1e3:.2f} ms) |",
+            flush=True,
+        )
+    for figures in results:
+        if figures["rows"] != 1_000_000:
+            continue
+        slowest = max(figures["engine_in_order"], figures["engine_shuffled"])
+        ratio = slowest / figures["floor"]
+        speedup = figures["naive"] / slowest
+        print(
+            f"\n1M rows: engine {slowest:.4f} s (slower of the two orders) = {ratio:.2f}x the pyarrow floor "
+            f"(target <= 2.5x: {'met' if ratio <= 2.5 else 'NOT met'}), {speedup:.1f}x faster than naive "
+            f"(target >= 5x: {'met' if speedup >= 5 else 'NOT met'})."
+        )
+        memory = peak_memory(1_000_000)
+        print(
+            f"1M rows: scoring peaks at {memory['peak'] / 1e6:.1f} MB above the loaded solution, "
+            f"{memory['peak'] / memory['file']:.1f}x the {memory['file'] / 1e6:.1f} MB file."
+        )
+
+
+if __name__ == "__main__":
+    main()
