@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -57,6 +58,7 @@ def wait_until_running(submission_id: int, *, timeout: float = 30) -> Submission
 def use_broker(url: str) -> Iterator[None]:
     """Point this test process's Celery app (the one uploads enqueue with) at another broker, then back."""
     saved = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
+    saved_environment = os.environ.get("CELERY_BROKER_URL")
 
     def reset_pools() -> None:
         # What Celery itself does after a fork: connection and producer pools are made again on next use.
@@ -64,12 +66,18 @@ def use_broker(url: str) -> Iterator[None]:
             celery_app._pool.force_close_all()
         celery_app._after_fork()
 
+    # Celery reads CELERY_BROKER_URL from the environment before its own configuration.
+    os.environ["CELERY_BROKER_URL"] = url
     celery_app.conf.broker_url = url
     celery_app.conf.broker_transport_options = {"socket_timeout": 5, "socket_connect_timeout": 2}
     reset_pools()
     try:
         yield
     finally:
+        if saved_environment is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_environment
         celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
         reset_pools()
 
