@@ -3,6 +3,7 @@
     python bench/score_engine.py                 # 10k, 100k, 1M and 10M rows
     python bench/score_engine.py --sizes 1M      # one size
     python bench/score_engine.py --sizes 100k,1M --repeat 9
+    python bench/score_engine.py --sizes 1M --ids file-names   # ids like img_0000001.png
 
 Data (Kaggle's digit-recognizer layout: ImageId,Label with 10 classes, a 30 % Public part) is generated
 once into bench/.data/. For each size, the pyarrow floor, the engine (submission in solution order and
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import sklearn
 from sklearn.metrics import accuracy_score
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,22 +56,24 @@ def write_csv(path: Path, header: str, columns: dict[str, pa.Array]) -> None:
         )
 
 
-def generate(rows: int) -> dict[str, Path]:
+def generate(rows: int, id_style: str = "numbers") -> dict[str, Path]:
     """Solution plus two submissions (solution order, shuffled) of an 80 %-accurate model, made once."""
-    directory = DATA / f"digits-{rows}"
+    directory = DATA / (f"digits-{rows}" if id_style == "numbers" else f"digits-{rows}-{id_style}")
     paths = {name: directory / f"{name}.csv" for name in ("solution", "in_order", "shuffled")}
     if all(path.exists() for path in paths.values()):
         return paths
     directory.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(rows)
-    ids = np.arange(1, rows + 1)
+    ids = pa.array(np.arange(1, rows + 1))
+    if id_style == "file-names":
+        ids = pa.array([f"img_{number:07d}.png" for number in range(1, rows + 1)])
     labels = rng.integers(0, 10, rows).astype(np.int8)
     usage = np.where(rng.random(rows) < 0.3, "Public", "Private")
     predicted = np.where(rng.random(rows) < 0.8, labels, rng.integers(0, 10, rows)).astype(np.int8)
     write_csv(paths["solution"], "ImageId,Label,Usage", {"ImageId": ids, "Label": labels, "Usage": usage})
     write_csv(paths["in_order"], "ImageId,Label", {"ImageId": ids, "Label": predicted})
     order = rng.permutation(rows)
-    write_csv(paths["shuffled"], "ImageId,Label", {"ImageId": ids[order], "Label": predicted[order]})
+    write_csv(paths["shuffled"], "ImageId,Label", {"ImageId": ids.take(order), "Label": predicted[order]})
     return paths
 
 
@@ -92,8 +96,8 @@ def timed(function) -> float:
     return time.perf_counter() - start
 
 
-def measure(rows: int, repeat: int) -> dict[str, float]:
-    paths = generate(rows)
+def measure(rows: int, repeat: int, id_style: str) -> dict[str, float]:
+    paths = generate(rows, id_style)
     load_seconds = timed(lambda: load_solution(paths["solution"], SPEC))
     digest = file_sha256(paths["solution"])
     cached_seconds = timed(lambda: load_solution(paths["solution"], SPEC, sha256=digest))
@@ -128,7 +132,7 @@ def measure(rows: int, repeat: int) -> dict[str, float]:
     return result
 
 
-def peak_memory(rows: int) -> dict[str, float]:
+def peak_memory(rows: int, id_style: str) -> dict[str, float]:
     """Peak resident memory added by scoring the shuffled file once, in a fresh process."""
     code = f"""
 import json, os, sys
@@ -143,7 +147,7 @@ def status(field):
         if line.startswith(field):
             return int(line.split()[1]) * 1024
 
-paths = generate({rows})
+paths = generate({rows}, {id_style!r})
 solution = load_solution(paths["solution"], SPEC)
 with open("/proc/self/clear_refs", "w") as handle:
     handle.write("5")  # reset the peak (VmHWM) to the current resident size
@@ -166,12 +170,19 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated, from " + ", ".join(SIZES))
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per contender (median reported)")
+    parser.add_argument(
+        "--ids",
+        choices=["numbers", "file-names"],
+        default="numbers",
+        help="ImageId as 1..N or img_0000001.png",
+    )
     arguments = parser.parse_args()
     sizes = [SIZES[size.strip()] for size in arguments.sizes.split(",") if size.strip()]
 
     print(
         f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}, pyarrow {pa.__version__}, "
-        f"pandas {pd.__version__}, NumPy {np.__version__}\n"
+        f"pandas {pd.__version__}, NumPy {np.__version__}, scikit-learn {sklearn.__version__}; "
+        f"ids: {arguments.ids}\n"
     )
     print(
         "| rows | file MB | pyarrow read (floor) | engine, in order | engine, shuffled | naive pandas+sklearn "
@@ -180,7 +191,7 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     results = []
     for rows in sizes:
-        figures = measure(rows, arguments.repeat)
+        figures = measure(rows, arguments.repeat, arguments.ids)
         results.append(figures)
         print(
             f"| {rows:,} | {figures['megabytes']:.1f} | {figures['floor']:.4f} s | {figures['engine_in_order']:.4f} s "
@@ -201,7 +212,7 @@ def main() -> None:
             f"(target <= 2.5x: {'met' if ratio <= 2.5 else 'NOT met'}), {speedup:.1f}x faster than naive "
             f"(target >= 5x: {'met' if speedup >= 5 else 'NOT met'})."
         )
-        memory = peak_memory(1_000_000)
+        memory = peak_memory(1_000_000, arguments.ids)
         print(
             f"1M rows: scoring peaks at {memory['peak'] / 1e6:.1f} MB above the loaded solution, "
             f"{memory['peak'] / memory['file']:.1f}x the {memory['file'] / 1e6:.1f} MB file."

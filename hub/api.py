@@ -1,54 +1,109 @@
 """REST API of the signed-in account: API tokens and who am I."""
 
+from django.contrib.auth import authenticate
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .celery import app as celery_app
-from .security import lockout_response
+from .schema import error_responses
+from .selectors import token_of
+from .services import token_get_or_create, token_replace, token_revoke
+from .throttling import ScopedRateThrottle
 
-TokenResponse = inline_serializer("TokenResponse", {"token": serializers.CharField()})
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(source="key")
+    username = serializers.CharField(source="user.username")
+    created = serializers.DateTimeField()
 
 
-class TokenApi(ObtainAuthToken):
-    """POST username and password for your API token (created on first use). DELETE revokes it."""
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(required=False, help_text="With password: sign in and get your token")
+    password = serializers.CharField(required=False, style={"input_type": "password"}, write_only=True)
+
+
+class TokenApi(APIView):
+    """Your API token: GET shows it, POST gets it (or replaces it), DELETE revokes it.
+
+    POST with `username` and `password` answers with your token, creating it if you have none (what `hub login`
+    does). POST without them, when already authenticated, replaces your token with a new one.
+    """
+
+    permission_classes = [AllowAny]
+    throttle_classes = [*APIView.throttle_classes, ScopedRateThrottle]
+    throttle_scope = "auth"
 
     @extend_schema(
-        request=inline_serializer(
-            "TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}
-        ),
-        responses=TokenResponse,
+        summary="Show your token",
+        description="404 if you have none yet.",
+        responses={200: TokenSerializer, **error_responses(404)},
     )
-    def post(self, request: Request, *args, **kwargs) -> Response:
-        try:
-            return super().post(request, *args, **kwargs)
-        except ValidationError:
-            # django-axes marks the DRF request it was given; its middleware only sees Django's request.
-            if getattr(request, "axes_locked_out", False):
-                return lockout_response(request._request)
-            raise
-
-    @extend_schema(responses={204: None})
-    def delete(self, request: Request) -> Response:
-        if not request.user.is_authenticated:
-            return Response(
-                {"error": "Sign in (or send your token) to revoke it.", "detail": None},
-                status=status.HTTP_401_UNAUTHORIZED,
+    def get(self, request: Request) -> Response:
+        _require_authenticated(request)
+        token = token_of(user=request.user)
+        if token is None:
+            raise NotFound(
+                "You have no API token. Create one with POST /api/v1/auth/token/ or at /accounts/token/."
             )
-        Token.objects.filter(user=request.user).delete()
+        return Response(TokenSerializer(token).data)
+
+    @extend_schema(
+        summary="Get your token with your password, or replace it",
+        description="With `username` and `password`: your token, created on first use (201) or the one you have "
+        "(200); this is what `hub login` does. Without them, when authenticated: a new token replaces yours (201).",
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, 201: TokenSerializer, **error_responses(400, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        username = serializer.validated_data.get("username")
+        password = serializer.validated_data.get("password")
+        if username or password:
+            if not (username and password):
+                raise ValidationError(
+                    {"password" if username else "username": "Send both username and password."}
+                )
+            user = authenticate(request._request, username=username, password=password)
+            if user is None or not user.is_active:
+                raise ValidationError(
+                    {
+                        "non_field_errors": "The username or password is wrong. Check both; they are case-sensitive."
+                    }
+                )
+            token, created = token_get_or_create(user=user)
+        elif request.user.is_authenticated:
+            token, created = token_replace(user=request.user), True
+        else:
+            raise ValidationError(
+                {"username": "Send your username and password to get your token, or sign in to replace it."}
+            )
+        return Response(
+            TokenSerializer(token).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+    @extend_schema(
+        summary="Revoke your token",
+        description="The key stops working at once.",
+        request=None,
+        responses={204: None},
+    )
+    def delete(self, request: Request) -> Response:
+        _require_authenticated(request)
+        token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def get_authenticators(self):
-        # ObtainAuthToken authenticates nobody; DELETE needs to know who is asking.
-        return [auth() for auth in APIView.authentication_classes]
+
+def _require_authenticated(request: Request) -> None:
+    if not request.user.is_authenticated:
+        raise NotAuthenticated()
 
 
 class MeApi(APIView):

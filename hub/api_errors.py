@@ -1,10 +1,23 @@
-"""One JSON shape for every API error: {"error": "<a sentence for a person>", "detail": <the specifics>}."""
+"""One JSON shape for every API error:
+{"error": "<a sentence for a person: what went wrong and what to change>", "detail": <the specifics>, "code": "..."}.
+
+`detail` holds the field errors of a validation error (else null); `code` is stable for scripts (e.g.
+"daily_limit", "too_large", "not_found", "throttled").
+"""
 
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+TOKEN_HINT = (
+    "Send your API token as 'Authorization: Token <key>'; get one at /accounts/token/ "
+    "or from POST /api/v1/auth/token/ with your username and password."
+)
 
 
 def _first_message(detail: Any, field: str | None = None) -> str:
@@ -18,27 +31,65 @@ def _first_message(detail: Any, field: str | None = None) -> str:
     return f"{field}: {text}" if field else text
 
 
+def _first_code(codes: Any) -> str:
+    if isinstance(codes, dict):
+        return _first_code(next(iter(codes.values()), "invalid"))
+    if isinstance(codes, list):
+        return _first_code(codes[0]) if codes else "invalid"
+    return str(codes)
+
+
+def _message(exc: Exception, data: Any) -> str:
+    plain = isinstance(data, dict) and set(data) == {"detail"}
+    message = str(data["detail"]) if plain else _first_message(data)
+    if isinstance(exc, exceptions.NotAuthenticated):
+        return f"No credentials were sent. {TOKEN_HINT}"
+    if isinstance(exc, exceptions.AuthenticationFailed):
+        return f"{message} Check the token you sent, or get a new one. {TOKEN_HINT}"
+    if isinstance(exc, exceptions.Throttled):
+        wait = f"{exc.wait} seconds" if exc.wait else "a moment"
+        return f"Too many requests: wait {wait} (the Retry-After header says how long) and try again."
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return f"{message} Send the upload as multipart/form-data, with the file in the field 'file'."
+    return message
+
+
 # Django refuses these while reading the request; left to Django, they become a bare HTML "Bad Request" page.
 _REQUEST_LIMITS = {
-    RequestDataTooBig: (
-        413,
-        "The request body is too large. Send files as multipart uploads, other data under 1 MB.",
-    ),
-    TooManyFieldsSent: (400, "The request has too many fields."),
-    TooManyFilesSent: (400, "The request has too many files. Upload one file at a time."),
-}
+    RequestDataTooBig: (413, "too_large", "The request body is too large. Send files as multipart uploads, "
+                        "other data under 1 MB."),
+    TooManyFieldsSent: (400, "too_many_fields", "The request has too many fields."),
+    TooManyFilesSent: (400, "too_many_files", "The request has too many files. Upload one file at a time."),
+}  # fmt: skip
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    for exception_class, (status, message) in _REQUEST_LIMITS.items():
+    for exception_class, (status_code, code, message) in _REQUEST_LIMITS.items():
         if isinstance(exc, exception_class):
-            return Response({"error": message, "detail": None}, status=status)
+            return Response({"error": message, "detail": None, "code": code}, status=status_code)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     data = response.data
-    if isinstance(data, dict) and set(data) == {"detail"}:
-        response.data = {"error": str(data["detail"]), "detail": None}
-    else:
-        response.data = {"error": _first_message(data), "detail": data}
+    plain = isinstance(data, dict) and set(data) == {"detail"}
+    if isinstance(exc, exceptions.APIException):
+        code = _first_code(exc.get_codes())
+    else:  # Http404 and PermissionDenied, which DRF turned into its own
+        code = "not_found" if response.status_code == status.HTTP_404_NOT_FOUND else "permission_denied"
+    response.data = {"error": _message(exc, data), "detail": None if plain else data, "code": code}
+    if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
+        response["Retry-After"] = str(getattr(exc, "wait", None) or 1)
     return response
+
+
+@csrf_exempt  # a POST to an unknown address is a 404, not a CSRF failure page
+def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Unknown addresses under /api/ answer in JSON too, not with the HTML 404 page."""
+    return JsonResponse(
+        {
+            "error": f"There is no API endpoint {request.path}. The endpoints are listed at /api/docs/.",
+            "detail": None,
+            "code": "not_found",
+        },
+        status=404,
+    )

@@ -6,11 +6,15 @@ from django.shortcuts import render
 
 
 def lockout_response(request: HttpRequest, credentials: dict | None = None, *args, **kwargs) -> HttpResponse:
-    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
+    """429 with Retry-After: the API's error shape under /api/, a page elsewhere."""
+    seconds = round(float(settings.AXES_COOLOFF_TIME) * 3600)
     message = (
-        f"Too many failed sign-ins for this account from your address. Wait {minutes} minutes and try again, "
-        "or reset your password."
+        f"Too many failed sign-ins for this account from your address. Wait {seconds // 60} minutes and try "
+        "again, or reset your password."
     )
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": message, "detail": None}, status=429)
-    return render(request, "registration/locked_out.html", {"message": message}, status=429)
+        response = JsonResponse({"error": message, "detail": None, "code": "locked_out"}, status=429)
+    else:
+        response = render(request, "registration/locked_out.html", {"message": message}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response

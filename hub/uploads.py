@@ -1,10 +1,81 @@
-"""Upload size limits enforced while the request streams in, before anything is stored whole."""
+"""Streaming uploads with a size limit enforced before and while the body is read.
+
+Django's multipart parser streams each file to upload handlers in chunks (to memory up to
+FILE_UPLOAD_MAX_MEMORY_SIZE, then to a temporary file), so no upload is held whole in memory. On top of it:
+first the declared Content-Length is checked, before a byte of the body is read; then a counting handler, placed
+before the storing ones, stops the parse as soon as a file passes the limit, whatever the client declared.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.http import HttpRequest
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+# Room for the multipart boundaries, part headers and small form fields next to the file itself.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+def human_bytes(size: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+class UploadTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self, max_bytes: int, received: int | None = None):
+        size = f"The upload is {human_bytes(received)}; " if received else "The upload is too large: "
+        super().__init__(
+            f"{size}this challenge takes files of at most {human_bytes(max_bytes)}. "
+            "Compress the CSV with gzip or zip, or check its contents."
+        )
+        self.max_bytes = max_bytes
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Counts each file's bytes as they stream past and stops the parse once one is over `max_bytes`."""
+
+    def __init__(self, request: HttpRequest, max_bytes: int):
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.received = 0
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > self.max_bytes:
+            raise UploadTooLarge(self.max_bytes)
+        return raw_data  # passed on to the handlers that store it
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the storing handlers after this one make the file
+
+
+def upload_limit_install(request: HttpRequest, *, max_bytes: int) -> None:
+    """Count the upload's bytes as they are parsed. Install it before anything reads the body: for a session
+    sign-in, Django's CSRF check parses a multipart body during authentication, before the view runs.
+
+    `request` is Django's request (for a DRF request, pass `request._request`: upload handlers live there).
+    """
+    request.upload_handlers.insert(0, SizeLimitUploadHandler(request, max_bytes))
+
+
+def upload_declared_length_check(request: HttpRequest, *, max_bytes: int) -> None:
+    """Refuse a body whose declared Content-Length is already too large, before a byte of it is read."""
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if declared.isdigit() and int(declared) > max_bytes + MULTIPART_OVERHEAD_BYTES:
+        raise UploadTooLarge(max_bytes, received=int(declared))
 
 
 class OversizedUpload(UploadedFile):
@@ -30,10 +101,11 @@ class OversizedUpload(UploadedFile):
         return None
 
 
-class SizeLimitedUploadHandler(FileUploadHandler):
-    """First in FILE_UPLOAD_HANDLERS: counts each file's bytes and, past the limit, passes no more of them to the
-    handlers that store (memory, then a temporary file). The rest of the request is read and dropped, so the
-    client gets an answer instead of a reset connection, and disk use stays bounded by the limit.
+class UploadLimitFallbackHandler(FileUploadHandler):
+    """First in FILE_UPLOAD_HANDLERS, so it limits every upload, the web form's and the admin's included, where no
+    view installed SizeLimitUploadHandler: counts each file's bytes and, past the limit, passes no more of them to
+    the handlers that store (memory, then a temporary file). The rest of the request is read and dropped, so the
+    browser gets the form back with the reason instead of a reset connection, and disk use stays bounded.
 
     The limit is the challenge's own for a URL with a challenge slug in it, else HUB_MAX_UPLOAD_BYTES.
     """

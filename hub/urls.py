@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from projects import api as projects_api
@@ -8,6 +8,7 @@ from submissions import api as submissions_api
 from submissions import views as submissions_views
 
 from . import api as hub_api
+from . import api_errors
 from . import views as hub_views
 
 api_v1 = [
@@ -72,5 +73,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/(?P<path>[\s\S]*)$", api_errors.api_not_found),
     path("admin/", admin.site.urls),
 ]

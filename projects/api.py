@@ -1,11 +1,11 @@
 """REST API of challenges and their files."""
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 
+from hub.schema import error_responses
 from workers.scoring import METRICS
 
 from .models import Challenge, DataFile, Level
@@ -16,8 +16,6 @@ from .selectors import (
     challenge_status,
     challenges_published,
 )
-
-CHALLENGE_STATUSES = ("upcoming", "open", "ended")
 
 
 class ChallengeSerializer(serializers.ModelSerializer):
@@ -72,28 +70,40 @@ class ChallengeDetailSerializer(ChallengeSerializer):
         fields = [*ChallengeSerializer.Meta.fields, "description", "evaluation", "starter_kit"]
 
 
+STATUSES = ["upcoming", "open", "ended"]
+
+
+class ChallengeFilterSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(
+        choices=Level.values,
+        required=False,
+        error_messages={
+            "invalid_choice": f"'{{input}}' is not a level: use one of {', '.join(Level.values)}."
+        },
+    )
+    status = serializers.ChoiceField(
+        choices=STATUSES,
+        required=False,
+        error_messages={"invalid_choice": f"'{{input}}' is not a status: use one of {', '.join(STATUSES)}."},
+    )
+
+
 @extend_schema(
-    parameters=[
-        OpenApiParameter("level", enum=[level.value for level in Level]),
-        OpenApiParameter("status", enum=list(CHALLENGE_STATUSES)),
-    ]
+    parameters=[ChallengeFilterSerializer], responses={200: ChallengeSerializer, **error_responses(400, 404)}
 )
 class ChallengeListApi(generics.ListAPIView):
+    """Published challenges, oldest first; filter with `level` and `status`."""
+
     serializer_class = ChallengeSerializer
     permission_classes = [AllowAny]
 
     def get_queryset(self):
-        level = self.request.query_params.get("level") or None
-        status = self.request.query_params.get("status") or None
-        if level is not None and level not in Level.values:
-            raise ValidationError({"level": f"Use level={', '.join(Level.values)}, not '{level[:40]}'."})
-        if status is not None and status not in CHALLENGE_STATUSES:
-            raise ValidationError(
-                {"status": f"Use status={', '.join(CHALLENGE_STATUSES)}, not '{status[:40]}'."}
-            )
-        return challenges_published(level=level, status=status)
+        filters = ChallengeFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return challenges_published(**filters.validated_data)
 
 
+@extend_schema(responses={200: ChallengeDetailSerializer, **error_responses(404)})
 class ChallengeDetailApi(generics.RetrieveAPIView):
     serializer_class = ChallengeDetailSerializer
     permission_classes = [AllowAny]
@@ -114,7 +124,11 @@ class DataFileSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(url)
 
 
+@extend_schema(responses={200: DataFileSerializer, **error_responses(404)})
 class DataFileListApi(generics.ListAPIView):
+    """The challenge's public files; each `download_url` streams the file and supports Range (resume), ETag and
+    Last-Modified. `sha256` is the checksum to verify a download against."""
+
     serializer_class = DataFileSerializer
     permission_classes = [AllowAny]
 

@@ -149,7 +149,23 @@ def read_bundle(root: Path, scratch: Path) -> Bundle:
     return bundle
 
 
+MANIFEST_KEYS = frozenset(
+    {
+        "slug", "title", "level", "summary", "description", "evaluation", "metric", "extra_metrics", "id_column",
+        "target_column", "solution_id_column", "solution_target_column", "allowed_labels", "positive_label", "k",
+        "formats", "split", "start", "end", "daily_limit", "total_limit", "max_upload_mb", "dataset", "files",
+        "solution", "starter_kit", "baseline",
+    }
+)  # fmt: skip
+
+
 def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
+    unknown = sorted(set(m) - MANIFEST_KEYS)
+    if unknown:
+        # A misspelt key would otherwise be ignored without a word, e.g. max_upload_bytes for max_upload_mb.
+        raise BundleError(
+            f"{MANIFEST} has unknown key(s): {', '.join(unknown)}. Known keys: {', '.join(sorted(MANIFEST_KEYS))}."
+        )
     reader = _Manifest(root, m)
     slug = reader.required_str("slug")
     level = reader.optional_str("level", "beginner")

@@ -1,10 +1,10 @@
 """Pages of challenges and datasets, and the public file download."""
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.http import http_date
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import require_GET, require_safe
 
+from hub.downloads import file_response
 from workers.scoring import METRICS
 
 from .models import Challenge
@@ -68,22 +68,19 @@ def challenge_starter_kit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/challenge_starter_kit.html", challenge_context(challenge, "starter"))
 
 
-def _file_etag(request: HttpRequest, slug: str, name: str) -> str:
-    return data_file_get(challenge=challenge_get_published(slug=slug), name=name).sha256
-
-
-def _file_last_modified(request: HttpRequest, slug: str, name: str):
-    return data_file_get(challenge=challenge_get_published(slug=slug), name=name).updated_at
-
-
-@require_GET
-@condition(etag_func=_file_etag, last_modified_func=_file_last_modified)
-def data_file_download(request: HttpRequest, slug: str, name: str) -> FileResponse:
-    """Serve a listed public file, streamed. Only DataFile rows are reachable: never a path from the URL."""
+@require_safe
+def data_file_download(request: HttpRequest, slug: str, name: str) -> HttpResponse:
+    """Serve a listed public file, streamed, with Range for resuming and ETag (its sha256) for revalidating.
+    Only DataFile rows are reachable: never a path from the URL."""
     data_file = data_file_get(challenge=challenge_get_published(slug=slug), name=name)
-    response = FileResponse(data_file.file.open("rb"), as_attachment=True, filename=data_file.name)
-    response["Last-Modified"] = http_date(data_file.updated_at.timestamp())
-    return response
+    return file_response(
+        request,
+        lambda: data_file.file.open("rb"),
+        size=data_file.size,
+        sha256=data_file.sha256,
+        last_modified=data_file.updated_at,
+        filename=data_file.name,
+    )
 
 
 @require_GET

@@ -1,15 +1,18 @@
 """REST API of submissions, limits and leaderboards."""
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hub.pagination import PageNumberPagination
+from hub.schema import error_responses
+from hub.uploads import upload_declared_length_check, upload_limit_install
 from projects.selectors import challenge_get_published, challenge_private_visible
 
 from .models import LeaderboardEntry, Submission
@@ -22,7 +25,7 @@ from .selectors import (
     submission_private_score,
     submissions_of,
 )
-from .services import SubmissionNotAllowed, submission_create
+from .services import SubmissionNotAllowed, submission_check_allowed, submission_create
 
 
 class NotAllowed(APIException):
@@ -74,28 +77,44 @@ class SubmissionCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class ChallengeSubmissionsApi(APIView):
-    """The signed-in learner's submissions to a challenge; POST uploads a new one."""
+@extend_schema_view(
+    get=extend_schema(responses={200: SubmissionSerializer, **error_responses(404)}),
+    post=extend_schema(
+        request={"multipart/form-data": SubmissionCreateSerializer},
+        responses={201: SubmissionSerializer, **error_responses(400, 403, 404, 413)},
+        description="Upload a prediction file. It is checked before a byte of it is read (you may submit now? "
+        "is the declared size within the challenge's `max_upload_bytes`?) and counted as it streams in. "
+        "429 when a daily or total submission limit is reached: see GET .../limits/.",
+    ),
+)
+class ChallengeSubmissionsApi(generics.ListAPIView):
+    """The signed-in learner's submissions to a challenge, newest first; POST uploads a new one."""
 
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
+    serializer_class = SubmissionSerializer
 
-    @extend_schema(responses=SubmissionSerializer(many=True))
-    def get(self, request: Request, slug: str) -> Response:
-        challenge = challenge_get_published(slug=slug)
-        paginator = generics.GenericAPIView.pagination_class()
-        page = paginator.paginate_queryset(
-            submissions_of(challenge=challenge, user=request.user), request, view=self
+    def get_queryset(self):
+        return submissions_of(
+            challenge=challenge_get_published(slug=self.kwargs["slug"]), user=self.request.user
         )
-        serializer = SubmissionSerializer(page, many=True, context={"request": request})
-        return paginator.get_paginated_response(serializer.data)
 
-    @extend_schema(request=SubmissionCreateSerializer, responses={201: SubmissionSerializer})
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        if request.method == "POST":
+            self.challenge = challenge_get_published(slug=kwargs["slug"])
+            upload_limit_install(request._request, max_bytes=self.challenge.max_upload_bytes)
+        super().initial(request, *args, **kwargs)
+
     def post(self, request: Request, slug: str) -> Response:
-        challenge = challenge_get_published(slug=slug)
+        challenge = self.challenge
+        try:
+            # Refuse early (ended, limit reached, declared size too large) before the client sends the whole file.
+            submission_check_allowed(challenge=challenge, user=request.user)
+        except SubmissionNotAllowed as error:
+            raise NotAllowed(error) from None
+        upload_declared_length_check(request._request, max_bytes=challenge.max_upload_bytes)
         serializer = SubmissionCreateSerializer(data=request.data)
-        if not serializer.is_valid():
-            raise ValidationError(serializer.errors)
+        serializer.is_valid(raise_exception=True)
         try:
             submission = submission_create(
                 user=request.user,
@@ -112,29 +131,36 @@ class ChallengeSubmissionsApi(APIView):
 
 
 class SubmissionDetailApi(APIView):
+    """One of your submissions: poll it until `status` is scored or failed (`error` then says what to fix)."""
+
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=SubmissionSerializer)
+    @extend_schema(responses={200: SubmissionSerializer, **error_responses(404)})
     def get(self, request: Request, submission_id: int) -> Response:
         submission = submission_get_visible(submission_id=submission_id, user=request.user)
         return Response(SubmissionSerializer(submission, context={"request": request}).data)
 
 
 class LimitsApi(APIView):
+    """How many submissions you may still make today (daily limits reset at 00:00 UTC; failed ones do not count)."""
+
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses=inline_serializer(
-            "Limits",
-            {
-                "daily_limit": serializers.IntegerField(),
-                "used_today": serializers.IntegerField(),
-                "remaining_today": serializers.IntegerField(),
-                "total_limit": serializers.IntegerField(allow_null=True),
-                "used_total": serializers.IntegerField(),
-                "resets_at": serializers.DateTimeField(),
-            },
-        )
+        responses={
+            200: inline_serializer(
+                "Limits",
+                {
+                    "daily_limit": serializers.IntegerField(),
+                    "used_today": serializers.IntegerField(),
+                    "remaining_today": serializers.IntegerField(),
+                    "total_limit": serializers.IntegerField(allow_null=True),
+                    "used_total": serializers.IntegerField(),
+                    "resets_at": serializers.DateTimeField(),
+                },
+            ),
+            **error_responses(404),
+        }
     )
     def get(self, request: Request, slug: str) -> Response:
         limits = submission_limits(challenge=challenge_get_published(slug=slug), user=request.user)
@@ -159,36 +185,70 @@ class LeaderboardRowSerializer(serializers.Serializer):
     is_baseline = serializers.BooleanField()
 
 
-SPLIT_PARAMETER = OpenApiParameter("split", enum=["public", "private"], default="public")
+class LeaderboardPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    split = serializers.ChoiceField(choices=LeaderboardEntry.Split.values)
+    results = LeaderboardRowSerializer(many=True)
 
 
-def _split_of(request: Request, challenge) -> str:
-    split = request.query_params.get("split", LeaderboardEntry.Split.PUBLIC)
-    if split not in LeaderboardEntry.Split.values:
-        raise ValidationError({"split": f"Use split=public or split=private, not '{split}'."})
-    if split == LeaderboardEntry.Split.PRIVATE and not challenge_private_visible(challenge):
+class LeaderboardQuerySerializer(serializers.Serializer):
+    split = serializers.ChoiceField(
+        choices=LeaderboardEntry.Split.values,
+        default=LeaderboardEntry.Split.PUBLIC,
+        error_messages={"invalid_choice": "Use split=public or split=private, not '{input}'."},
+    )
+
+
+# Far past any real board, and small enough that (page - 1) * page_size fits every database's integers.
+MAX_PAGE = 1_000_000
+
+
+class LeaderboardPageQuerySerializer(LeaderboardQuerySerializer):
+    page = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_PAGE,
+        default=1,
+        error_messages={"invalid": "page must be a whole number from 1 up."},
+    )
+    page_size = serializers.IntegerField(
+        min_value=1,
+        max_value=PageNumberPagination.max_page_size,
+        default=PageNumberPagination.page_size or 50,
+        help_text="Rows a page (the top N with page=1)",
+    )
+
+
+def _split_of(request: Request, challenge, query_serializer=LeaderboardQuerySerializer) -> dict:
+    query = query_serializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    if query.validated_data["split"] == LeaderboardEntry.Split.PRIVATE and not challenge_private_visible(
+        challenge
+    ):
         raise NotAllowed(
             SubmissionNotAllowed(
-                "The private leaderboard is hidden until the challenge ends or the host reveals it.",
+                "The private leaderboard is hidden until the challenge ends or the host reveals it. "
+                "Ask for split=public.",
                 code="private_hidden",
             )
         )
-    return split
+    return query.validated_data
 
 
 class LeaderboardApi(APIView):
+    """The leaderboard in rank order, one page at a time; baseline rows carry no rank."""
+
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[SPLIT_PARAMETER, OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses=LeaderboardRowSerializer(many=True),
+        parameters=[LeaderboardPageQuerySerializer],
+        responses={200: LeaderboardPageSerializer, **error_responses(400, 403, 404)},
     )
     def get(self, request: Request, slug: str) -> Response:
         challenge = challenge_get_published(slug=slug)
-        split = _split_of(request, challenge)
-        paginator = generics.GenericAPIView.pagination_class()
-        page_size = paginator.get_page_size(request) or 50
-        page = _positive_int(request.query_params.get("page", "1"), "page")
+        query = _split_of(request, challenge, LeaderboardPageQuerySerializer)
+        split, page, page_size = query["split"], query["page"], query["page_size"]
         total = leaderboard_count(challenge=challenge, split=split)
         rows = leaderboard_rows(
             challenge=challenge, split=split, offset=(page - 1) * page_size, limit=page_size
@@ -210,28 +270,22 @@ class LeaderboardApi(APIView):
         )
 
 
-# Far past any real board, and small enough that (page - 1) * page_size fits every database's integers.
-MAX_PAGE = 1_000_000
-
-
-def _positive_int(value: str, name: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
-        raise ValidationError(
-            {name: f"{name} must be a whole number from 1 to {MAX_PAGE:,}, not '{value[:20]}'."}
-        )
-    return int(value)
-
-
 class LeaderboardMeApi(APIView):
+    """Your own row and rank, however far down the board; 404 until you have a scored submission."""
+
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=[SPLIT_PARAMETER], responses=LeaderboardRowSerializer)
+    @extend_schema(
+        parameters=[LeaderboardQuerySerializer],
+        responses={200: LeaderboardRowSerializer, **error_responses(400, 403, 404)},
+    )
     def get(self, request: Request, slug: str) -> Response:
         challenge = challenge_get_published(slug=slug)
-        row = leaderboard_row_of(challenge=challenge, split=_split_of(request, challenge), user=request.user)
+        split = _split_of(request, challenge)["split"]
+        row = leaderboard_row_of(challenge=challenge, split=split, user=request.user)
         if row is None:
-            return Response(
-                {"error": "You have no scored submission in this challenge yet.", "detail": None},
-                status=status.HTTP_404_NOT_FOUND,
+            raise NotFound(
+                f"You have no scored submission on the {split} leaderboard of this challenge yet.",
+                code="no_entry",
             )
         return Response(LeaderboardRowSerializer(row).data)

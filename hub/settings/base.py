@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Swagger UI's files served by the hub itself: /api/docs/ works without internet.
+    "drf_spectacular_sidecar",
     "axes",
     "hub",
     "projects",
@@ -91,6 +93,10 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url
+# Shared by every web process, so API rate limits count across gunicorn workers; e.g. redis://127.0.0.1:6379/1.
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -135,9 +141,10 @@ STORAGES = {
 # Uploads above this go to a temporary file, so a large CSV is never held whole in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # https://docs.djangoproject.com/en/5.2/ref/settings/#file-upload-handlers
-# The first stops storing an upload once it passes the challenge's limit (hub/uploads.py).
+# The first stops storing an upload once it passes the challenge's limit (hub/uploads.py); API views put a
+# stricter one before it.
 FILE_UPLOAD_HANDLERS = [
-    "hub.uploads.SizeLimitedUploadHandler",
+    "hub.uploads.UploadLimitFallbackHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -157,13 +164,36 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "hub.api_errors.exception_handler",
+    # https://www.django-rest-framework.org/api-guide/throttling/
+    "DEFAULT_THROTTLE_CLASSES": ["hub.throttling.AnonRateThrottle", "hub.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("HUB_API_RATE_ANON", default="120/minute"),
+        "user": env.str("HUB_API_RATE_USER", default="600/minute"),
+        # sign-in attempts at POST /api/v1/auth/token/, per client address or user
+        "auth": env.str("HUB_API_RATE_AUTH", default="20/minute"),
+    },
 }
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
 SPECTACULAR_SETTINGS = {
     "TITLE": "Practice Hub API",
-    "DESCRIPTION": "Challenges, datasets, submissions and leaderboards of the practice hub.",
+    "DESCRIPTION": "Challenges, datasets, submissions and leaderboards of the practice hub. "
+    "Send your token as `Authorization: Token <key>` (or `Bearer <key>`); get it at /accounts/token/ "
+    "or from POST /api/v1/auth/token/. Every error is JSON: "
+    '`{"error": "<what to change>", "detail": <specifics or null>, "code": "<machine-readable>"}`.',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Tags from the first path part after /api/v1: auth, challenges, me, submissions.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Separate request and response components, so an upload's `file` is binary in the request.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hub.schema.add_common_error_responses",
+    ],
+    # https://drf-spectacular.readthedocs.io/en/latest/settings.html#django-drf-spectacular-sidecar
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html

@@ -30,3 +30,5 @@ CELERY_TASK_DEFAULT_QUEUE = f"hub-test-{VAR_DIR.name}"
 # Tests run without collectstatic: whitenoise serves from the app folders.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Each test process counts rate limits on its own, cleared between tests by the fixtures that need it.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

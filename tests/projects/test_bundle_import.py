@@ -232,3 +232,7 @@ def test_a_host_imports_a_bundle_zip_in_the_admin_and_a_bad_one_is_refused_with_
     assert refused.status_code == 200 and "Unknown metric &#x27;nope&#x27;" in refused.content.decode()
     assert accepted.status_code == 302
     assert list(Challenge.objects.values_list("slug", flat=True)) == ["tiny"]
+
+
+def test_an_unknown_manifest_key_is_named_instead_of_ignored(tmp_path):
+    assert_refused(write_bundle(tmp_path / "b", max_upload_bytes=1000), "unknown key(s): max_upload_bytes")

@@ -46,6 +46,8 @@ def test_the_token_endpoint_is_throttled_too():
     locked = client.post("/api/v1/auth/token/", {"username": "ada", "password": "wrong"}, format="json")
     assert locked.status_code == 429
     assert "Too many failed sign-ins" in locked.json()["error"]
+    assert locked.json()["code"] == "locked_out"
+    assert int(locked["Retry-After"]) == round(settings.AXES_COOLOFF_TIME * 3600)
     right = client.post("/api/v1/auth/token/", {"username": "ada", "password": PASSWORD}, format="json")
     assert right.status_code == 429
 

@@ -1,10 +1,11 @@
 """Putting a submission's values in the solution's row order, with ids compared as trimmed strings.
 
 Three paths, cheapest first. Ids exactly in the solution's order (learners often keep test.csv's order) are
-confirmed by one string comparison. When every solution id is a canonical decimal integer, a shuffled file's
-ids are parsed as int64 and found by arithmetic (ids 1..N), a lookup table (dense ids) or a hash index
-(sparse ids), in worker threads. Anything those paths cannot vouch for (spaces, leading zeros, words,
-missing or repeated ids) goes through an exact string comparison, which also words the error message.
+confirmed by one string comparison. When the solution's ids are numbered (1043, img_000123.png; see
+numbering.py), a shuffled file's numbers are parsed as int64 and found by arithmetic (numbers 1..N), a lookup
+table (dense numbers) or a hash index (sparse ones), in worker threads. Anything those paths cannot vouch for
+(spaces, leading zeros, words, missing or repeated ids) goes through an exact string comparison, which also
+words the error message.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workers.scoring.errors import SubmissionRejected, agree, count, first_few, plural
+from workers.scoring.numbering import Numbering
 from workers.scoring.parallel import map_in_threads
 
 # A lookup table is used when it wastes at most this many slots per id; past that, a hash index.
@@ -31,24 +33,23 @@ class IdIndex:
         self.part_rows = part_rows  # the solution's file rows in part order (Public rows first)
         self.row_count = len(ids)
         self._parts_in_file_order = bool(np.array_equal(part_rows, np.arange(self.row_count)))
-        self.integer_ids = _canonical_integers(ids)
-        self._table: np.ndarray | None = None  # integer id - lowest -> file row (-1: no such id)
+        self._table: np.ndarray | None = None  # number - lowest -> file row (-1: no such id)
         self._hash_index: pd.Index | None = None
-        if self.integer_ids is None or not self.row_count:
+        detected = Numbering.detect(ids)
+        self.numbering, self.numbers = detected if detected else (None, None)
+        if self.numbers is None:
             return
-        self._lowest = int(self.integer_ids.min())
-        span = int(self.integer_ids.max()) - self._lowest + 1
+        self._lowest = int(self.numbers.min())
+        span = int(self.numbers.max()) - self._lowest + 1
         self._span = span
-        if span == self.row_count and np.array_equal(np.diff(self.integer_ids), np.ones(span - 1)):
-            pass  # ids 1..N in file order, the usual case: the file row is the id minus the lowest, no table
+        if span == self.row_count and np.array_equal(np.diff(self.numbers), np.ones(span - 1)):
+            pass  # numbered 1..N in file order, the usual case: the file row is the number minus the lowest
         elif span <= DENSE_TABLE_SLACK * self.row_count + 1024:
             self._table = np.full(span, -1, dtype=np.intp)
-            self._table[self.integer_ids - self._lowest] = np.arange(self.row_count)
+            self._table[self.numbers - self._lowest] = np.arange(self.row_count)
         else:
-            self._hash_index = pd.Index(self.integer_ids)
-            self._hash_index.get_indexer(self.integer_ids[:1])  # build the hash table now, not per submission
-        # The byte length of all ids written canonically; see _integer_file_rows.
-        self._canonical_bytes = int(pc.sum(pc.binary_length(ids)).as_py() or 0)
+            self._hash_index = pd.Index(self.numbers)
+            self._hash_index.get_indexer(self.numbers[:1])  # build the hash table now, not per submission
 
     def arrange(
         self, submitted: pa.ChunkedArray, values: np.ndarray, id_column: str, test_file_name: str
@@ -62,7 +63,7 @@ class IdIndex:
         if same_count and self._in_file_order(submitted):
             file_rows = None
         else:
-            file_rows = self._integer_file_rows(submitted) if same_count else None
+            file_rows = self._numbered_file_rows(submitted) if same_count else None
             if file_rows is None:
                 file_rows = self._text_file_rows(submitted, id_column, test_file_name)
         if file_rows is None:  # already in the solution's file order
@@ -89,56 +90,47 @@ class IdIndex:
             start += len(chunk)
         return True
 
-    def _integer_file_rows(self, submitted: pa.ChunkedArray) -> np.ndarray | None:
-        """File rows of canonical integer ids, or None when the string path must decide.
+    def _numbered_file_rows(self, submitted: pa.ChunkedArray) -> np.ndarray | None:
+        """File rows found through the ids' numbers, or None when the string path must decide.
 
         Repeated ids are not detected here: the scatter that follows finds them for free.
         """
-        if self.integer_ids is None:
-            return None
-        written_bytes = 0
-        for chunk in submitted.chunks:
-            # pyarrow also parses hexadecimal ("0x1F"), which is not how the solution writes its ids.
-            raw = np.frombuffer(chunk.buffers()[2] or b"", dtype=np.uint8)
-            if np.count_nonzero(raw == ord("x")) or np.count_nonzero(raw == ord("X")):
-                return None
-            written_bytes += pc.sum(pc.binary_length(chunk)).as_py() or 0
-        # Every other form pyarrow accepts for a number ("007", "-0") is longer than the canonical one, so
-        # once the numbers are a permutation, equal total length means every id is written exactly.
-        if written_bytes != self._canonical_bytes:
+        if self.numbering is None:
             return None
         file_rows = np.empty(self.row_count, dtype=np.intp)
         starts = np.cumsum([0] + [len(chunk) for chunk in submitted.chunks[:-1]])
-        outcomes = map_in_threads(
+        written = map_in_threads(
             lambda job: self._chunk_file_rows(*job, file_rows),
             list(zip(submitted.chunks, starts.tolist(), strict=True)),
         )
-        return None if "unknown" in outcomes else file_rows
+        if None in written or not self.numbering.exact(sum(written)):
+            return None
+        return file_rows
 
-    def _chunk_file_rows(self, chunk: pa.Array, start: int, file_rows: np.ndarray) -> str:
-        """Fill file_rows for one parsed chunk: 'in order', 'looked up', or 'unknown' if unsure."""
-        assert self.integer_ids is not None
-        try:
-            values = pc.cast(chunk, pa.int64()).to_numpy()
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            return "unknown"  # spaces, decimals, words: the string path decides
-        end = start + len(values)
+    def _chunk_file_rows(self, chunk: pa.Array, start: int, file_rows: np.ndarray) -> int | None:
+        """Fill file_rows for one parsed chunk; the bytes its numbers take, or None if unsure."""
+        assert self.numbering is not None and self.numbers is not None
+        found = self.numbering.numbers(chunk)
+        if found is None:
+            return None
+        numbers, written_bytes = found
+        end = start + len(numbers)
         out = file_rows[start:end]
-        if np.array_equal(values, self.integer_ids[start:end]):
+        if np.array_equal(numbers, self.numbers[start:end]):
             out[:] = np.arange(start, end)  # this part of the file kept test.csv's order
-            return "in order"
-        np.subtract(values, self._lowest, out=out)
+            return written_bytes
+        np.subtract(numbers, self._lowest, out=out)
         if np.count_nonzero(out.view(np.uint64) >= self._span):
-            return "unknown"
+            return None
         if self._table is not None:
             np.take(self._table, out, out=out)
-            if out.min(initial=0) < 0:  # a hole in the table: an id between the solution's
-                return "unknown"
+            if out.min(initial=0) < 0:  # a hole in the table: a number between the solution's
+                return None
         elif self._hash_index is not None:
-            out[:] = self._hash_index.get_indexer(values)
+            out[:] = self._hash_index.get_indexer(numbers)
             if out.min(initial=0) < 0:
-                return "unknown"
-        return "looked up"
+                return None
+        return written_bytes
 
     def _text_file_rows(
         self, submitted: pa.ChunkedArray, id_column: str, test_file_name: str
@@ -221,10 +213,3 @@ def _scatter(values: np.ndarray, file_rows: np.ndarray) -> np.ndarray | None:
     else:
         missed = bool((first_column < 0).any())
     return None if missed else arranged
-
-
-def _canonical_integers(ids: pa.Array) -> np.ndarray | None:
-    """The ids as int64 if each is written exactly as Python's str(int) writes it (and fits), else None."""
-    if len(ids) == 0 or not pc.all(pc.match_substring_regex(ids, r"^(0|-?[1-9][0-9]{0,17})$")).as_py():
-        return None
-    return pc.cast(ids, pa.int64()).to_numpy()

@@ -16,21 +16,7 @@ from workers.scoring.errors import SubmissionRejected, count, plural
 from workers.scoring.header import Header
 
 # Values that mean "no value" in a numeric column; they are reported as blank, not as non-numeric.
-MISSING_NUMBER_TEXTS = [
-    "",
-    "nan",
-    "NaN",
-    "NAN",
-    "-nan",
-    "-NaN",
-    "NA",
-    "N/A",
-    "n/a",
-    "null",
-    "NULL",
-    "None",
-    "#N/A",
-]
+MISSING_NUMBER_TEXTS = ["", "nan", "NaN", "NAN", "-nan", "-NaN", "NA", "N/A", "n/a", "null", "NULL", "None"]
 BLOCK_BYTES = 1 << 20
 UTF8_SLICE_BYTES = 1 << 20
 _SHOWN_ROWS = 3

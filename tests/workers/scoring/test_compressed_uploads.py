@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 
-from tests.workers.scoring.conftest import csv_text, digit_spec
+from tests.workers.scoring.helpers import csv_text, digit_spec
 from workers.scoring import SubmissionRejected, load_solution, score_file
 from workers.scoring.archives import read_upload
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.workers.scoring.conftest import csv_text
+from tests.workers.scoring.helpers import csv_text
 from workers.scoring import (
     ScoreResult,
     ScoringSpec,
@@ -43,7 +43,12 @@ CHALLENGES = {
     "numbers": (spec_for("rmsle"), "1.5", ["id", "y"]),
     "probabilities": (spec_for("log_loss", allowed_labels=LABELS), "a", ["id", *LABELS]),
     "ranking": (spec_for("map_at_k", k=3), "a b", ["id", "y"]),
+    "file names": (spec_for("accuracy", allowed_labels=LABELS), "a", ["id", "y"]),
 }
+
+
+def row_id(kind: str, number: int) -> str | int:
+    return f"img_{number:03d}.png" if kind == "file names" else number
 
 
 def valid_submission(kind: str) -> bytes:
@@ -51,8 +56,9 @@ def valid_submission(kind: str) -> bytes:
     if kind == "probabilities":
         rows = [[n, 0.2, 0.3, 0.5] for n in range(ROWS)]
     else:
-        guesses = {"labels": "b", "open labels": "z", "numbers": 2.25, "ranking": "a c"}
-        rows = [[n, guesses[kind]] for n in range(ROWS)]
+        guesses = {"labels": "b", "open labels": "z", "numbers": 2.25, "ranking": "a c", "file names": "a"}
+        # Reversed, so that ids go through the numbered path rather than the in-order shortcut.
+        rows = [[row_id(kind, n), guesses[kind]] for n in reversed(range(ROWS))]
     return csv_text(header, rows).encode()
 
 
@@ -64,7 +70,7 @@ def solutions(tmp_path_factory):
         path = directory / f"{kind}.csv"
         rows = [
             [
-                n,
+                row_id(kind, n),
                 truth if n % 3 else {"a": "b", "1.5": "3", "a b": "c"}[truth],
                 "Public" if n % 2 else "Private",
             ]
@@ -133,6 +139,10 @@ def mutated_submissions(draw):
                     b"",
                     b"id",
                     b"y",
+                    b"0",
+                    b"_",
+                    b".png",
+                    b"-",
                 ]
             )
         )

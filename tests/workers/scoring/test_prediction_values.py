@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from tests.workers.scoring.conftest import csv_text
+from tests.workers.scoring.helpers import csv_text
 from workers.scoring import ScoringSpec, SubmissionFormat, SubmissionRejected, load_solution, score_file
 
 LABELS = ("cat", "dog", "emu")

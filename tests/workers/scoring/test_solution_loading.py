@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.workers.scoring.conftest import csv_text, digit_spec
+from tests.workers.scoring.helpers import csv_text, digit_spec
 from workers.scoring import (
     ScoringSpec,
     SolutionError,

@@ -1,0 +1,464 @@
+"""The `hub` command: sign in, list challenges, download data, submit, and follow scores and leaderboards.
+
+Every command takes --json (results as JSON on stdout, errors as {"error", "detail", "code", "status"}), and
+exits 0 on success, 1 when the hub refused or a submission failed, 2 on a usage error, 3 when the hub cannot be
+reached, 4 when not signed in or the token is refused.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Column, Table
+
+from . import __version__, config
+from .client import EXIT_AUTH, EXIT_FAILED, Client, HubError
+from .transfer import MultipartFile, download, progress_bar, unzip
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+FINAL_STATUSES = ("scored", "failed")
+
+
+def human_bytes(size: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:,.0f} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+class State:
+    def __init__(self, url: str | None, timeout: float):
+        self.url_option = url
+        self.timeout = timeout
+        self._client: Client | None = None
+
+    def settings(self) -> config.Settings:
+        return config.resolve(self.url_option)
+
+    def client(self, *, auth: bool = False) -> Client:
+        settings = self.settings()
+        if not settings.url:
+            raise HubError(
+                "No hub address: run `hub login URL`, or set HUB_URL (e.g. HUB_URL=http://localhost:8000).",
+                exit_code=EXIT_AUTH,
+            )
+        if auth and not settings.token:
+            raise HubError(
+                f"You are not signed in to {settings.url}. Run `hub login {settings.url}`, or set HUB_TOKEN.",
+                exit_code=EXIT_AUTH,
+            )
+        if self._client is None:
+            self._client = Client(settings.url, settings.token, timeout=self.timeout)
+        return self._client
+
+
+def emit(as_json: bool, data: Any, human) -> None:
+    """Print `data` as JSON for scripts, or call `human()` to print it for a person."""
+    if as_json:
+        click.echo(json.dumps(data, indent=2, default=str))
+    else:
+        human()
+
+
+def hub_command(*, auth: bool = False):
+    """Adds --json, hands the command a client, and turns every HubError into a message and an exit code."""
+
+    def decorate(function):
+        @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for scripts).")
+        @click.pass_obj
+        @functools.wraps(function)
+        def wrapper(state: State, *args, as_json: bool, **kwargs):
+            try:
+                return function(state, *args, as_json=as_json, **kwargs)
+            except HubError as error:
+                if as_json:
+                    click.echo(json.dumps(error.as_json(), indent=2))
+                else:
+                    err.print(f"[bold red]Error:[/] {error.message}", highlight=False)
+                sys.exit(error.exit_code)
+            except KeyboardInterrupt:
+                err.print("Interrupted.")
+                sys.exit(130)
+            finally:
+                if state._client is not None:
+                    state._client.close()
+
+        return wrapper
+
+    return decorate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--url", envvar=None, help="The hub's address for this command (else HUB_URL, else `hub login`'s)."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 3600),
+    default=60.0,
+    envvar="HUB_TIMEOUT",
+    show_default=True,
+    help="Seconds to wait for the hub to answer (HUB_TIMEOUT).",
+)
+@click.version_option(__version__, prog_name="hub")
+@click.pass_context
+def cli(ctx: click.Context, url: str | None, timeout: float) -> None:
+    """The practice hub from your terminal: challenges, data, submissions, scores and leaderboards."""
+    ctx.obj = State(url, timeout)
+
+
+# --- account --------------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--token", help="Sign in with an API token (from the hub's token page) instead of a password.")
+@click.option("--username", "-u", help="Your username (asked for if not given).")
+@click.option("--password", help="Your password (asked for, hidden, if not given; prefer that).")
+@hub_command()
+def login(
+    state: State, url: str, token: str | None, username: str | None, password: str | None, as_json: bool
+):
+    """Sign in to the hub at URL and store your token (readable only by you)."""
+    url = config.normalize_url(url)
+    if not token:
+        username = username or click.prompt("Username", err=True)
+        if not password and not sys.stdin.isatty():
+            # Piped in (scripts, CI): nothing to hide from a screen, so no "may be echoed" warning.
+            click.echo("Password: ", err=True, nl=False)
+            password = sys.stdin.readline().rstrip("\r\n")
+        password = password or click.prompt("Password", hide_input=True, err=True)
+        client = Client(url, None, timeout=state.timeout)
+        try:
+            token = client.send(
+                "POST", "/api/v1/auth/token/", json={"username": username, "password": password}
+            )["token"]
+        finally:
+            client.close()
+    client = Client(url, token, timeout=state.timeout)
+    try:
+        me = client.get("/api/v1/me/")
+    finally:
+        client.close()
+    path = config.save(url=url, token=token, username=me["username"])
+    emit(
+        as_json,
+        {"url": url, "username": me["username"], "config": str(path)},
+        lambda: err.print(
+            f"Signed in to {url} as [bold]{me['username']}[/]. Token stored in {path} (readable only by you).",
+            highlight=False,
+        ),
+    )
+
+
+@cli.command()
+@click.option(
+    "--revoke", is_flag=True, help="Also revoke the token on the hub, so no copy of it works any more."
+)
+@hub_command()
+def logout(state: State, revoke: bool, as_json: bool):
+    """Forget the stored token (and with --revoke, revoke it on the hub)."""
+    revoked = False
+    if revoke:
+        state.client(auth=True).request("DELETE", "/api/v1/auth/token/")
+        revoked = True
+    removed = config.forget()
+    settings = state.settings()
+
+    def human():
+        if revoked:
+            err.print("Your token was revoked on the hub.")
+        err.print(
+            f"Signed out: removed {removed}." if removed else "No stored sign-in to remove.", highlight=False
+        )
+        if settings.token_source == "HUB_TOKEN":
+            err.print("HUB_TOKEN is still set in your environment and will still be used.")
+
+    emit(as_json, {"removed": str(removed) if removed else None, "revoked": revoked}, human)
+
+
+@cli.command()
+@hub_command(auth=True)
+def whoami(state: State, as_json: bool):
+    """Show who you are signed in as, and where."""
+    client = state.client(auth=True)
+    me = client.get("/api/v1/me/")
+    settings = state.settings()
+    data = {**me, "url": client.url, "token_from": settings.token_source}
+    emit(
+        as_json,
+        data,
+        lambda: out.print(
+            f"{me['username']} at {client.url} (token from {settings.token_source})", highlight=False
+        ),
+    )
+
+
+# --- challenges and data --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--level", type=click.Choice(["beginner", "intermediate", "advanced"]), help="Only this level.")
+@click.option(
+    "--status", type=click.Choice(["upcoming", "open", "ended"]), help="Only challenges in this state."
+)
+@hub_command()
+def challenges(state: State, level: str | None, status: str | None, as_json: bool):
+    """List the challenges."""
+    rows = state.client().all_pages("/api/v1/challenges/", level=level, status=status)
+
+    def human():
+        table = Table(Column("slug", no_wrap=True), "title", "level", "status", "metric", "ends")
+        for c in rows:
+            table.add_row(
+                c["slug"], c["title"], c["level"], c["status"], c["metric_name"], c["end_at"] or "never"
+            )
+        out.print(table)
+
+    emit(as_json, rows, human)
+
+
+@cli.command()
+@click.argument("slug")
+@hub_command()
+def files(state: State, slug: str, as_json: bool):
+    """List a challenge's data files."""
+    rows = state.client().all_pages(f"/api/v1/challenges/{slug}/files/")
+
+    def human():
+        table = Table(Column("name", no_wrap=True), "kind", "size", "sha256")
+        for f in rows:
+            table.add_row(f["name"], f["kind"], human_bytes(f["size"]), f["sha256"][:16] + "…")
+        out.print(table)
+
+    emit(as_json, rows, human)
+
+
+@cli.command(name="download")
+@click.argument("slug")
+@click.argument("file", required=False)
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder to save into (created if needed).",
+)
+@click.option("--unzip", "do_unzip", is_flag=True, help="Extract downloaded .zip files into the folder.")
+@hub_command()
+def download_command(state: State, slug: str, file: str | None, folder: Path, do_unzip: bool, as_json: bool):
+    """Download a challenge's files (or just FILE), resuming interrupted downloads and checking each sha256."""
+    client = state.client()
+    listed = client.all_pages(f"/api/v1/challenges/{slug}/files/")
+    if file is not None:
+        listed = [f for f in listed if f["name"] == file]
+        if not listed:
+            names = ", ".join(f["name"] for f in client.all_pages(f"/api/v1/challenges/{slug}/files/"))
+            raise HubError(f"Challenge '{slug}' has no file '{file}'. Its files: {names}.")
+    folder.mkdir(parents=True, exist_ok=True)
+    results = []
+    with progress_bar(err, enabled=not as_json) as progress:
+        for item in listed:
+            result = download(client, item, folder, progress)
+            if do_unzip and result.name.lower().endswith(".zip"):
+                result.unzipped_to = str(unzip(Path(result.path), folder))
+            results.append(result)
+
+    def human():
+        for r in results:
+            note = {
+                "up-to-date": "already up to date",
+                "resumed": f"resumed at {human_bytes(r.resumed_from)}",
+            }.get(r.status, "downloaded")
+            line = f"{r.path}  {human_bytes(r.size)}  sha256 verified ({note})"
+            if r.unzipped_to:
+                line += f", unzipped into {r.unzipped_to}"
+            out.print(line, highlight=False)
+
+    emit(as_json, [r.__dict__ for r in results], human)
+
+
+# --- submissions ----------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
+@click.option("-m", "--message", default="", help="A note to remember this submission by.")
+@click.option("--wait", is_flag=True, help="Wait for the score (or the validation error) and the new rank.")
+@click.option(
+    "--wait-timeout",
+    type=click.FloatRange(1),
+    default=600.0,
+    show_default=True,
+    help="Seconds to wait for scoring with --wait.",
+)
+@hub_command(auth=True)
+def submit(state: State, slug: str, file: Path, message: str, wait: bool, wait_timeout: float, as_json: bool):
+    """Upload FILE as a submission to challenge SLUG."""
+    client = state.client(auth=True)
+    challenge = client.get(f"/api/v1/challenges/{slug}/")
+    size = file.stat().st_size
+    if size > challenge["max_upload_bytes"]:
+        raise HubError(
+            f"{file.name} is {human_bytes(size)}; {challenge['title']} takes files of at most "
+            f"{human_bytes(challenge['max_upload_bytes'])}. Compress it with gzip or zip, or check its contents.",
+            code="too_large",
+        )
+    with progress_bar(err, enabled=not as_json) as progress:
+        task = progress.add_task(f"Uploading {file.name}", total=size)
+        body = MultipartFile(
+            file, {"description": message}, on_progress=lambda sent: progress.update(task, advance=sent)
+        )
+        submission = client.send(
+            "POST", f"/api/v1/challenges/{slug}/submissions/", content=iter(body), headers=body.headers
+        )
+    if not as_json:
+        err.print(f"Submission {submission['id']} uploaded ({submission['status']}).")
+    if not wait:
+        emit(as_json, submission, lambda: None)
+        return
+
+    submission = _wait_for_score(client, submission, wait_timeout, show=not as_json)
+    result = {"submission": submission, "leaderboard": None}
+    if submission["status"] == "scored":
+        result["leaderboard"] = _my_rank(client, slug)
+    metric = challenge["metric_name"]
+
+    def human():
+        if submission["status"] == "failed":
+            return
+        out.print(f"Scored: public {metric} {submission['public_score']:.6g}", highlight=False)
+        board = result["leaderboard"]
+        if board and board.get("rank"):
+            out.print(
+                f"Your rank on the public leaderboard: {board['rank']} (your best: {board['score']:.6g})",
+                highlight=False,
+            )
+
+    emit(as_json, result, human)
+    if submission["status"] == "failed":
+        if not as_json:
+            err.print(
+                f"[bold red]Submission {submission['id']} failed:[/] {submission['error']}", highlight=False
+            )
+        sys.exit(EXIT_FAILED)
+
+
+def _wait_for_score(client: Client, submission: dict, timeout: float, *, show: bool) -> dict:
+    deadline = time.monotonic() + timeout
+    delay = 0.5
+    with err.status("Waiting for the score…") if show else _nothing():
+        while submission["status"] not in FINAL_STATUSES:
+            if time.monotonic() > deadline:
+                raise HubError(
+                    f"Submission {submission['id']} is still {submission['status']} after {timeout:.0f} s. "
+                    "Check it later with `hub submissions SLUG`."
+                )
+            time.sleep(delay)
+            delay = min(delay * 1.5, 5.0)
+            submission = client.get(f"/api/v1/submissions/{submission['id']}/")
+    return submission
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _my_rank(client: Client, slug: str) -> dict | None:
+    try:
+        row = client.get(f"/api/v1/challenges/{slug}/leaderboard/me/")
+    except HubError as error:
+        if error.status == 404:
+            return None  # e.g. a baseline account, or the entry is not on the board
+        raise
+    return row
+
+
+@cli.command()
+@click.argument("slug")
+@hub_command(auth=True)
+def submissions(state: State, slug: str, as_json: bool):
+    """List your submissions to a challenge, newest first."""
+    rows = state.client(auth=True).all_pages(f"/api/v1/challenges/{slug}/submissions/")
+
+    def human():
+        table = Table("id", "submitted", "status", "public", "private", "file", "note / error")
+        for s in rows:
+            score = lambda value: "" if value is None else f"{value:.6g}"  # noqa: E731
+            table.add_row(
+                str(s["id"]),
+                s["created_at"][:19].replace("T", " "),
+                s["status"],
+                score(s["public_score"]),
+                score(s["private_score"]),
+                s["original_name"],
+                s["error"] or s["description"],
+            )
+        out.print(table)
+
+    emit(as_json, rows, human)
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True, help="How many rows.")
+@click.option("--split", type=click.Choice(["public", "private"]), default="public", show_default=True)
+@hub_command()
+def leaderboard(state: State, slug: str, top: int, split: str, as_json: bool):
+    """Show the top of a challenge's leaderboard."""
+    page = state.client().get(f"/api/v1/challenges/{slug}/leaderboard/", split=split, page_size=top)
+
+    def human():
+        table = Table("rank", "participant", "score", "entries", "submitted", title=f"{split} leaderboard")
+        for row in page["results"]:
+            table.add_row(
+                "-" if row["rank"] is None else str(row["rank"]),
+                row["participant"] + (" (baseline)" if row["is_baseline"] else ""),
+                f"{row['score']:.6g}",
+                str(row["entries"]),
+                row["submitted_at"][:19].replace("T", " "),
+            )
+        out.print(table)
+        out.print(f"{page['count']} on the board.")
+
+    emit(as_json, page, human)
+
+
+@cli.command()
+@click.argument("slug")
+@hub_command(auth=True)
+def limits(state: State, slug: str, as_json: bool):
+    """Show how many submissions you may still make today."""
+    data = state.client(auth=True).get(f"/api/v1/challenges/{slug}/limits/")
+
+    def human():
+        out.print(
+            f"Today: {data['used_today']} of {data['daily_limit']} used, {data['remaining_today']} left "
+            f"(resets {data['resets_at']}).",
+            highlight=False,
+        )
+        if data["total_limit"] is not None:
+            out.print(f"In total: {data['used_total']} of {data['total_limit']} used.", highlight=False)
+        out.print("Failed submissions do not count.")
+
+    emit(as_json, data, human)
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,115 @@
+"""The OpenAPI schema matches the behaviour: schemathesis generates requests from the schema the live server
+serves, sends them over HTTP, and checks every response (no 5xx, status documented, body and headers as the schema
+says). Then Swagger UI at /api/docs/ renders the schema in a real browser, with no internet."""
+
+import json
+import os
+import shutil
+import subprocess
+
+import httpx
+import pytest
+import schemathesis
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from submissions.scoring import submission_score
+from submissions.services import submission_create
+from tests.bundles import predictions_csv
+from tests.conftest import upload
+from tests.factories import UserFactory
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
+
+
+def generated_schema() -> dict:
+    # Built in-process at import, as schemathesis wants its schema when tests are collected; the test below checks
+    # that the live server serves this same schema.
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+schema = schemathesis.openapi.from_dict(generated_schema())
+
+
+@pytest.fixture
+def hub_with_a_board(make_challenge, settings):
+    """A challenge, a learner with a token, a scored submission on the board; rate limits out of the way."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute", "auth": "100000/minute"},
+    }
+    challenge = make_challenge(slug="tiny")
+    learner = UserFactory(username="ada")
+    scored = submission_create(
+        user=learner, challenge=challenge, file=upload(predictions_csv(20, correct=14))
+    )
+    submission_score(submission_id=scored.pk, delivery_id="schema-test")
+    return learner
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@settings(
+    max_examples=int(os.environ.get("SCHEMA_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+def test_every_response_matches_the_schema(case, live_server, hub_with_a_board):
+    # A fresh token for each request: some cases revoke or replace it.
+    token = Token.objects.get_or_create(user=hub_with_a_board)[0]
+    case.call_and_validate(
+        base_url=live_server.url, headers={"Authorization": f"Token {token.key}"}, checks=CHECKS
+    )
+
+
+def test_the_live_server_serves_the_schema_under_test(live_server):
+    served = httpx.get(f"{live_server.url}/api/schema/", headers={"Accept": "application/json"}, timeout=30)
+    assert served.status_code == 200
+    assert served.json() == json.loads(json.dumps(generated_schema()))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="needs Debian's chromium (apt-get install chromium)"
+)
+def test_swagger_ui_renders_the_operations_in_a_browser_without_internet(live_server, tmp_path):
+    result = subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            f"{live_server.url}/api/docs/",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    dom = result.stdout
+    assert "swagger-ui" in dom, result.stderr[-2000:]
+    assert "Practice Hub API" in dom
+    assert "/api/v1/challenges/{slug}/submissions/" in dom

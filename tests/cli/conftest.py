@@ -1,0 +1,89 @@
+"""The `hub` CLI run as a subprocess, as a learner runs it, against pytest-django's live server with a real
+`celery worker` process scoring on the test database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+
+from tests.factories import UserFactory
+from tests.processes import BIN, CeleryWorker
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def scoring_worker(django_db_setup, tmp_path_factory):
+    """One worker for the module: it holds no state between tests, and starting one takes seconds."""
+    worker = CeleryWorker("cli-worker", tmp_path_factory.mktemp("worker")).start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    cache.clear()
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def run_hub(tmp_path, live_server):
+    """run_hub(*args, token=..., url=..., input=...) runs `hub` with its own config folder and returns its result."""
+    config_home = tmp_path / "config"
+
+    def run(
+        *args: str,
+        token: str | None = None,
+        url: str | None = live_server.url,
+        input: str | None = None,
+        **env,
+    ):
+        environment = {
+            key: value for key, value in os.environ.items() if not key.startswith(("HUB_", "DJANGO_"))
+        }
+        environment.update({"XDG_CONFIG_HOME": str(config_home), "COLUMNS": "200", "HUB_TIMEOUT": "30"})
+        if url is not None:
+            environment["HUB_URL"] = url
+        if token is not None:
+            environment["HUB_TOKEN"] = token
+        environment.update(env)
+        completed = subprocess.run(
+            [str(BIN / "hub"), *args],
+            env=environment,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=tmp_path,
+        )
+        # A CLI that crashes shows a traceback; a plain message never does.
+        assert "Traceback" not in completed.stderr, completed.stderr
+        return Result(completed.returncode, completed.stdout, completed.stderr)
+
+    run.config_home = config_home
+    return run
+
+
+@pytest.fixture
+def learner(transactional_db):
+    return UserFactory(username="ada")
+
+
+@pytest.fixture
+def token(learner) -> str:
+    return Token.objects.create(user=learner).key
