@@ -182,7 +182,7 @@ def main() -> None:
     print(
         f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}, pyarrow {pa.__version__}, "
         f"pandas {pd.__version__}, NumPy {np.__version__}, scikit-learn {sklearn.__version__}; "
-        f"ids: {arguments.ids}\n"
+        f"ids: {arguments.ids}; load average at start {os.getloadavg()[0]:.2f}\n"
     )
     print(
         "| rows | file MB | pyarrow read (floor) | engine, in order | engine, shuffled | naive pandas+sklearn "
@@ -201,6 +201,7 @@ def main() -> None:
             f"| {figures['load']:.3f} s ({figures['cached_load'] * 1e3:.2f} ms) |",
             flush=True,
         )
+    print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f} (other processes share the 2 cores).")
     for figures in results:
         if figures["rows"] != 1_000_000:
             continue

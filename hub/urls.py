@@ -63,6 +63,7 @@ urlpatterns = [
         projects_views.data_file_download,
         name="data-file-download",
     ),
+    path("challenges/<slug:slug>/data.zip", projects_views.challenge_data_zip, name="challenge-data-zip"),
     path("challenges/<slug:slug>/leaderboard/", submissions_views.leaderboard, name="challenge-leaderboard"),
     path(
         "challenges/<slug:slug>/submissions/", submissions_views.my_submissions, name="challenge-submissions"
@@ -73,6 +74,8 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The EvalAI and Kaggle command-line clients, on their own paths under /api/: before the catch-all below.
+    path("", include("compat.urls")),
     re_path(r"^api/(?P<path>[\s\S]*)$", api_errors.api_not_found),
     path("admin/", admin.site.urls),
 ]

@@ -32,6 +32,14 @@ def challenge_get_published(*, slug: str) -> Challenge:
         raise Http404(f"There is no challenge '{slug}'. The list is at /api/v1/challenges/.") from None
 
 
+def challenge_get_published_by_id(*, challenge_id: int) -> Challenge:
+    """challenge_get_published for clients that name a challenge by its number (the EvalAI CLI)."""
+    challenge = challenges_published().filter(pk=challenge_id).first()
+    if challenge is None:
+        raise Http404(f"There is no challenge {challenge_id}.")
+    return challenge
+
+
 def challenge_status(challenge: Challenge) -> str:
     now = timezone.now()
     if challenge.start_at > now:

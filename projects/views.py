@@ -1,4 +1,9 @@
-"""Pages of challenges and datasets, and the public file download."""
+"""Pages of challenges and datasets, and the public file downloads."""
+
+import hashlib
+import shutil
+import tempfile
+import zipfile
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -81,6 +86,51 @@ def data_file_download(request: HttpRequest, slug: str, name: str) -> HttpRespon
         last_modified=data_file.updated_at,
         filename=data_file.name,
     )
+
+
+# Formats that are compressed already: stored as they are in a zip, not deflated a second time.
+_COMPRESSED_SUFFIXES = (".zip", ".gz", ".bz2", ".xz", ".npz", ".png", ".jpg", ".jpeg", ".parquet")
+
+
+@require_safe
+def challenge_data_zip(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every public file of a challenge in one zip, built in a temporary file and streamed from it like any file.
+
+    The zip is the same bytes for the same files (fixed member dates and compression), so its sha256 is a strong
+    ETag and an interrupted download resumes with Range.
+    """
+    challenge = challenge_get_published(slug=slug)
+    files = list(challenge_data_files(challenge))
+    archive = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response's stream, or below)
+    try:
+        digest = hashlib.sha256()
+        with zipfile.ZipFile(archive, "w") as zipped:
+            for data_file in files:
+                member = zipfile.ZipInfo(data_file.name, date_time=data_file.updated_at.timetuple()[:6])
+                compressed = data_file.name.lower().endswith(_COMPRESSED_SUFFIXES)
+                member.compress_type = zipfile.ZIP_STORED if compressed else zipfile.ZIP_DEFLATED
+                with (
+                    data_file.file.open("rb") as source,
+                    zipped.open(member, "w", force_zip64=True) as target,
+                ):
+                    shutil.copyfileobj(source, target, 1024 * 1024)
+        archive.seek(0)
+        while chunk := archive.read(1024 * 1024):
+            digest.update(chunk)
+        response = file_response(
+            request,
+            lambda: archive,
+            size=archive.tell(),
+            sha256=digest.hexdigest(),
+            last_modified=max((data_file.updated_at for data_file in files), default=challenge.updated_at),
+            filename=f"{challenge.slug}.zip",
+        )
+    except BaseException:
+        archive.close()
+        raise
+    if not response.streaming:  # HEAD, 304, 416: no bytes sent, so the stream never closes it
+        archive.close()
+    return response
 
 
 @require_GET

@@ -1,17 +1,18 @@
 """Reads of submissions, limits and leaderboards."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from projects.models import Challenge
 from projects.selectors import challenge_private_visible
 
-from .models import LeaderboardEntry, Submission
+from .models import LeaderboardEntry, Participant, Submission
 
 
 def utc_day_start(now: dt.datetime | None = None) -> dt.datetime:
@@ -36,8 +37,12 @@ class Limits:
         return remaining
 
 
-def submission_limits(*, challenge: Challenge, user: AbstractBaseUser) -> Limits:
-    """Failed submissions do not count: a learner is not punished for a file the hub could not read."""
+def submission_limits(*, challenge: Challenge, user: AbstractBaseUser, count_total: bool = False) -> Limits:
+    """Failed submissions do not count: a learner is not punished for a file the hub could not read.
+
+    `used_total` is counted only when the challenge has a total limit or the caller asks for it (`count_total`),
+    which saves a query on every upload to a challenge without one.
+    """
     counted = Submission.objects.filter(challenge=challenge, user=user).exclude(
         status=Submission.Status.FAILED
     )
@@ -46,9 +51,28 @@ def submission_limits(*, challenge: Challenge, user: AbstractBaseUser) -> Limits
         daily_limit=challenge.daily_limit,
         used_today=counted.filter(created_at__gte=day_start).count(),
         total_limit=challenge.total_limit,
-        used_total=counted.count() if challenge.total_limit is not None else 0,
+        used_total=counted.count() if challenge.total_limit is not None or count_total else 0,
         resets_at=day_start + dt.timedelta(days=1),
     )
+
+
+def leaderboard_learner_counts(*, challenge_ids: Iterable[int]) -> dict[int, int]:
+    """How many learners (baselines aside) are on each challenge's public board: one grouped query."""
+    counts = (
+        LeaderboardEntry.objects.filter(
+            challenge_id__in=list(challenge_ids), split=LeaderboardEntry.Split.PUBLIC, is_baseline=False
+        )
+        .values("challenge_id")
+        .annotate(learners=Count("id"))
+    )
+    return {row["challenge_id"]: row["learners"] for row in counts}
+
+
+def challenge_ids_entered(*, user: AbstractBaseUser) -> set[int]:
+    """The challenges the learner has entered; empty for an anonymous visitor."""
+    if not user.is_authenticated:
+        return set()
+    return set(Participant.objects.filter(user=user).values_list("challenge_id", flat=True))
 
 
 def submissions_of(*, challenge: Challenge | None = None, user: AbstractBaseUser) -> QuerySet[Submission]:

@@ -1,4 +1,5 @@
-"""Real processes for end-to-end tests: a `celery worker` (and beat) on the test database and the real broker."""
+"""Real processes for end-to-end tests: a `celery worker` (and beat) on the test database and the real broker,
+and a `gunicorn` web server."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from django.conf import settings
@@ -104,3 +106,55 @@ def wait_for(predicate, *, timeout: float = 60, interval: float = 0.1, message: 
             return value
         time.sleep(interval)
     raise AssertionError(f"Timed out after {timeout} s waiting for {message}")
+
+
+class WebServer:
+    """A real `gunicorn` serving the hub on the test database; started() waits until /healthz answers."""
+
+    def __init__(self, log_dir: Path, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 2):
+        self.url = f"http://{host}:{port}"
+        self.log_path = log_dir / f"gunicorn-{port}.log"
+        self.command = [
+            str(BIN / "gunicorn"),
+            "hub.wsgi",
+            f"--bind={host}:{port}",
+            f"--workers={workers}",
+            "--graceful-timeout=2",
+            "--access-logfile=-",
+        ]
+        self.env = child_env()
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> WebServer:
+        self.log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited early:\n{self.output()}")
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response,
+            ):
+                if response.status == 200:
+                    return self
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn not answering after {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        """Quick shutdown (SIGQUIT): tests stop the server with no request in flight."""
+        if self.process and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGQUIT)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
+        if getattr(self, "log", None):
+            self.log.close()

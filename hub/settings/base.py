@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "hub",
     "projects",
     "submissions",
+    "compat",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,250 @@
+"""The EvalAI CLI's endpoints (`evalai host -sh URL`, `evalai set_token TOKEN`), over the hub's selectors and
+services: the same visibility, limits and validation as the hub's own API.
+
+Paths are EvalAI's, several without a trailing slash; the CLI reads only the first page of a list.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.core import signing
+from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hub.pagination import PageNumberPagination
+from projects.models import Challenge
+from projects.selectors import challenge_get_published_by_id, challenge_private_visible, challenges_published
+from submissions.models import LeaderboardEntry, Submission
+from submissions.selectors import (
+    leaderboard_count,
+    leaderboard_rows,
+    submission_get_visible,
+    submissions_of,
+)
+from submissions.services import SubmissionNotAllowed, submission_create
+
+from .authentication import EvalAIBearerAuthentication
+from .errors import Refused, evalai_exception_handler
+from .evalai_serializers import (
+    challenge_json,
+    leaderboard_row_json,
+    phase_json,
+    phase_split_json,
+    split_id,
+    split_of,
+    submission_json,
+    submission_result_json,
+)
+
+# `evalai challenges`, `... past`, `... future` and EvalAI's own "present" list: hub statuses by EvalAI's word.
+LIST_STATUSES = {"all": None, "past": "ended", "present": "open", "future": "upcoming"}
+RESULT_SALT = "compat.evalai.result"
+RESULT_MAX_AGE = 60 * 60
+DESCRIPTION_MAX = Submission._meta.get_field("description").max_length
+
+
+class Pagination(PageNumberPagination):
+    # The CLI reads only the first page of every list.
+    page_size = 100
+
+
+class EvalAIView(APIView):
+    # Another client's protocol, not the hub's API: left out of its OpenAPI schema.
+    schema = None
+    authentication_classes = [EvalAIBearerAuthentication]
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    def get_exception_handler(self):
+        return evalai_exception_handler
+
+    def paginated(self, request: Request, items: Iterable, to_json: Callable[[Any], dict]) -> Response:
+        paginator = Pagination()
+        page = paginator.paginate_queryset(items, request, view=self)
+        return paginator.get_paginated_response([to_json(item) for item in page])
+
+
+def _challenge(challenge_id: int) -> Challenge:
+    try:
+        return challenge_get_published_by_id(challenge_id=challenge_id)
+    except Http404:
+        raise Refused(
+            f"There is no challenge {challenge_id}. `evalai challenges` lists them.", status=406
+        ) from None
+
+
+def _phase(challenge_id: int, phase_id: int) -> Challenge:
+    challenge = _challenge(challenge_id)
+    if phase_id != challenge.pk:
+        raise Refused(
+            f"Challenge {challenge.pk} has one phase, number {challenge.pk}: "
+            f"use `evalai challenge {challenge.pk} phase {challenge.pk} ...`.",
+            status=406,
+        )
+    return challenge
+
+
+def _result_url(request: Request) -> Callable[[Submission], str | None]:
+    """Finished submissions get a signed link to their result file; the CLI fetches it without its token."""
+
+    def result_url(submission: Submission) -> str | None:
+        if submission.status not in Submission.FINAL_STATUSES:
+            return None
+        token = signing.dumps(submission.pk, salt=RESULT_SALT)
+        return request.build_absolute_uri(reverse("evalai-result-file", args=[token]))
+
+    return result_url
+
+
+class ChallengeListApi(EvalAIView):
+    def get(self, request: Request, time: str, approved: str, public: str) -> Response:
+        if time not in LIST_STATUSES:
+            raise Refused(f"List challenges by all, past, present or future, not '{time}'.", status=406)
+        return self.paginated(request, challenges_published(status=LIST_STATUSES[time]), challenge_json)
+
+
+class ChallengeDetailApi(EvalAIView):
+    def get(self, request: Request, challenge_id: int) -> Response:
+        return Response(challenge_json(_challenge(challenge_id)))
+
+
+class PhaseListApi(EvalAIView):
+    def get(self, request: Request, challenge_id: int) -> Response:
+        return self.paginated(request, [_challenge(challenge_id)], phase_json)
+
+
+class PhaseDetailApi(EvalAIView):
+    def get(self, request: Request, challenge_id: int, phase_id: int) -> Response:
+        return Response(phase_json(_phase(challenge_id, phase_id)))
+
+
+class PhaseSplitListApi(EvalAIView):
+    def get(self, request: Request, challenge_id: int) -> Response:
+        challenge = _challenge(challenge_id)
+        return Response([phase_split_json(challenge, split) for split in LeaderboardEntry.Split.values])
+
+
+class SubmissionCreateSerializer(serializers.Serializer):
+    input_file = serializers.FileField(allow_empty_file=True)
+    method_name = serializers.CharField(required=False, allow_blank=True, default="")
+    method_description = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, data: dict) -> dict:
+        parts = [data["method_name"].strip(), data["method_description"].strip()]
+        data["description"] = ": ".join(part for part in parts if part)
+        if len(data["description"]) > DESCRIPTION_MAX:
+            raise serializers.ValidationError(
+                f"The method name and description together are {len(data['description'])} characters; "
+                f"the hub keeps at most {DESCRIPTION_MAX}. Shorten them."
+            )
+        return data
+
+
+class SubmissionListCreateApi(EvalAIView):
+    """`... phase M submissions` lists the learner's submissions; `... phase M submit --file F` uploads one."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get(self, request: Request, challenge_id: int, phase_id: int) -> Response:
+        challenge = _phase(challenge_id, phase_id)
+        result_url = _result_url(request)
+        return self.paginated(
+            request,
+            submissions_of(challenge=challenge, user=request.user).select_related("user"),
+            lambda submission: submission_json(submission, result_url=result_url),
+        )
+
+    def post(self, request: Request, challenge_id: int, phase_id: int) -> Response:
+        challenge = _phase(challenge_id, phase_id)
+        form = SubmissionCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            submission = submission_create(
+                user=request.user,
+                challenge=challenge,
+                file=form.validated_data["input_file"],
+                description=form.validated_data["description"],
+            )
+        except SubmissionNotAllowed as error:
+            raise Refused.from_not_allowed(error) from None
+        return Response(
+            submission_json(submission, result_url=_result_url(request)), status=status.HTTP_201_CREATED
+        )
+
+
+class SubmissionDetailApi(EvalAIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request, submission_id: int) -> Response:
+        try:
+            submission = submission_get_visible(submission_id=submission_id, user=request.user)
+        except Http404 as error:
+            raise Refused(str(error), status=406) from None
+        return Response(submission_json(submission, result_url=_result_url(request)))
+
+
+class LeaderboardApi(EvalAIView):
+    def get(self, request: Request, phase_split_id: int) -> Response:
+        named = split_of(phase_split_id)
+        if named is None:
+            raise Refused(
+                f"There is no phase split {phase_split_id}. `evalai challenge N phase N splits` lists them.",
+                status=406,
+            )
+        challenge_id, split = named
+        challenge = _challenge(challenge_id)
+        if split == LeaderboardEntry.Split.PRIVATE and not challenge_private_visible(challenge):
+            raise Refused(
+                f"The private leaderboard of {challenge.title} is hidden until the challenge ends or its host "
+                f"reveals it. The public one is `evalai challenge {challenge.pk} leaderboard "
+                f"{split_id(challenge, LeaderboardEntry.Split.PUBLIC)}`.",
+                status=403,
+            )
+        paginator = Pagination()
+        page_size = paginator.get_page_size(request) or paginator.page_size
+        page = _page_number(request)
+        rows = leaderboard_rows(
+            challenge=challenge, split=split, offset=(page - 1) * page_size, limit=page_size
+        )
+        total = leaderboard_count(challenge=challenge, split=split)
+        base = request.build_absolute_uri(request.path)
+        return Response(
+            {
+                "count": total,
+                "next": f"{base}?page={page + 1}&page_size={page_size}" if page * page_size < total else None,
+                "previous": f"{base}?page={page - 1}&page_size={page_size}" if page > 1 else None,
+                "results": [leaderboard_row_json(row, challenge=challenge, split=split) for row in rows],
+            }
+        )
+
+
+def _page_number(request: Request) -> int:
+    value = request.query_params.get("page", "1")
+    if not value.isdigit() or int(value) < 1:
+        raise Refused(f"page must be a whole number from 1 up, not '{value}'.")
+    return int(value)
+
+
+@require_GET
+def result_file(request: HttpRequest, token: str) -> JsonResponse:
+    """The result file the CLI fetches without its token: the link itself, signed and short-lived, is the key."""
+    try:
+        submission_id = signing.loads(token, salt=RESULT_SALT, max_age=RESULT_MAX_AGE)
+    except signing.BadSignature:
+        return JsonResponse(
+            {"error": "This result link is invalid or has expired. Run `evalai submission ID result` again."},
+            status=404,
+        )
+    submission = Submission.objects.select_related("challenge").filter(pk=submission_id).first()
+    if submission is None or submission.status not in Submission.FINAL_STATUSES:
+        return JsonResponse({"error": "This submission has no result."}, status=404)
+    return JsonResponse(submission_result_json(submission), json_dumps_params={"indent": 2})

@@ -1,0 +1,173 @@
+"""The Kaggle API's request and response shapes (kagglesdk 0.1.x, `competitions.CompetitionApiService`).
+
+Requests are validated by DRF serializers named after the fields the SDK sends (camelCase, as on the wire).
+Responses are plain functions: every field is computed. Dates are UTC with milliseconds and a Z, as the SDK
+writes them; scores are strings, as Kaggle sends them.
+"""
+
+import datetime as dt
+
+from rest_framework import serializers
+
+from hub.pagination import PageNumberPagination
+from projects.models import Challenge, DataFile
+from projects.selectors import challenge_status
+from submissions.models import Submission
+from submissions.selectors import LeaderboardRow, Limits, submission_private_score
+from workers.scoring import METRICS
+
+PAGE_SIZE_MAX = PageNumberPagination.max_page_size
+SUBMISSION_STATUS = {
+    Submission.Status.QUEUED: "PENDING",
+    Submission.Status.RUNNING: "PENDING",
+    Submission.Status.SCORED: "COMPLETE",
+    Submission.Status.FAILED: "ERROR",
+}
+
+
+def kaggle_date(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def kaggle_score(value: float | None) -> str | None:
+    return None if value is None else f"{value:.5f}"
+
+
+# Field names are the wire names, camelCase as the SDK sends them.
+class CompetitionRequest(serializers.Serializer):
+    competitionName = serializers.SlugField(max_length=100)
+
+
+class PagedRequest(serializers.Serializer):
+    """Both of Kaggle's paging styles: page numbers from 1, or the opaque token of the previous answer."""
+
+    pageSize = serializers.IntegerField(min_value=1, max_value=PAGE_SIZE_MAX, required=False, default=20)
+    pageToken = serializers.CharField(required=False, allow_blank=True, default="")
+    page = serializers.IntegerField(min_value=1, required=False, default=1)
+
+    def validate_pageToken(self, value: str) -> str:
+        if value and not value.isdigit():
+            raise serializers.ValidationError(f"'{value}' is not a page token this hub gave out.")
+        return value
+
+    def offset(self) -> int:
+        data = self.validated_data
+        return int(data["pageToken"]) if data["pageToken"] else (data["page"] - 1) * data["pageSize"]
+
+
+def next_page_token(offset: int, page_size: int, total: int) -> str:
+    return str(offset + page_size) if offset + page_size < total else ""
+
+
+class ListCompetitionsRequest(PagedRequest):
+    group = serializers.CharField(required=False, allow_blank=True, default="")
+    search = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CompetitionPagedRequest(CompetitionRequest, PagedRequest):
+    pass
+
+
+class DownloadDataFileRequest(CompetitionRequest):
+    fileName = serializers.CharField(max_length=255)
+
+
+class StartSubmissionUploadRequest(CompetitionRequest):
+    fileName = serializers.CharField(max_length=255)
+    # The SDK leaves out fields at their default, so an empty file comes without a length.
+    contentLength = serializers.IntegerField(min_value=0, required=False, default=0)
+
+
+class CreateSubmissionRequest(CompetitionRequest):
+    blobFileTokens = serializers.CharField()
+    submissionDescription = serializers.CharField(
+        max_length=Submission._meta.get_field("description").max_length,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+
+
+class SubmissionRequest(serializers.Serializer):
+    ref = serializers.IntegerField(min_value=1)
+
+
+class IntrospectTokenRequest(serializers.Serializer):
+    token = serializers.CharField(allow_blank=True)
+
+
+def competition_json(
+    challenge: Challenge, *, url: str, learners: int, entered: bool, rank: int | None
+) -> dict:
+    return {
+        "id": challenge.pk,
+        # The slug, which every other command takes as `-c`.
+        "ref": challenge.slug,
+        "title": challenge.title,
+        "url": url,
+        "description": challenge.summary,
+        "category": challenge.get_level_display(),
+        "reward": "Knowledge",
+        "deadline": kaggle_date(challenge.end_at),
+        "enabledDate": kaggle_date(challenge.start_at),
+        "dateCreated": kaggle_date(challenge.created_at),
+        "teamCount": learners,
+        "userHasEntered": entered,
+        "userRank": rank,
+        "maxDailySubmissions": challenge.daily_limit,
+        "maxTeamSize": 1,
+        "evaluationMetric": METRICS[challenge.metric].name,
+        "submissionsDisabled": challenge_status(challenge) != "open",
+        "licenseName": challenge.dataset.licence,
+    }
+
+
+def data_file_json(data_file: DataFile) -> dict:
+    return {
+        "ref": data_file.name,
+        "name": data_file.name,
+        "description": data_file.description,
+        "totalBytes": data_file.size,
+        "creationDate": kaggle_date(data_file.updated_at),
+    }
+
+
+def submission_json(submission: Submission) -> dict:
+    return {
+        "ref": submission.pk,
+        "totalBytes": submission.size,
+        "date": kaggle_date(submission.created_at),
+        "description": submission.description,
+        "errorDescription": submission.error,
+        "fileName": submission.original_name,
+        "publicScore": kaggle_score(submission.public_score),
+        "privateScore": kaggle_score(submission_private_score(submission)),
+        "status": SUBMISSION_STATUS[submission.status],
+        "submittedBy": submission.user.get_username(),
+        "teamName": submission.user.get_username(),
+    }
+
+
+def limits_json(limits: Limits) -> dict:
+    daily_left = max(limits.daily_limit - limits.used_today, 0)
+    return {
+        "numToday": limits.used_today,
+        "numTotal": limits.used_total,
+        "numAllowedNow": limits.remaining_today,
+        "limitedByTotal": limits.remaining_today < daily_left,
+    }
+
+
+def team_name(row: LeaderboardRow) -> str:
+    return f"{row.participant} (baseline)" if row.is_baseline else row.participant
+
+
+def leaderboard_row_json(row: LeaderboardRow) -> dict:
+    return {
+        "teamId": row.user_id,
+        "teamName": team_name(row),
+        "submissionDate": kaggle_date(row.submitted_at),
+        "score": kaggle_score(row.score),
+    }

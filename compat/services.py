@@ -1,0 +1,136 @@
+"""Writes of the compatibility layer: Kaggle's three-step upload, over the hub's one submission service.
+
+StartSubmissionUpload checks what it can before any byte is sent (open, limits, size) and hands out a signed
+ticket; the raw bytes are PUT to a URL holding that ticket (the PUT carries no credentials, as on Kaggle); and
+CreateSubmission turns the stored bytes into a submission with submission_create, which checks the rules again
+under the participant's lock. Refusals are SubmissionNotAllowed, as from the hub's own services.
+"""
+
+import contextlib
+import datetime as dt
+import tempfile
+import uuid
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from projects.models import Challenge
+from submissions.models import Submission
+from submissions.services import SubmissionNotAllowed, submission_check_allowed, submission_create
+
+UPLOAD_SALT = "compat.kaggle.upload"
+UPLOAD_MAX_AGE = 60 * 60
+UPLOAD_FOLDER = "compat/kaggle-uploads"
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    user_id: int
+    challenge_id: int
+    file_name: str
+    size: int
+    nonce: str
+
+    @property
+    def path(self) -> str:
+        return f"{UPLOAD_FOLDER}/{self.nonce}"
+
+
+def kaggle_upload_start(*, user: AbstractBaseUser, challenge: Challenge, file_name: str, size: int) -> str:
+    """The signed ticket for one upload, once the learner may submit a file of this size now."""
+    submission_check_allowed(challenge=challenge, user=user, size=size)
+    _delete_expired_uploads()
+    return signing.dumps(
+        {"u": user.pk, "c": challenge.pk, "f": file_name, "s": size, "n": uuid.uuid4().hex}, salt=UPLOAD_SALT
+    )
+
+
+def _delete_expired_uploads() -> None:
+    """Bytes PUT but never submitted (the CLI was stopped) can no longer be submitted once their ticket expires."""
+    try:
+        _, names = default_storage.listdir(UPLOAD_FOLDER)
+    except FileNotFoundError:
+        return
+    expired_before = timezone.now() - dt.timedelta(seconds=UPLOAD_MAX_AGE)
+    for name in names:
+        path = f"{UPLOAD_FOLDER}/{name}"
+        with contextlib.suppress(FileNotFoundError):
+            if default_storage.get_modified_time(path) < expired_before:
+                default_storage.delete(path)
+
+
+def kaggle_upload_ticket(token: str) -> UploadTicket:
+    try:
+        data = signing.loads(token, salt=UPLOAD_SALT, max_age=UPLOAD_MAX_AGE)
+    except signing.SignatureExpired:
+        raise SubmissionNotAllowed(
+            "This upload was started over an hour ago and has expired. Submit again.",
+            status=400,
+            code="expired",
+        ) from None
+    except signing.BadSignature:
+        raise SubmissionNotAllowed(
+            "This upload token was not given out by this hub. Submit again.", status=400, code="bad_token"
+        ) from None
+    return UploadTicket(data["u"], data["c"], data["f"], data["s"], data["n"])
+
+
+def kaggle_upload_store(*, ticket: UploadTicket, body: BinaryIO) -> None:
+    """Keep the PUT's bytes until CreateSubmission; exactly the announced size, read in chunks, never whole."""
+    with tempfile.TemporaryFile() as spool:
+        received = 0
+        while chunk := body.read(CHUNK):
+            received += len(chunk)
+            if received > ticket.size:
+                raise SubmissionNotAllowed(
+                    f"The upload is larger than the {ticket.size} bytes announced. Submit again.",
+                    status=413,
+                    code="too_large",
+                )
+            spool.write(chunk)
+        if received != ticket.size:
+            raise SubmissionNotAllowed(
+                f"The upload stopped after {received} of {ticket.size} bytes. Submit again.",
+                status=400,
+                code="incomplete",
+            )
+        spool.seek(0)
+        # A retried PUT replaces the first one; storage would otherwise save it under another name.
+        default_storage.delete(ticket.path)
+        default_storage.save(ticket.path, File(spool))
+
+
+def kaggle_upload_submit(
+    *, user: AbstractBaseUser, challenge: Challenge, token: str, description: str
+) -> Submission:
+    """Create the submission from an uploaded ticket's bytes; the stored upload is removed whatever happens."""
+    ticket = kaggle_upload_ticket(token)
+    if ticket.user_id != user.pk or ticket.challenge_id != challenge.pk:
+        raise SubmissionNotAllowed(
+            f"This upload was started by another user or for another challenge than {challenge.slug}. "
+            "Submit again.",
+            status=400,
+            code="bad_token",
+        )
+    if not default_storage.exists(ticket.path):
+        raise SubmissionNotAllowed(
+            "No file was uploaded with this token, or it was already submitted. Submit again.",
+            status=400,
+            code="not_uploaded",
+        )
+    try:
+        with default_storage.open(ticket.path, "rb") as stored:
+            return submission_create(
+                user=user,
+                challenge=challenge,
+                file=File(stored, name=ticket.file_name),
+                description=description,
+            )
+    finally:
+        default_storage.delete(ticket.path)
