@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -45,8 +46,12 @@ urlpatterns = [
     path("healthz", hub_api.healthz, name="healthz"),
     path("accounts/signup/", hub_views.signup, name="signup"),
     path("accounts/token/", hub_views.token_page, name="token"),
-    path("accounts/login/", hub_views.LoginView.as_view(), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/profile/", hub_views.profile, name="profile"),
+    # Django's sign-in, sign-out and password change; password reset is left out: it needs e-mail.
+    path("accounts/login/", hub_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("challenges/", projects_views.challenge_list, name="challenge-list"),
     path("challenges/<slug:slug>/", projects_views.challenge_overview, name="challenge-detail"),
     path("challenges/<slug:slug>/data/", projects_views.challenge_data, name="challenge-data"),
@@ -59,6 +64,11 @@ urlpatterns = [
         name="challenge-starter-kit",
     ),
     path(
+        "challenges/<slug:slug>/starter-kit/download/",
+        projects_views.challenge_starter_kit_download,
+        name="challenge-starter-kit-download",
+    ),
+    path(
         "challenges/<slug:slug>/files/<str:name>",
         projects_views.data_file_download,
         name="data-file-download",
@@ -66,11 +76,32 @@ urlpatterns = [
     path("challenges/<slug:slug>/data.zip", projects_views.challenge_data_zip, name="challenge-data-zip"),
     path("challenges/<slug:slug>/leaderboard/", submissions_views.leaderboard, name="challenge-leaderboard"),
     path(
+        "challenges/<slug:slug>/leaderboard/board/",
+        submissions_views.leaderboard_board,
+        name="challenge-leaderboard-board",
+    ),
+    path(
         "challenges/<slug:slug>/submissions/", submissions_views.my_submissions, name="challenge-submissions"
+    ),
+    path(
+        "challenges/<slug:slug>/submissions/table/",
+        submissions_views.my_submissions_table,
+        name="challenge-submissions-table",
     ),
     path("challenges/<slug:slug>/submit/", submissions_views.submit, name="challenge-submit"),
     path("submissions/<int:submission_id>/", submissions_views.submission_detail, name="submission-detail"),
+    path(
+        "submissions/<int:submission_id>/status/",
+        submissions_views.submission_status,
+        name="submission-status",
+    ),
     path("datasets/", projects_views.dataset_list, name="dataset-list"),
+    path("datasets/<slug:slug>/", projects_views.dataset_detail, name="dataset-detail"),
+    path(
+        "datasets/<slug:slug>/files/<str:name>/images/<int:index>",
+        projects_views.data_file_image,
+        name="data-file-image",
+    ),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,4 +1,4 @@
-"""Pages of the site as a whole: home, sign-up, the API token page."""
+"""Pages of the site as a whole: home, sign-up, the learner's profile and API token."""
 
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -6,23 +6,41 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.authtoken.models import Token
 
 from projects.selectors import challenges_published
+from submissions.selectors import leaderboard_positions_of, submissions_of
+
+START_HERE_SLUG = "identify-the-digits"
+PROFILE_SUBMISSIONS = 50
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    challenges = list(challenges_published())
+    # The beginner's first challenge leads its level.
+    challenges = sorted(challenges_published(), key=lambda c: c.slug != START_HERE_SLUG)
     levels = [
         (level, [c for c in challenges if c.level == level])
         for level in ("beginner", "intermediate", "advanced")
     ]
     start_here = next(
-        (c for c in challenges if c.slug == "identify-the-digits"), challenges[0] if challenges else None
+        (c for c in challenges if c.slug == START_HERE_SLUG), challenges[0] if challenges else None
     )
-    return render(request, "hub/home.html", {"levels": levels, "start_here": start_here})
+    return render(request, "hub/home.html", {"levels": levels, "start_here": start_here, "nav": "home"})
+
+
+def safe_next(request: HttpRequest, fallback: str = "home") -> str:
+    """The `next` address if it stays on this site (never an open redirect), else the fallback page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    on_site = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if target and on_site and not target.startswith((reverse("login"), reverse("signup"))):
+        return target
+    return reverse(fallback)
 
 
 @require_http_methods(["GET", "POST"])
@@ -30,17 +48,15 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        # With django-axes first among the authentication backends, name the one that made this user.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(_safe_next(request) or "home")
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _safe_next(request: HttpRequest) -> str | None:
-    """`next` only if it stays on this site: never an open redirect to another host."""
-    target = request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return None
+        return redirect(safe_next(request))
+    return render(
+        request,
+        "registration/signup.html",
+        {"form": form, "next": safe_next(request)},
+        status=400 if form.errors else 200,
+    )
 
 
 class LoginView(auth_views.LoginView):
@@ -51,12 +67,24 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
+@require_GET
+def profile(request: HttpRequest) -> HttpResponse:
+    """The learner's own page: their ranks, their submissions across challenges, their API token."""
+    context = {
+        "nav": "profile",
+        "positions": leaderboard_positions_of(user=request.user),
+        "submissions": list(submissions_of(user=request.user)[:PROFILE_SUBMISSIONS]),
+        "token": Token.objects.filter(user=request.user).first(),
+    }
+    return render(request, "hub/profile.html", context)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def token_page(request: HttpRequest) -> HttpResponse:
+    """Create, replace or revoke the API token; the token itself is shown on the profile page."""
     if request.method == "POST":
         Token.objects.filter(user=request.user).delete()
         if request.POST.get("action") == "create":
             Token.objects.create(user=request.user)
-        return redirect("token")
-    token = Token.objects.filter(user=request.user).first()
-    return render(request, "hub/token.html", {"token": token})
+    return redirect(reverse("profile") + "#api-token")

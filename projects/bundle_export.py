@@ -80,6 +80,7 @@ def _write_folder(challenge: Challenge, folder: Path) -> None:
             "description": "dataset.md",
             "source": challenge.dataset.source,
             "licence": challenge.dataset.licence,
+            "synthetic": challenge.dataset.is_synthetic,
         },
         "files": files,
         "solution": f"solution/{solution_name}",

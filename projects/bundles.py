@@ -49,6 +49,7 @@ class DatasetInfo:
     description: str = ""
     source: str = ""
     licence: str = ""
+    synthetic: bool = False  # generated data standing in for a real dataset
 
 
 @dataclass
@@ -189,6 +190,8 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
     dataset = m.get("dataset") or {"slug": slug, "title": reader.required_str("title")}
     if not isinstance(dataset, dict) or not dataset.get("slug"):
         raise BundleError("dataset must be a mapping with at least a slug.")
+    if not isinstance(dataset.get("synthetic", False), bool):
+        raise BundleError(f"dataset.synthetic must be true or false, not {dataset['synthetic']!r}.")
     files = [reader.file_entry(i, entry) for i, entry in enumerate(reader.optional_list("files"))]
     names = [f.name for f in files]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -231,6 +234,7 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
             description=reader.markdown_in(dataset, "description"),
             source=str(dataset.get("source") or ""),
             licence=str(dataset.get("licence") or dataset.get("license") or ""),
+            synthetic=dataset.get("synthetic", False),
         ),
         files=files,
         solution=reader.path("solution", required=True),

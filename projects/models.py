@@ -18,6 +18,9 @@ class Dataset(models.Model):
     description = models.TextField(blank=True, help_text="Markdown")
     source = models.CharField(max_length=500, blank=True)
     licence = models.CharField(max_length=300, blank=True)
+    is_synthetic = models.BooleanField(
+        default=False, help_text="Generated data standing in for a real dataset; the pages say so"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -51,6 +54,9 @@ class DataFile(models.Model):
     sha256 = models.CharField(max_length=64)
     position = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
+    preview = models.JSONField(
+        default=dict, blank=True, help_text="Computed at import by projects/previews.py; empty until then"
+    )
 
     class Meta:
         ordering = ["dataset", "position", "name"]

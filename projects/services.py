@@ -17,6 +17,7 @@ from submissions.services import submission_create, submissions_rescore
 
 from .bundles import Bundle, BundleFile, opened_bundle
 from .models import Challenge, DataFile, Dataset, Solution
+from .previews import PreviewMaker
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,12 @@ def _store(path: Path, name: str, sha256: str, written: list[str]) -> str:
 def _import(bundle: Bundle, written: list[str]) -> ImportResult:
     dataset = _dataset_upsert(bundle)
     if bundle.files:
-        _data_files_sync(dataset, bundle.files, written)
+        previews = PreviewMaker(
+            [f.path for f in bundle.files if f.kind == DataFile.Kind.TRAIN],
+            id_column=bundle.id_column,
+            target_column=bundle.target_column,
+        )
+        _data_files_sync(dataset, bundle.files, written, previews)
     challenge, created = _challenge_upsert(bundle, dataset)
     solution_changed = _solution_sync(challenge, bundle.solution, written)
     rescored = 0
@@ -90,7 +96,11 @@ def _dataset_upsert(bundle: Bundle) -> Dataset:
         "source": info.source,
         "licence": info.licence,
     }
+    # An empty text keeps what the host may have typed in the admin; the synthetic flag always follows the bundle.
     changed = [name for name, value in fields.items() if value and getattr(dataset, name) != value]
+    fields["is_synthetic"] = info.synthetic
+    if dataset.is_synthetic != info.synthetic:
+        changed.append("is_synthetic")
     for name in changed:
         setattr(dataset, name, fields[name])
     if changed:
@@ -98,8 +108,14 @@ def _dataset_upsert(bundle: Bundle) -> Dataset:
     return dataset
 
 
-def _data_files_sync(dataset: Dataset, files: list[BundleFile], written: list[str]) -> None:
-    """A bundle that lists files owns the dataset's file list: listed files are added or updated, others removed."""
+def _data_files_sync(
+    dataset: Dataset, files: list[BundleFile], written: list[str], previews: PreviewMaker
+) -> None:
+    """A bundle that lists files owns the dataset's file list: listed files are added or updated, others removed.
+
+    Previews are computed here, once per file version; an unchanged file that has none yet (imported before
+    previews existed) gets one, so importing the bundle again fills them in.
+    """
     existing = {f.name: f for f in dataset.files.all()}
     for position, item in enumerate(files):
         sha256 = file_sha256(item.path)
@@ -109,9 +125,10 @@ def _data_files_sync(dataset: Dataset, files: list[BundleFile], written: list[st
                 item.kind,
                 item.description,
                 position,
-            ):
+            ) or not current.preview:
                 current.kind, current.description, current.position = item.kind, item.description, position
-                current.save(update_fields=["kind", "description", "position"])
+                current.preview = current.preview or previews.preview(item.path, kind=item.kind)
+                current.save(update_fields=["kind", "description", "position", "preview"])
             continue
         storage_name = _store(item.path, f"datasets/{dataset.slug}", sha256, written)
         values = {
@@ -121,6 +138,7 @@ def _data_files_sync(dataset: Dataset, files: list[BundleFile], written: list[st
             "sha256": sha256,
             "position": position,
             "updated_at": timezone.now(),
+            "preview": previews.preview(item.path, kind=item.kind),
         }
         if current is None:
             DataFile.objects.create(dataset=dataset, name=item.name, file=storage_name, **values)

@@ -1,5 +1,6 @@
 """Pages of challenges and datasets, and the public file downloads."""
 
+import base64
 import hashlib
 import shutil
 import tempfile
@@ -10,18 +11,25 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_safe
 
 from hub.downloads import file_response
+from submissions.models import LeaderboardEntry
+from submissions.selectors import score_history, top_score_history
 from workers.scoring import METRICS
 
-from .models import Challenge
+from .models import Challenge, DataFile
 from .selectors import (
     challenge_data_files,
     challenge_get_published,
     challenge_private_visible,
+    challenge_split_sizes,
     challenge_status,
     challenges_published,
     data_file_get,
-    datasets_all,
+    data_file_preview_image,
+    dataset_get_public,
+    datasets_public,
 )
+
+LEVELS = ("beginner", "intermediate", "advanced")
 
 
 def challenge_context(challenge: Challenge, tab: str) -> dict:
@@ -29,33 +37,56 @@ def challenge_context(challenge: Challenge, tab: str) -> dict:
     return {
         "challenge": challenge,
         "tab": tab,
+        "nav": "challenges",
         "status": challenge_status(challenge),
         "metric": METRICS[challenge.metric],
         "private_visible": challenge_private_visible(challenge),
     }
 
 
+def preview_context(files: list[DataFile]) -> dict:
+    """The parts of the files' stored previews a data page shows: galleries, the class balance, first rows."""
+    return {
+        "files": files,
+        "galleries": [f for f in files if f.preview.get("images")],
+        "balance_file": next(
+            (f for f in files if f.kind == DataFile.Kind.TRAIN and f.preview.get("balance")), None
+        ),
+        "tables": [f for f in files if f.preview.get("type") == "table"],
+        "total_size": sum(f.size for f in files),
+    }
+
+
 @require_GET
 def challenge_list(request: HttpRequest) -> HttpResponse:
-    level = request.GET.get("level") or None
+    level = request.GET.get("level") if request.GET.get("level") in LEVELS else None
     return render(
         request,
         "projects/challenge_list.html",
-        {"challenges": challenges_published(level=level), "level": level},
+        {
+            "challenges": challenges_published(level=level),
+            "level": level,
+            "levels": LEVELS,
+            "nav": "challenges",
+        },
     )
 
 
 @require_GET
 def challenge_overview(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = challenge_get_published(slug=slug)
-    return render(request, "projects/challenge_overview.html", challenge_context(challenge, "overview"))
+    context = challenge_context(challenge, "overview")
+    split = LeaderboardEntry.Split.PUBLIC
+    context["top_history"] = top_score_history(challenge=challenge, split=split)
+    context["my_history"] = score_history(challenge=challenge, user=request.user, split=split)
+    return render(request, "projects/challenge_overview.html", context)
 
 
 @require_GET
 def challenge_data(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = challenge_get_published(slug=slug)
-    context = challenge_context(challenge, "data")
-    context["files"] = challenge_data_files(challenge)
+    context = challenge_context(challenge, "data") | preview_context(list(challenge_data_files(challenge)))
+    context |= {"dataset": challenge.dataset, "download_slug": challenge.slug}
     return render(request, "projects/challenge_data.html", context)
 
 
@@ -63,14 +94,34 @@ def challenge_data(request: HttpRequest, slug: str) -> HttpResponse:
 def challenge_evaluation(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = challenge_get_published(slug=slug)
     context = challenge_context(challenge, "evaluation")
-    context["extra_metrics"] = [METRICS[key] for key in challenge.extra_metrics if key in METRICS]
+    samples = list(challenge_data_files(challenge).filter(kind=DataFile.Kind.SAMPLE_SUBMISSION))
+    context |= {
+        "extra_metrics": [METRICS[key] for key in challenge.extra_metrics if key in METRICS],
+        "samples": samples,
+        "split": challenge_split_sizes(challenge),
+    }
     return render(request, "projects/challenge_evaluation.html", context)
 
 
 @require_GET
 def challenge_starter_kit(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = challenge_get_published(slug=slug)
-    return render(request, "projects/challenge_starter_kit.html", challenge_context(challenge, "starter"))
+    context = challenge_context(challenge, "starter")
+    context["file_name"] = starter_kit_file_name(challenge)
+    return render(request, "projects/challenge_starter_kit.html", context)
+
+
+def starter_kit_file_name(challenge: Challenge) -> str:
+    # The name the built-in descriptions use ("python starter.py ...").
+    return "starter.py"
+
+
+@require_GET
+def challenge_starter_kit_download(request: HttpRequest, slug: str) -> HttpResponse:
+    challenge = challenge_get_published(slug=slug)
+    response = HttpResponse(challenge.starter_kit, content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{starter_kit_file_name(challenge)}"'
+    return response
 
 
 @require_safe
@@ -135,4 +186,31 @@ def challenge_data_zip(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def dataset_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "projects/dataset_list.html", {"datasets": datasets_all()})
+    datasets = list(datasets_public())
+    for dataset in datasets:
+        dataset.gallery_file = next((f for f in dataset.files.all() if f.preview.get("images")), None)
+    return render(request, "projects/dataset_list.html", {"datasets": datasets, "nav": "datasets"})
+
+
+@require_GET
+def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    dataset = dataset_get_public(slug=slug)
+    context = preview_context(list(dataset.files.all()))
+    context |= {
+        "dataset": dataset,
+        "nav": "datasets",
+        # Downloads go through a challenge's page address; any published challenge on the dataset serves them.
+        "download_slug": dataset.published_challenges[0].slug,
+    }
+    return render(request, "projects/dataset_detail.html", context)
+
+
+@require_GET
+def data_file_image(request: HttpRequest, slug: str, name: str, index: int) -> HttpResponse:
+    """A gallery thumbnail, from the preview stored at import; cached by browsers until the file changes."""
+    data_file, image = data_file_preview_image(dataset_slug=slug, name=name, index=index)
+    response = HttpResponse(base64.b64decode(image["data"]), content_type=image["mime"])
+    response["Cache-Control"] = "public, max-age=86400"
+    response["ETag"] = f'"{data_file.sha256[:16]}-{index}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -5,12 +5,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from projects.models import Challenge
 from projects.selectors import challenge_private_visible
+from workers.scoring import METRICS
 
 from .models import LeaderboardEntry, Participant, Submission
 
@@ -185,3 +187,133 @@ def _row(entry: LeaderboardEntry, rank: int | None) -> LeaderboardRow:
         is_baseline=entry.is_baseline,
         submission_id=entry.submission_id,
     )
+
+
+@dataclass(frozen=True)
+class BoardPosition:
+    """A learner's place on one challenge's board, for the profile page."""
+
+    challenge: Challenge
+    rank: int
+    of: int
+    score: float
+    entries: int
+
+
+def leaderboard_positions_of(*, user: AbstractBaseUser, split: str = "public") -> list[BoardPosition]:
+    """The learner's rank on every published board they are on: one query, ranks counted in subqueries the
+    same way leaderboard_row_of counts them (baselines take no rank)."""
+    learners = LeaderboardEntry.objects.filter(
+        challenge=OuterRef("challenge"), split=split, is_baseline=False
+    ).order_by()
+    ahead = learners.filter(
+        Q(sort_score__gt=OuterRef("sort_score"))
+        | Q(sort_score=OuterRef("sort_score"), submitted_at__lt=OuterRef("submitted_at"))
+        | Q(
+            sort_score=OuterRef("sort_score"),
+            submitted_at=OuterRef("submitted_at"),
+            submission_id__lt=OuterRef("submission_id"),
+        )
+    )
+    entries = (
+        LeaderboardEntry.objects.filter(
+            user=user, split=split, is_baseline=False, challenge__is_published=True
+        )
+        .select_related("challenge")
+        .annotate(
+            ahead=Coalesce(Subquery(ahead.values("challenge").annotate(n=Count("id")).values("n")), 0),
+            board_size=Coalesce(
+                Subquery(learners.values("challenge").annotate(n=Count("id")).values("n")), 0
+            ),
+        )
+        .order_by("challenge__title")
+    )
+    return [
+        BoardPosition(
+            challenge=entry.challenge,
+            rank=entry.ahead + 1,
+            of=entry.board_size,
+            score=entry.score,
+            entries=entry.entries,
+        )
+        for entry in entries
+    ]
+
+
+# Chart data, in the shapes the leaderboard's own selectors (issue 5) return: when those land, with the top score
+# recorded as it changes, they replace these two stand-ins, which read the submissions.
+
+
+def _history_field(challenge: Challenge, split: str) -> str | None:
+    """The score field of the split, or None while the private split is hidden."""
+    if split == LeaderboardEntry.Split.PRIVATE:
+        return "private_score" if challenge_private_visible(challenge) else None
+    return "public_score"
+
+
+def score_history(*, challenge: Challenge, user: AbstractBaseUser, split: str) -> list[dict]:
+    """The learner's scores, oldest first: [{"submission_id", "submitted_at", "score", "best", "is_final"}]."""
+    field = _history_field(challenge, split)
+    if not user.is_authenticated or field is None:
+        return []
+    higher_is_better = METRICS[challenge.metric].higher_is_better
+    points: list[dict] = []
+    best: float | None = None
+    rows = (
+        Submission.objects.filter(
+            challenge=challenge,
+            user=user,
+            status=Submission.Status.SCORED,
+            is_disqualified=False,
+            **{f"{field}__isnull": False},
+        )
+        .order_by("created_at", "id")
+        .values_list("id", "created_at", field, "is_final")
+    )
+    for submission_id, created_at, score, is_final in rows:
+        if best is None or (score > best if higher_is_better else score < best):
+            best = score
+        points.append(
+            {
+                "submission_id": submission_id,
+                "submitted_at": created_at,
+                "score": score,
+                "best": best,
+                "is_final": is_final,
+            }
+        )
+    return points
+
+
+def top_score_history(*, challenge: Challenge, split: str) -> list[dict]:
+    """The best learner score over time, oldest first, one point per change: [{"at", "score", "participant",
+    "submitted_at"}]. Baselines and disqualified learners are not in it."""
+    field = _history_field(challenge, split)
+    if field is None:
+        return []
+    higher_is_better = METRICS[challenge.metric].higher_is_better
+    scores = (
+        Submission.objects.filter(
+            challenge=challenge,
+            status=Submission.Status.SCORED,
+            is_disqualified=False,
+            is_baseline=False,
+            **{f"{field}__isnull": False},
+        )
+        .exclude(
+            user_id__in=Participant.objects.filter(challenge=challenge, is_disqualified=True).values(
+                "user_id"
+            )
+        )
+        .order_by("created_at", "id")
+        .values_list("created_at", field, "user__username")
+    )
+    history: list[dict] = []
+    for created_at, score, username in scores.iterator():
+        if not history or (
+            score > history[-1]["score"] if higher_is_better else score < history[-1]["score"]
+        ):
+            history.append(
+                {"at": created_at, "score": score, "participant": username, "submitted_at": created_at}
+            )
+    return history

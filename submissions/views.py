@@ -1,15 +1,24 @@
-"""Pages of submissions and leaderboards."""
+"""Pages of submissions and leaderboards.
+
+Every page is complete without JavaScript. With it, htmx polls small fragments of the same templates: the
+leaderboard while it is open, a submission until it is scored, and the submit form uploads in place with a
+progress bar. The fragments are separate addresses, so a full page and a fragment are never cached as one.
+"""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from projects.models import Challenge
 from projects.selectors import challenge_get_published, challenge_private_visible
 from projects.views import challenge_context
+from workers.scoring import METRICS
 
-from .models import LeaderboardEntry
+from .models import LeaderboardEntry, Submission
 from .selectors import (
     leaderboard_count,
     leaderboard_row_of,
@@ -22,79 +31,191 @@ from .selectors import (
 from .services import SubmissionNotAllowed, submission_create
 
 PAGE_SIZE = 100
+MY_SUBMISSIONS_SHOWN = 200
 
 
 class SubmissionForm(forms.Form):
-    file = forms.FileField(label="Prediction file (CSV, or gzip / zip of one)")
-    description = forms.CharField(label="Description (optional)", max_length=500, required=False)
+    file = forms.FileField(
+        label="Prediction file",
+        help_text="A CSV, or a gzip or zip of one.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.gz,.zip,text/csv"}),
+        error_messages={
+            "required": "Choose a file to upload: your predictions as a CSV.",
+            "empty": "The file is empty. Upload a CSV with a header and one row per test id.",
+        },
+    )
+    description = forms.CharField(
+        label="Description (optional)",
+        max_length=500,
+        required=False,
+        help_text="A note for yourself, e.g. the model and its settings.",
+    )
+
+
+def _is_fragment_request(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _leaderboard_csv_url(challenge: Challenge, split: str) -> str | None:
+    """The leaderboard's CSV export (issue 5, built with the leaderboard's API), linked once that route exists."""
+    try:
+        return reverse("api-leaderboard-csv", args=[challenge.slug]) + f"?split={split}"
+    except NoReverseMatch:
+        return None
+
+
+def _board_context(request: HttpRequest, challenge: Challenge) -> dict:
+    private_visible = challenge_private_visible(challenge)
+    split = request.GET.get("split", LeaderboardEntry.Split.PUBLIC)
+    if split != LeaderboardEntry.Split.PRIVATE or not private_visible:
+        split = LeaderboardEntry.Split.PUBLIC
+    page = request.GET.get("page", "")
+    page = int(page) if page.isdigit() and int(page) >= 1 else 1
+    count = leaderboard_count(challenge=challenge, split=split)
+    last_page = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(page, last_page)
+    rows = leaderboard_rows(challenge=challenge, split=split, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    signed_in = request.user.is_authenticated
+    me = leaderboard_row_of(challenge=challenge, split=split, user=request.user) if signed_in else None
+    return {
+        "split": split,
+        "rows": rows,
+        "count": count,
+        "page": page,
+        "last_page": last_page,
+        "me": me,
+        "me_on_page": me is not None and any(row.user_id == me.user_id for row in rows),
+        "limits": submission_limits(challenge=challenge, user=request.user) if signed_in else None,
+        "poll_seconds": settings.HUB_LEADERBOARD_POLL_SECONDS,
+    }
 
 
 @require_GET
 def leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = challenge_get_published(slug=slug)
-    private_visible = challenge_private_visible(challenge)
-    split = request.GET.get("split", "public")
-    if split != LeaderboardEntry.Split.PRIVATE or not private_visible:
-        split = LeaderboardEntry.Split.PUBLIC
-    page_text = request.GET.get("page", "")
-    # Not a number, or absurdly far (past what a database integer holds): the first page.
-    page = int(page_text) if page_text.isdigit() and 1 <= int(page_text) <= 1_000_000 else 1
-    context = challenge_context(challenge, "leaderboard")
-    context |= {
-        "split": split,
-        "rows": leaderboard_rows(
-            challenge=challenge, split=split, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
-        ),
-        "count": leaderboard_count(challenge=challenge, split=split),
-        "page": page,
-        "page_size": PAGE_SIZE,
-        "me": leaderboard_row_of(challenge=challenge, split=split, user=request.user)
-        if request.user.is_authenticated
-        else None,
-    }
-    context["has_next"] = page * PAGE_SIZE < context["count"]
+    context = challenge_context(challenge, "leaderboard") | _board_context(request, challenge)
+    context["csv_url"] = _leaderboard_csv_url(challenge, context["split"])
     return render(request, "submissions/leaderboard.html", context)
+
+
+@require_GET
+def leaderboard_board(request: HttpRequest, slug: str) -> HttpResponse:
+    """The live part of the leaderboard page (my rank, the rows, the pager), polled by htmx."""
+    challenge = challenge_get_published(slug=slug)
+    context = {"challenge": challenge} | _board_context(request, challenge)
+    return render(request, "submissions/_board.html", context)
+
+
+def _my_submissions_context(request: HttpRequest, challenge: Challenge) -> dict:
+    submissions = list(submissions_of(challenge=challenge, user=request.user)[:MY_SUBMISSIONS_SHOWN])
+    private_visible = challenge_private_visible(challenge)
+    for submission in submissions:
+        submission.visible_private_score = submission.private_score if private_visible else None
+    return {
+        "challenge": challenge,
+        "submissions": submissions,
+        "private_visible": private_visible,
+        "pending": any(s.status not in Submission.FINAL_STATUSES for s in submissions),
+        "limits": submission_limits(challenge=challenge, user=request.user),
+    }
 
 
 @login_required
 @require_GET
 def my_submissions(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = challenge_get_published(slug=slug)
-    context = challenge_context(challenge, "submissions")
-    submissions = list(submissions_of(challenge=challenge, user=request.user)[:200])
-    private_visible = challenge_private_visible(challenge)
-    for submission in submissions:
-        submission.visible_private_score = submission.private_score if private_visible else None
-    context["submissions"] = submissions
+    context = challenge_context(challenge, "submissions") | _my_submissions_context(request, challenge)
     return render(request, "submissions/my_submissions.html", context)
+
+
+@login_required
+@require_GET
+def my_submissions_table(request: HttpRequest, slug: str) -> HttpResponse:
+    """The table of the learner's submissions, polled by htmx while one of them is still being scored."""
+    challenge = challenge_get_published(slug=slug)
+    return render(
+        request, "submissions/_my_submissions_table.html", _my_submissions_context(request, challenge)
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Without JavaScript: post, then land on the submission's page. With htmx: the form region is swapped in
+    place, showing the new submission's live status under a fresh form."""
     challenge = challenge_get_published(slug=slug)
-    form = SubmissionForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            submission = submission_create(
-                user=request.user,
-                challenge=challenge,
-                file=form.cleaned_data["file"],
-                description=form.cleaned_data["description"],
-            )
-        except SubmissionNotAllowed as error:
-            form.add_error("file", error.message)
+    form = SubmissionForm(request.POST, request.FILES) if request.method == "POST" else SubmissionForm()
+    submission = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                submission = submission_create(
+                    user=request.user,
+                    challenge=challenge,
+                    file=form.cleaned_data["file"],
+                    description=form.cleaned_data["description"],
+                )
+            except SubmissionNotAllowed as error:
+                form.add_error("file", error.message)
+                status = error.status
         else:
+            status = 400
+        if submission is not None and not _is_fragment_request(request):
             return redirect("submission-detail", submission_id=submission.pk)
-    context = challenge_context(challenge, "submit")
-    context |= {"form": form, "limits": submission_limits(challenge=challenge, user=request.user)}
-    return render(request, "submissions/submit.html", context, status=400 if form.errors else 200)
+        if submission is not None:
+            form = SubmissionForm()
+    context = challenge_context(challenge, "submit") | {
+        "form": form,
+        "submission": submission,
+        "limits": submission_limits(challenge=challenge, user=request.user),
+    }
+    if submission is not None:
+        context |= _submission_context(submission)
+    template = (
+        "submissions/_submit_region.html" if _is_fragment_request(request) else "submissions/submit.html"
+    )
+    return render(request, template, context, status=status)
+
+
+def _submission_context(submission: Submission) -> dict:
+    private_visible = challenge_private_visible(submission.challenge)
+    extra_scores = [
+        {
+            "name": METRICS[key].name if key in METRICS else key,
+            "public": values.get("public"),
+            "private": values.get("private") if private_visible else None,
+        }
+        for key, values in (submission.extra_scores or {}).items()
+        if isinstance(values, dict)
+    ]
+    return {
+        "submission": submission,
+        "private_score": submission_private_score(submission),
+        "extra_scores": extra_scores,
+        "pending": submission.status not in Submission.FINAL_STATUSES,
+        "time_taken": submission.finished_at - submission.started_at
+        if submission.finished_at and submission.started_at
+        else None,
+    }
 
 
 @login_required
 @require_GET
 def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = submission_get_visible(submission_id=submission_id, user=request.user)
-    context = challenge_context(submission.challenge, "submissions")
-    context |= {"submission": submission, "private_score": submission_private_score(submission)}
+    context = challenge_context(submission.challenge, "submissions") | _submission_context(submission)
     return render(request, "submissions/submission_detail.html", context)
+
+
+@login_required
+@require_GET
+def submission_status(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """The status and score of one submission, polled by htmx until it is scored or failed."""
+    submission = submission_get_visible(submission_id=submission_id, user=request.user)
+    context = {"challenge": submission.challenge, "embedded": request.GET.get("embedded") == "1"}
+    context |= _submission_context(submission)
+    if context["embedded"] and not context["pending"]:
+        # Under the submit form, the count of submissions left is shown too: a failed file gives its one back.
+        context["limits_now"] = submission_limits(challenge=submission.challenge, user=request.user)
+    return render(request, "submissions/_submission_status.html", context)

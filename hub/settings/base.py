@@ -254,6 +254,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 HUB_DEFAULT_MAX_UPLOAD_BYTES = env.int("HUB_DEFAULT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # Any upload outside a challenge's own limit (a URL with no challenge in it) stops being stored past this.
 HUB_MAX_UPLOAD_BYTES = env.int("HUB_MAX_UPLOAD_BYTES", default=HUB_DEFAULT_MAX_UPLOAD_BYTES)
+# How often an open leaderboard page asks for fresh rows (htmx polling; pages work without it).
+HUB_LEADERBOARD_POLL_SECONDS = env.int("HUB_LEADERBOARD_POLL_SECONDS", default=5)
 
 LOGGING = {
     "version": 1,

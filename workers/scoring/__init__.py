@@ -2,7 +2,18 @@
 
 Load a solution once per process with load_solution() (cached by checksum), then call score_file() per
 submission. Learners' mistakes raise SubmissionRejected; hosts' mistakes raise SolutionError. Both carry a
-message meant for a person.
+message meant for a person::
+
+    spec = ScoringSpec(
+        metric="accuracy",
+        formats=(SubmissionFormat("ImageId", "Label"),),
+        solution_id_column="ImageId",
+        solution_target_column="Label",
+        allowed_labels=tuple("0123456789"),
+    )
+    validate_solution("solution.csv", spec, test_ids=test_ids)  # at import: SolutionError if anything is off
+    solution = load_solution("solution.csv", spec, sha256=stored_sha256)  # in the worker: parsed once
+    result = score_file("upload.csv.gz", solution, spec)  # ScoreResult, or SubmissionRejected
 """
 
 from workers.scoring.archives import check_upload_head

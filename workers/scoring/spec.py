@@ -36,4 +36,12 @@ class ScoringSpec:
         Two specs with the same key share a cached Solution: the upload limit and the name shown in messages
         can change without re-reading the file.
         """
-        return dataclasses.replace(self, max_upload_bytes=0, test_file_name="")
+        return dataclasses.replace(
+            self,
+            # Lists where tuples are declared would make the key unhashable; accept them all the same.
+            formats=tuple(self.formats),
+            allowed_labels=tuple(self.allowed_labels),
+            extra_metrics=tuple(self.extra_metrics),
+            max_upload_bytes=0,
+            test_file_name="",
+        )

@@ -173,3 +173,17 @@ def test_labels_given_as_numbers_match_their_text(files):
     path = files.csv(SOLUTION_HEADER, good_rows(), "solution.csv")
     solution = load_solution(path, spec)
     assert solution.vocabulary.labels[7] == "7" and solution.positive_code == 7
+
+
+def test_a_spec_built_with_lists_still_loads_and_scores(files):
+    spec = ScoringSpec(
+        metric="accuracy",
+        formats=[SubmissionFormat("ImageId", "Label")],
+        solution_id_column="ImageId",
+        solution_target_column="Label",
+        allowed_labels=[str(n) for n in range(10)],
+        extra_metrics=["f1_macro"],
+    )
+    solution = load_solution(files.csv(SOLUTION_HEADER, good_rows(), "solution.csv"), spec)
+    submission = files.write(csv_text(["ImageId", "Label"], [r[:2] for r in good_rows()]))
+    assert score_file(submission, solution, spec).extra_scores["f1_macro"]["public"] == 1.0

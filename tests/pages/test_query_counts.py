@@ -1,0 +1,72 @@
+"""Every page makes a fixed number of database queries: the same on a board of 25 learners as on one of 66."""
+
+import pytest
+
+from submissions import views as submissions_views
+from tests.factories import UserFactory
+from tests.pages.conftest import scored
+
+pytestmark = pytest.mark.django_db
+
+# (page, address, signed in?, most queries allowed). A signed-in request spends 2 on its session and user.
+PAGES = [
+    ("home", "/", False, 1),
+    ("home signed in", "/", True, 3),
+    ("challenge list", "/challenges/", False, 1),
+    ("overview", "/challenges/{slug}/", False, 2),
+    ("overview signed in", "/challenges/{slug}/", True, 5),
+    ("data", "/challenges/{slug}/data/", False, 2),
+    ("evaluation", "/challenges/{slug}/evaluation/", False, 3),
+    ("starter kit", "/challenges/{slug}/starter-kit/", False, 1),
+    ("starter kit download", "/challenges/{slug}/starter-kit/download/", False, 1),
+    ("leaderboard", "/challenges/{slug}/leaderboard/", False, 3),
+    ("leaderboard signed in", "/challenges/{slug}/leaderboard/", True, 8),
+    ("leaderboard page 3", "/challenges/{slug}/leaderboard/?page=3", True, 9),
+    ("leaderboard live part", "/challenges/{slug}/leaderboard/board/?page=2", True, 9),
+    ("my submissions", "/challenges/{slug}/submissions/", True, 5),
+    ("my submissions live part", "/challenges/{slug}/submissions/table/", True, 5),
+    ("submit form", "/challenges/{slug}/submit/", True, 4),
+    ("submission", "/submissions/{submission}/", True, 4),
+    ("submission live part", "/submissions/{submission}/status/", True, 3),
+    ("submission live part under the form", "/submissions/{submission}/status/?embedded=1", True, 4),
+    ("datasets", "/datasets/", False, 3),
+    ("dataset", "/datasets/{dataset}/", False, 3),
+    ("gallery image", "/datasets/{dataset}/files/images.zip/images/0", False, 1),
+    ("profile", "/accounts/profile/", True, 5),
+    ("sign in", "/accounts/login/", False, 0),
+    ("sign up", "/accounts/signup/", False, 0),
+    ("password change", "/accounts/password/", True, 2),
+]
+
+
+def _counts(client, learner, addresses: dict[str, str], assert_max_queries) -> dict[str, int]:
+    counts = {}
+    for name, address, signed_in, most in PAGES:
+        client.logout()
+        if signed_in:
+            client.force_login(learner)
+        with assert_max_queries(most, info=name) as queries:
+            response = client.get(address.format(**addresses))
+        assert response.status_code == 200, (name, response.status_code)
+        counts[name] = len(queries)
+    return counts
+
+
+def test_every_page_makes_the_same_few_queries_however_big_the_board(
+    client, user, image_challenge, django_assert_max_num_queries, monkeypatch
+):
+    # Ten rows a page, so the later pages (which count baselines ahead of them) are exercised too.
+    monkeypatch.setattr(submissions_views, "PAGE_SIZE", 10)
+    challenge = image_challenge
+    addresses = {"slug": challenge.slug, "dataset": challenge.dataset.slug}
+    for index in range(24):
+        scored(challenge, UserFactory(), correct=index % 20, minutes_ago=60 - index)
+    addresses["submission"] = scored(challenge, user, correct=5, minutes_ago=40).pk
+    small = _counts(client, user, addresses, django_assert_max_num_queries)
+
+    for index in range(40):
+        scored(challenge, UserFactory(), correct=index % 20, minutes_ago=30 - index % 30)
+    scored(challenge, user, correct=7, minutes_ago=1)
+    big = _counts(client, user, addresses, django_assert_max_num_queries)
+
+    assert big == small
