@@ -106,7 +106,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # https://django-axes.readthedocs.io/en/latest/2_installation.html
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "hub.security.ThrottledSignInBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html

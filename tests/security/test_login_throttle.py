@@ -62,3 +62,10 @@ def test_a_successful_sign_in_resets_the_count(client):
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         client.post("/accounts/login/", {"username": "ada", "password": "wrong"})
     assert client.post("/accounts/login/", {"username": "ada", "password": PASSWORD}).status_code == 302
+
+
+def test_a_sign_in_made_on_the_server_without_a_request_is_not_throttled(client):
+    UserFactory(username="ada")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        assert not client.login(username="ada", password="wrong")
+    assert client.login(username="ada", password=PASSWORD)
