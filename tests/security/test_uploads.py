@@ -81,7 +81,7 @@ def test_the_web_form_refuses_an_oversized_upload_with_the_same_message(client, 
     response = client.post(
         f"/challenges/{small_challenge.slug}/submit/", {"file": upload(b"id,label\n" + b"1,a\n" * 50_000)}
     )
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert b"this challenge takes at most 10.2 KB" in response.content
     assert not Submission.objects.exists()
 
