@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from tests.faults import audit as outcome_audit
 from tests.faults.servers import PrivatePostgres, PrivateRedis
@@ -23,14 +22,6 @@ FAULT_LIMITS = {
     "HUB_SWEEP_QUEUED_AFTER_SECONDS": "2",
     "HUB_SWEEP_RUNNING_GRACE_SECONDS": "1",
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Uploads go through the API, whose rate-limit counters live in the cache, which outlives a test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
