@@ -7,6 +7,7 @@
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -53,7 +54,19 @@ def _message(exc: Exception, data: Any) -> str:
     return message
 
 
+# Django refuses these while reading the request; left to Django, they become a bare HTML "Bad Request" page.
+_REQUEST_LIMITS = {
+    RequestDataTooBig: (413, "too_large", "The request body is too large. Send files as multipart uploads, "
+                        "other data under 1 MB."),
+    TooManyFieldsSent: (400, "too_many_fields", "The request has too many fields."),
+    TooManyFilesSent: (400, "too_many_files", "The request has too many files. Upload one file at a time."),
+}  # fmt: skip
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    for exception_class, (status_code, code, message) in _REQUEST_LIMITS.items():
+        if isinstance(exc, exception_class):
+            return Response({"error": message, "detail": None, "code": code}, status=status_code)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

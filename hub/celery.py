@@ -1,5 +1,6 @@
 """The Celery app. Configuration is read from Django settings (the CELERY_ names)."""
 
+import logging
 import os
 
 from celery import Celery
@@ -9,3 +10,25 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.base")
 app = Celery("hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["workers"])
+
+logger = logging.getLogger(__name__)
+
+
+def broker_queue_length(queue: str | None = None) -> int | None:
+    """Messages waiting in the queue (not those a worker holds), or None if the broker does not answer.
+
+    A passive declare works on every kombu transport the hub uses (Redis, RabbitMQ, the filesystem); Redis drops
+    an empty queue's key, which a passive declare reports as "not found", so that means 0.
+    """
+    name = queue or app.conf.task_default_queue
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=3)
+            channel = connection.channel()
+            try:
+                return channel.queue_declare(queue=name, passive=True).message_count
+            except connection.channel_errors:
+                return 0
+    except Exception:
+        logger.warning("Could not ask the broker how many messages wait in %s", name, exc_info=True)
+        return None

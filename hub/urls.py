@@ -63,7 +63,7 @@ urlpatterns = [
     path("accounts/token/", hub_views.token_page, name="token"),
     path("accounts/profile/", hub_views.profile, name="profile"),
     # Django's sign-in, sign-out and password change; password reset is left out: it needs e-mail.
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", hub_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -1,6 +1,7 @@
 """Pages of the site as a whole: home, sign-up, the learner's profile and API token."""
 
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest, HttpResponse
@@ -47,7 +48,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = UserCreationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        # With django-axes first among the authentication backends, name the one that made this user.
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(safe_next(request))
     return render(
         request,
@@ -55,6 +57,13 @@ def signup(request: HttpRequest) -> HttpResponse:
         {"form": form, "next": safe_next(request)},
         status=400 if form.errors else 200,
     )
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page, answering a failed sign-in with 400 rather than 200, like every other form."""
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 @login_required

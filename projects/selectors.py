@@ -59,6 +59,8 @@ def challenge_data_files(challenge: Challenge) -> QuerySet[DataFile]:
 
 
 def data_file_get(*, challenge: Challenge, name: str) -> DataFile:
+    if "\x00" in name:  # no file has one, and PostgreSQL refuses the query instead of finding nothing
+        raise Http404(f"Challenge '{challenge.slug}' has no such file.")
     try:
         return challenge_data_files(challenge).get(name=name)
     except DataFile.DoesNotExist:

@@ -211,9 +211,16 @@ class LeaderboardQuerySerializer(serializers.Serializer):
     )
 
 
+# Far past any real board, and small enough that (page - 1) * page_size fits every database's integers.
+MAX_PAGE = 1_000_000
+
+
 class LeaderboardPageQuerySerializer(LeaderboardQuerySerializer):
     page = serializers.IntegerField(
-        min_value=1, default=1, error_messages={"invalid": "page must be a whole number from 1 up."}
+        min_value=1,
+        max_value=MAX_PAGE,
+        default=1,
+        error_messages={"invalid": "page must be a whole number from 1 up."},
     )
     page_size = serializers.IntegerField(
         min_value=1,

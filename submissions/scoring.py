@@ -7,9 +7,11 @@ late delivery changes nothing and a submission is scored exactly once.
 import logging
 import math
 import time
+from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import Error as DatabaseError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -61,6 +63,7 @@ def submission_score(*, submission_id: int, delivery_id: str) -> None:
         return
     started = time.monotonic()
     try:
+        _test_delay()
         result = _run_engine(submission)
     except SubmissionRejected as exc:
         _finish(submission, delivery_id, status=Submission.Status.FAILED, error=str(exc))
@@ -72,7 +75,8 @@ def submission_score(*, submission_id: int, delivery_id: str) -> None:
             error=f"Scoring took longer than {settings.CELERY_TASK_SOFT_TIME_LIMIT} seconds and was stopped. "
             "Check that the file has one row per test id and no extra columns.",
         )
-    except (OSError, transaction.TransactionManagementError):
+    except (OSError, DatabaseError, transaction.TransactionManagementError):
+        # Not the file's fault: the task retries, and the row stays claimed by this delivery until then.
         raise
     except Exception:
         logger.exception("Scorer error on submission %s", submission_id)
@@ -86,6 +90,40 @@ def submission_score(*, submission_id: int, delivery_id: str) -> None:
     else:
         _finish(submission, delivery_id, status=Submission.Status.SCORED, result=result)
     logger.info("Submission %s finished in %.3f s", submission_id, time.monotonic() - started)
+
+
+def submission_fail_over_time(*, submission_id: int, delivery_id: str) -> bool:
+    """The hard time limit killed the process scoring this submission, so none of the task's own code could store
+    the outcome. Celery calls the task's failure hook in the worker's main process, which stores it here."""
+    submission = Submission.objects.select_related("challenge", "user").filter(pk=submission_id).first()
+    if submission is None:
+        return False
+    return _finish(
+        submission,
+        delivery_id,
+        status=Submission.Status.FAILED,
+        error=f"Scoring took longer than {settings.CELERY_TASK_TIME_LIMIT} seconds and was stopped. "
+        "Check that the file has one row per test id and no extra columns.",
+    )
+
+
+def _test_delay() -> None:
+    """Fault tests slow scoring down to kill a worker mid-task: the delay is read from a file at each task, so a
+    test can change it while the worker runs. Off (no file) in real use.
+
+    The file holds seconds, and may add "uninterruptible" to ignore the soft time limit, as a C extension that never
+    returns to Python would; only the hard limit stops that."""
+    path = settings.HUB_TEST_SCORING_DELAY_FILE
+    if not path or not Path(path).exists():
+        return
+    seconds, *mode = Path(path).read_text().split() or ["0"]
+    deadline = time.monotonic() + float(seconds)
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            time.sleep(left)
+        except SoftTimeLimitExceeded:
+            if "uninterruptible" not in mode:
+                raise
 
 
 def _run_engine(submission: Submission) -> ScoreResult:
@@ -109,8 +147,12 @@ def _finish(
     status: str,
     error: str = "",
     result: ScoreResult | None = None,
-) -> None:
-    """Store the outcome and refresh the leaderboard in one transaction, only if this delivery still holds it."""
+) -> bool:
+    """Store the outcome and refresh the leaderboard in one transaction, only if this delivery still holds it.
+
+    The log line, written once the transaction commits, is the record that fault tests and bench/soak.py count
+    to prove each submission was stored exactly once.
+    """
     fields = {"status": status, "error": error, "finished_at": timezone.now()}
     if result is not None:
         fields |= {
@@ -123,6 +165,17 @@ def _finish(
         stored = Submission.objects.filter(
             pk=submission.pk, status=Submission.Status.RUNNING, task_id=delivery_id
         ).update(**fields)
-        # A failure counts too: a rescored submission that now fails must leave the board.
         if stored:
+            # A failure counts too: a rescored submission that now fails must leave the board.
             leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
+            attempt = submission.attempts
+            transaction.on_commit(
+                lambda: logger.info(
+                    "Submission %s stored as %s by delivery %s (attempt %s)",
+                    submission.pk,
+                    status,
+                    delivery_id,
+                    attempt,
+                )
+            )
+    return bool(stored)

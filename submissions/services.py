@@ -16,8 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hub.celery import app as celery_app
+from hub.celery import broker_queue_length
 from projects.models import Challenge
 from projects.selectors import challenge_status
+from workers.scoring import SubmissionRejected, check_upload_head
 
 from .leaderboard import FINAL_SELECTION_MAX, board_lock, board_recount, leaderboard_refresh_participant
 from .models import LeaderboardEntry, Participant, Submission
@@ -148,6 +150,7 @@ def submission_create(
                 submission_check_allowed(
                     challenge=challenge, user=user, size=file.size, now=submission.created_at
                 )
+                _check_looks_like_csv(file)
             submission.file.save("submission.csv", file, save=False)
             submission.save()
             transaction.on_commit(lambda: enqueue_scoring(submission.pk))
@@ -156,6 +159,16 @@ def submission_create(
             default_storage.delete(submission.file.name)
         raise
     return submission
+
+
+def _check_looks_like_csv(file: File) -> None:
+    """A PDF, an image or other binary is refused at upload, with the reason, rather than failing in the queue."""
+    head = file.read(8192)
+    file.seek(0)
+    try:
+        check_upload_head(head)
+    except SubmissionRejected as error:
+        raise SubmissionNotAllowed(str(error), status=400, code="not_csv") from None
 
 
 def _display_name(name: str) -> str:
@@ -314,11 +327,21 @@ def leaderboards_roll() -> int:
 
 
 def submissions_sweep_stuck(*, queued_after_seconds: int | None = None, batch: int = 500) -> dict[str, int]:
-    """Recover submissions whose task was lost: enqueue those queued too long again, and put those running past the
-    hard time limit (their worker died) back in the queue, or fail them once they used up their attempts."""
+    """Recover submissions whose task was lost (as Read the Docs' finish_unhealthy_builds does for builds).
+
+    Running past the hard time limit plus a grace: the time limit would have ended the task, so its worker died.
+    It goes back to the queue and is sent again, or fails once it used up its attempts.
+    Queued for longer than `queued_after_seconds` while no message waits in the broker: its message was lost
+    (the broker was down at upload, or restarted without persistence), so it is sent again. While messages
+    still wait, queued rows are a backlog, not lost ones, and sending them again would only grow the queue.
+    """
     now = timezone.now()
-    queued_after = dt.timedelta(seconds=queued_after_seconds or settings.HUB_SWEEP_QUEUED_AFTER_SECONDS)
-    stale_running = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+    if queued_after_seconds is None:
+        queued_after_seconds = settings.HUB_SWEEP_QUEUED_AFTER_SECONDS
+    queued_after = dt.timedelta(seconds=queued_after_seconds)
+    stale_running = now - dt.timedelta(
+        seconds=settings.CELERY_TASK_TIME_LIMIT + settings.HUB_SWEEP_RUNNING_GRACE_SECONDS
+    )
 
     running = Submission.objects.filter(status=Submission.Status.RUNNING, started_at__lt=stale_running)
     failed = running.filter(attempts__gte=settings.HUB_MAX_SCORING_ATTEMPTS).update(
@@ -327,18 +350,29 @@ def submissions_sweep_stuck(*, queued_after_seconds: int | None = None, batch: i
         error=f"Scoring was interrupted {settings.HUB_MAX_SCORING_ATTEMPTS} times, so the hub gave up on this file. "
         "Submit it again; if it fails the same way, tell the challenge's host.",
     )
-    requeued = running.update(status=Submission.Status.QUEUED, task_id="")
-
-    waiting = list(
-        Submission.objects.filter(status=Submission.Status.QUEUED, created_at__lt=now - queued_after)
-        .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - queued_after))
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:batch]
+    recovered = list(running.order_by("started_at").values_list("pk", flat=True)[:batch])
+    recovered_count = Submission.objects.filter(pk__in=recovered, status=Submission.Status.RUNNING).update(
+        status=Submission.Status.QUEUED, task_id=""
     )
+    for submission_id in recovered:
+        enqueue_scoring(submission_id)
+
+    waiting: list[int] = []
+    if broker_queue_length() == 0:
+        waiting = list(
+            Submission.objects.filter(status=Submission.Status.QUEUED, created_at__lt=now - queued_after)
+            .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - queued_after))
+            .exclude(pk__in=recovered)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:batch]
+        )
     for submission_id in waiting:
         enqueue_scoring(submission_id)
-    if failed or requeued or waiting:
+    if failed or recovered_count or waiting:
         logger.info(
-            "Sweeper: %s failed, %s recovered from running, %s enqueued again", failed, requeued, len(waiting)
+            "Sweeper: %s failed, %s recovered from running, %s enqueued again",
+            failed,
+            recovered_count,
+            len(waiting),
         )
-    return {"failed": failed, "recovered": requeued, "enqueued": len(waiting)}
+    return {"failed": failed, "recovered": recovered_count, "enqueued": len(waiting)}

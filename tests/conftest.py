@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
@@ -8,6 +9,14 @@ from projects.builtin import build_all
 from projects.services import challenge_import_bundle
 from tests.bundles import write_bundle
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit and sign-in counters live in the cache, which outlives a test: each test starts with none spent."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,25 @@
 """Celery tasks: thin wrappers that pass ids to services."""
 
-from celery import shared_task
-from django.db import DatabaseError
+from celery import Task, shared_task
+from celery.exceptions import TimeLimitExceeded
+from django.db import Error as DatabaseError
 
-from submissions.scoring import submission_score
+from submissions.scoring import submission_fail_over_time, submission_score
 from submissions.services import leaderboards_roll, submissions_sweep_stuck
+
+
+class ScoringTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        # Called in the worker's main process when the hard time limit killed the task's process.
+        if isinstance(exc, TimeLimitExceeded) and args:
+            submission_fail_over_time(submission_id=args[0], delivery_id=task_id)
 
 
 @shared_task(
     name="submissions.score",
+    base=ScoringTask,
     bind=True,
+    # django.db.Error, not DatabaseError alone: a connection the server closed raises InterfaceError.
     autoretry_for=(DatabaseError, OSError),
     retry_backoff=2,
     retry_backoff_max=60,

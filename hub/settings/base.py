@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI's files served by the hub itself: /api/docs/ works without internet.
     "drf_spectacular_sidecar",
+    "axes",
     "hub",
     "projects",
     "submissions",
@@ -54,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as its docs ask: it turns a locked-out sign-in into a 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -101,6 +104,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# https://django-axes.readthedocs.io/en/latest/2_installation.html
+AUTHENTICATION_BACKENDS = [
+    "hub.security.ThrottledSignInBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# Sign-ins are throttled per account and address together: a classroom behind one address is not locked out by one
+# learner's typos, and nobody can lock another learner out from elsewhere.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "hub.security.lockout_response"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -125,6 +141,18 @@ STORAGES = {
 # https://docs.djangoproject.com/en/5.2/ref/settings/#file-upload-max-memory-size
 # Uploads above this go to a temporary file, so a large CSV is never held whole in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# https://docs.djangoproject.com/en/5.2/ref/settings/#file-upload-handlers
+# The first stops storing an upload once it passes the challenge's limit (hub/uploads.py); API views put a
+# stricter one before it.
+FILE_UPLOAD_HANDLERS = [
+    "hub.uploads.UploadLimitFallbackHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-number-files
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# https://docs.djangoproject.com/en/5.2/ref/settings/#data-upload-max-memory-size
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
@@ -170,6 +198,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-soft-time-limit
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("SCORING_SOFT_TIME_LIMIT", default=120)
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-time-limit
+CELERY_TASK_TIME_LIMIT = env.int("SCORING_TIME_LIMIT", default=150)
 # The embedded default is kombu's filesystem transport: it needs no server and works across processes.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 BROKER_DIR = VAR_DIR / "broker"
@@ -182,20 +214,46 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu creates none of these folders, and every process that sends or receives needs them.
     for _folder in ("queue", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
-else:
-    # Redis redelivers an unacknowledged task after the visibility timeout, which must outlast the hard time limit.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Redis hands an unacknowledged task to another worker after this long: it must outlast the hard
+        # time limit, or a slow task would run twice.
+        "visibility_timeout": env.int("HUB_BROKER_VISIBILITY_TIMEOUT", default=3600),
+        "unacked_restore_interval": env.int("HUB_BROKER_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": env.int("HUB_BROKER_RESTORE_THROTTLE", default=10),
+        # A broker that vanishes without closing the connection must not hang an upload.
+        "socket_timeout": 10,
+        "socket_connect_timeout": 3,
+    }
+    if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= CELERY_TASK_TIME_LIMIT:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "HUB_BROKER_VISIBILITY_TIMEOUT must be longer than SCORING_TIME_LIMIT, or Redis redelivers tasks "
+            "that are still running."
+        )
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-acks-late
 CELERY_TASK_ACKS_LATE = True
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-reject-on-worker-lost
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#worker-prefetch-multiplier
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("SCORING_SOFT_TIME_LIMIT", default=120)
-CELERY_TASK_TIME_LIMIT = env.int("SCORING_TIME_LIMIT", default=150)
 CELERY_TASK_IGNORE_RESULT = True
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-retry-on-startup
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-max-retries
+# A worker waits for the broker however long it is down, instead of exiting after 100 tries.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#worker-cancel-long-running-tasks-on-connection-loss
+# A task that loses the broker finishes and stores its score; the redelivery that may follow does nothing.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Hub rules
 HUB_DEFAULT_MAX_UPLOAD_BYTES = env.int("HUB_DEFAULT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+# Any upload outside a challenge's own limit (a URL with no challenge in it) stops being stored past this.
+HUB_MAX_UPLOAD_BYTES = env.int("HUB_MAX_UPLOAD_BYTES", default=HUB_DEFAULT_MAX_UPLOAD_BYTES)
 # How often an open leaderboard page asks for fresh rows (htmx polling; pages work without it).
 HUB_LEADERBOARD_POLL_SECONDS = env.int("HUB_LEADERBOARD_POLL_SECONDS", default=5)
 
@@ -213,6 +271,11 @@ HUB_ENQUEUE_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_ste
 HUB_MAX_SCORING_ATTEMPTS = env.int("HUB_MAX_SCORING_ATTEMPTS", default=3)
 # The sweeper enqueues again a submission still queued after this long (its message may have been lost).
 HUB_SWEEP_QUEUED_AFTER_SECONDS = env.int("HUB_SWEEP_QUEUED_AFTER_SECONDS", default=120)
+# A submission running this long past the hard time limit has lost its worker; the sweeper takes it back.
+HUB_SWEEP_RUNNING_GRACE_SECONDS = env.int("HUB_SWEEP_RUNNING_GRACE_SECONDS", default=30)
+# Test hook, unset in real use: a file holding the seconds each scoring waits before the engine runs, so that a
+# fault test can kill a worker in the middle of a task (submissions/scoring.py _test_delay).
+HUB_TEST_SCORING_DELAY_FILE = env.str("HUB_TEST_SCORING_DELAY_FILE", default="")
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {

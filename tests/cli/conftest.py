@@ -9,7 +9,6 @@ import subprocess
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 
 from tests.factories import UserFactory
@@ -24,11 +23,6 @@ def scoring_worker(django_db_setup, tmp_path_factory):
     worker = CeleryWorker("cli-worker", tmp_path_factory.mktemp("worker")).start()
     yield worker
     worker.stop()
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
 
 
 @dataclass

@@ -16,6 +16,7 @@ message meant for a person::
     result = score_file("upload.csv.gz", solution, spec)  # ScoreResult, or SubmissionRejected
 """
 
+from workers.scoring.archives import check_upload_head
 from workers.scoring.engine import ScoreResult, score_file
 from workers.scoring.errors import ScoringError, SolutionError, SubmissionRejected
 from workers.scoring.metrics import METRICS, Metric
@@ -33,6 +34,7 @@ __all__ = [
     "SubmissionFormat",
     "SubmissionRejected",
     "check_spec",
+    "check_upload_head",
     "load_solution",
     "score_file",
     "validate_solution",

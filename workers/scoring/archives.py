@@ -71,6 +71,22 @@ def read_upload(path: str | os.PathLike[str], max_upload_bytes: int) -> bytes | 
     return data
 
 
+def check_upload_head(head: bytes) -> None:
+    """Refuse, from its first bytes, an upload that cannot be a CSV (plain, gzip or zip), so the upload itself is
+    answered with the reason instead of a failed submission later. The scorer makes the same checks again."""
+    if head.startswith((b"\x1f\x8b", b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return
+    for signature, what in _OTHER_FORMATS.items():
+        if head.startswith(signature):
+            raise SubmissionRejected(
+                f"The file is {what}, not a CSV. Upload a CSV (plain, or compressed with gzip or zip)."
+            )
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise SubmissionRejected("The file is saved as UTF-16 text. Save it as CSV in UTF-8.")
+    if b"\x00" in head:
+        raise SubmissionRejected("The file is binary, not CSV text. Upload a CSV file (plain, gzip or zip).")
+
+
 def _megabytes(size: int) -> str:
     if size < 1024 * 1024:
         return f"{count(size)} bytes"
