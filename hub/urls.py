@@ -39,6 +39,21 @@ api_v1 = [
         submissions_api.SubmissionDetailApi.as_view(),
         name="api-submission-detail",
     ),
+    path(
+        "submissions/<int:submission_id>/final/",
+        submissions_api.SubmissionFinalApi.as_view(),
+        name="api-submission-final",
+    ),
+    path(
+        "challenges/<slug:slug>/leaderboard/csv/",
+        submissions_api.LeaderboardCsvApi.as_view(),
+        name="api-leaderboard-csv",
+    ),
+    path(
+        "challenges/<slug:slug>/leaderboard/history/",
+        submissions_api.LeaderboardHistoryApi.as_view(),
+        name="api-leaderboard-history",
+    ),
 ]
 
 urlpatterns = [

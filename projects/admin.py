@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from submissions.services import submissions_rescore
+from submissions.services import leaderboard_rebuild, submissions_rescore
 
 from .bundles import BundleError
 from .models import Challenge, DataFile, Dataset, Solution
@@ -57,7 +57,7 @@ class ChallengeAdmin(admin.ModelAdmin):
     list_filter = ["level", "is_published"]
     search_fields = ["title", "slug"]
     inlines = [SolutionInline]
-    actions = ["reveal_private", "rescore_all"]
+    actions = ["reveal_private", "rescore_all", "rebuild_leaderboards"]
     change_list_template = "admin/projects/challenge/change_list.html"
 
     def get_urls(self):
@@ -106,3 +106,8 @@ class ChallengeAdmin(admin.ModelAdmin):
     def rescore_all(self, request: HttpRequest, queryset: QuerySet[Challenge]) -> None:
         queued = sum(submissions_rescore(challenge=challenge) for challenge in queryset)
         self.message_user(request, f"Queued {queued} submission(s) for rescoring.", messages.SUCCESS)
+
+    @admin.action(description="Rebuild the leaderboards from the stored scores")
+    def rebuild_leaderboards(self, request: HttpRequest, queryset: QuerySet[Challenge]) -> None:
+        refreshed = sum(leaderboard_rebuild(challenge=challenge) for challenge in queryset)
+        self.message_user(request, f"Recomputed the entries of {refreshed} participant(s).", messages.SUCCESS)

@@ -1,8 +1,12 @@
+from collections import defaultdict
+
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from .models import LeaderboardEntry, Participant, Submission
+from projects.models import Challenge
+
+from .models import LeaderboardEntry, Participant, Submission, TopScoreChange
 from .services import participant_set_disqualified, submission_set_disqualified, submissions_rescore
 
 
@@ -22,19 +26,21 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_filter = ["status", "challenge", "is_disqualified", "is_baseline"]
     search_fields = ["user__username", "sha256"]
     readonly_fields = [f.name for f in Submission._meta.fields]
-    actions = ["rescore", "disqualify", "requalify"]
+    list_select_related = ["challenge", "user"]
+    actions = ["rescore", "disqualify", "requalify", "disqualify_participants"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.action(description="Rescore the selected submissions")
     def rescore(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:
-        queued = 0
-        for challenge_id in set(queryset.values_list("challenge_id", flat=True)):
-            ids = queryset.filter(challenge_id=challenge_id).values_list("pk", flat=True)
-            queued += submissions_rescore(
-                challenge=queryset.filter(challenge_id=challenge_id)[0].challenge, submission_ids=ids
-            )
+        by_challenge: dict[int, list[int]] = defaultdict(list)
+        for submission_id, challenge_id in queryset.values_list("pk", "challenge_id"):
+            by_challenge[challenge_id].append(submission_id)
+        queued = sum(
+            submissions_rescore(challenge=challenge, submission_ids=by_challenge[challenge.pk])
+            for challenge in Challenge.objects.filter(pk__in=by_challenge)
+        )
         self.message_user(request, f"Queued {queued} submission(s) for rescoring.", messages.SUCCESS)
 
     @admin.action(description="Disqualify the selected submissions (hide them from the leaderboard)")
@@ -49,11 +55,23 @@ class SubmissionAdmin(admin.ModelAdmin):
             submission_set_disqualified(submission=submission, disqualified=False)
         self.message_user(request, f"Requalified {queryset.count()} submission(s).")
 
+    @admin.action(description="Disqualify the participants who made the selected submissions")
+    def disqualify_participants(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:
+        pairs = set(queryset.values_list("challenge_id", "user_id"))
+        who = Q(pk__in=[])
+        for challenge_id, user_id in pairs:
+            who |= Q(challenge_id=challenge_id, user_id=user_id)
+        participants = list(Participant.objects.select_related("challenge").filter(who))
+        for participant in participants:
+            participant_set_disqualified(participant=participant, disqualified=True)
+        self.message_user(request, f"Disqualified {len(participants)} participant(s).")
+
 
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
     list_display = ["user", "challenge", "is_disqualified", "created_at"]
     list_filter = ["challenge", "is_disqualified"]
+    list_select_related = ["challenge", "user"]
     search_fields = ["user__username"]
     actions = ["disqualify", "requalify"]
 
@@ -74,6 +92,21 @@ class ParticipantAdmin(admin.ModelAdmin):
 class LeaderboardEntryAdmin(admin.ModelAdmin):
     list_display = ["challenge", "split", "user", "score", "submitted_at", "is_baseline"]
     list_filter = ["challenge", "split"]
+    list_select_related = ["challenge", "user"]
+    ordering = ["challenge", "split", "-sort_score", "submitted_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(TopScoreChange)
+class TopScoreChangeAdmin(admin.ModelAdmin):
+    list_display = ["challenge", "split", "score", "user", "changed_at"]
+    list_filter = ["challenge", "split"]
+    list_select_related = ["challenge", "user"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,7 +1,8 @@
 """REST API of submissions, limits and leaderboards."""
 
+from django.http import StreamingHttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -11,21 +12,26 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hub.pagination import PageNumberPagination
-from hub.schema import error_responses
+from hub.schema import ErrorSerializer, error_responses
 from hub.uploads import upload_declared_length_check, upload_limit_install
 from projects.selectors import challenge_get_published, challenge_private_visible
 
+from .export import leaderboard_csv
 from .models import LeaderboardEntry, Submission
 from .selectors import (
+    leaderboard_all_rows,
     leaderboard_count,
     leaderboard_row_of,
     leaderboard_rows,
+    score_history,
+    submission_extra_scores,
     submission_get_visible,
     submission_limits,
     submission_private_score,
     submissions_of,
+    top_score_history,
 )
-from .services import SubmissionNotAllowed, submission_check_allowed, submission_create
+from .services import SubmissionNotAllowed, submission_check_allowed, submission_create, submission_set_final
 
 
 class NotAllowed(APIException):
@@ -37,6 +43,7 @@ class NotAllowed(APIException):
 class SubmissionSerializer(serializers.ModelSerializer):
     challenge = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     private_score = serializers.SerializerMethodField()
+    extra_scores = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -63,6 +70,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
     def get_private_score(self, submission: Submission) -> float | None:
         return submission_private_score(submission)
+
+    def get_extra_scores(self, submission: Submission) -> dict:
+        return submission_extra_scores(submission)
 
     def get_url(self, submission: Submission) -> str:
         return self.context["request"].build_absolute_uri(
@@ -289,3 +299,108 @@ class LeaderboardMeApi(APIView):
                 code="no_entry",
             )
         return Response(LeaderboardRowSerializer(row).data)
+
+
+# --- Leaderboard additions (issue 5): final selection, CSV download, score history for the charts ---
+
+
+FINAL_RESPONSES = {
+    200: SubmissionSerializer,
+    **error_responses(403, 404),
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="Not possible now: not scored yet, disqualified, two already chosen, or the challenge ended.",
+    ),
+}
+
+
+class SubmissionFinalApi(APIView):
+    """POST marks one of your submissions as final for the private leaderboard; DELETE unmarks it."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _set(self, request: Request, submission_id: int, is_final: bool) -> Response:
+        submission = submission_get_visible(submission_id=submission_id, user=request.user)
+        try:
+            submission = submission_set_final(submission=submission, user=request.user, is_final=is_final)
+        except SubmissionNotAllowed as error:
+            raise NotAllowed(error) from None
+        return Response(SubmissionSerializer(submission, context={"request": request}).data)
+
+    @extend_schema(request=None, responses=FINAL_RESPONSES)
+    def post(self, request: Request, submission_id: int) -> Response:
+        return self._set(request, submission_id, True)
+
+    @extend_schema(request=None, responses=FINAL_RESPONSES)
+    def delete(self, request: Request, submission_id: int) -> Response:
+        return self._set(request, submission_id, False)
+
+
+class LeaderboardCsvApi(APIView):
+    """The whole board as CSV; text cells that a spreadsheet would run as formulas get a leading apostrophe."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[LeaderboardQuerySerializer],
+        responses={(200, "text/csv"): str, **error_responses(400, 403, 404)},
+    )
+    def get(self, request: Request, slug: str) -> StreamingHttpResponse:
+        challenge = challenge_get_published(slug=slug)
+        split = _split_of(request, challenge)["split"]
+        response = StreamingHttpResponse(
+            leaderboard_csv(leaderboard_all_rows(challenge=challenge, split=split)),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{challenge.slug}-{split}-leaderboard.csv"'
+        return response
+
+
+class LeaderboardHistoryApi(APIView):
+    """Points for the charts: the top score over time and, when signed in, your own scores over time."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[LeaderboardQuerySerializer],
+        responses={
+            200: inline_serializer(
+                "LeaderboardHistory",
+                {
+                    "split": serializers.CharField(),
+                    "top": inline_serializer(
+                        "TopScorePoint",
+                        {
+                            "at": serializers.DateTimeField(),
+                            "score": serializers.FloatField(allow_null=True),
+                            "participant": serializers.CharField(allow_null=True),
+                            "submitted_at": serializers.DateTimeField(allow_null=True),
+                        },
+                        many=True,
+                    ),
+                    "mine": inline_serializer(
+                        "MyScorePoint",
+                        {
+                            "submission_id": serializers.IntegerField(),
+                            "submitted_at": serializers.DateTimeField(),
+                            "score": serializers.FloatField(),
+                            "best": serializers.FloatField(),
+                            "is_final": serializers.BooleanField(),
+                        },
+                        many=True,
+                    ),
+                },
+            ),
+            **error_responses(400, 403, 404),
+        },
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        challenge = challenge_get_published(slug=slug)
+        split = _split_of(request, challenge)["split"]
+        return Response(
+            {
+                "split": split,
+                "top": top_score_history(challenge=challenge, split=split),
+                "mine": score_history(challenge=challenge, user=request.user, split=split),
+            }
+        )

@@ -1,15 +1,25 @@
-"""Keeps LeaderboardEntry, the best submission per participant and split, current.
+"""Keeps LeaderboardEntry (the best submission per participant and split), each board's size and the history
+of its top score current.
 
 Called in the same transaction that stores, changes or hides a score, under the participant's row lock, so
 reading the board never has to look at submissions at all.
+
+Locks are always taken in one order, participant then the public board then the private board, so two
+refreshes never wait on each other in a circle.
 """
 
-from django.db.models import Count, F, QuerySet
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
 
 from projects.models import Challenge
 from workers.scoring import METRICS
 
-from .models import LeaderboardEntry, Participant, Submission
+from .models import Leaderboard, LeaderboardEntry, Participant, Submission, TopScoreChange
 
 FINAL_SELECTION_MAX = 2
 
@@ -22,59 +32,212 @@ def sort_score(challenge: Challenge, score: float) -> float:
     return score if higher_is_better(challenge) else -score
 
 
-def _best_first(challenge: Challenge, field: str) -> list:
-    direction = "-" if higher_is_better(challenge) else ""
-    # Equal scores go to the submission that reached them first (Kaggle's rule); the id breaks exact time ties.
-    return [F(field).desc() if direction else F(field).asc(), "created_at", "id"]
+@dataclass(frozen=True)
+class Candidate:
+    """What the choice of a participant's best submission needs to know about one of their submissions."""
+
+    id: int
+    public_score: float
+    private_score: float | None
+    is_final: bool
+    created_at: dt.datetime
+    is_baseline: bool
+
+
+@dataclass(frozen=True)
+class Best:
+    submission: Candidate
+    score: float
+
+
+def best_entries(candidates: list[Candidate], *, higher_is_better: bool) -> tuple[Best | None, Best | None]:
+    """The (public, private) best of one participant's counted submissions, by Kaggle's rules.
+
+    Public: the best public score; equal scores go to the submission that reached them first, the id breaking
+    exact time ties. Private: the best private score among the submissions marked final, or, when none is
+    marked, among the FINAL_SELECTION_MAX best public ones, so that the private board never rewards a
+    submission the learner could not have picked from what they saw.
+    """
+
+    def best_by(field: str, pool: list[Candidate]) -> Candidate | None:
+        pool = [c for c in pool if getattr(c, field) is not None]
+        if not pool:
+            return None
+        sign = -1 if higher_is_better else 1
+        return min(pool, key=lambda c: (sign * getattr(c, field), c.created_at, c.id))
+
+    public = best_by("public_score", candidates)
+    finals = [c for c in candidates if c.is_final]
+    if not finals:
+        sign = -1 if higher_is_better else 1
+        finals = sorted(candidates, key=lambda c: (sign * c.public_score, c.created_at, c.id))
+        finals = finals[:FINAL_SELECTION_MAX]
+    private = best_by("private_score", finals)
+    return (
+        Best(public, public.public_score) if public else None,
+        Best(private, private.private_score) if private else None,
+    )
+
+
+def rolling_window_start(challenge: Challenge) -> dt.datetime | None:
+    """Where the rolling board of a practice problem that never ends starts, or None for a board that keeps all.
+
+    As on Kaggle's Getting Started competitions, only the submissions of the last HUB_ROLLING_LEADERBOARD_DAYS
+    count there, so the board shows who is practising now (0 keeps everything). Baselines always count.
+    """
+    days = settings.HUB_ROLLING_LEADERBOARD_DAYS
+    if challenge.end_at is not None or not days:
+        return None
+    return timezone.now() - dt.timedelta(days=days)
+
+
+def _counted_submissions(challenge: Challenge, user_id: int) -> list[Candidate]:
+    """Submissions that hold a score, were not failed or disqualified, and are inside the rolling window.
+
+    A submission queued again for rescoring keeps its previous score until the new one is stored, so a rescore
+    does not empty the board while it runs; one that fails on rescoring drops out.
+    """
+    participant = Participant.objects.filter(challenge=challenge, user_id=user_id).only("is_disqualified")
+    participant = participant.first()
+    if participant is None or participant.is_disqualified:
+        return []
+    submissions = Submission.objects.filter(
+        challenge=challenge, user_id=user_id, is_disqualified=False, public_score__isnull=False
+    ).exclude(status=Submission.Status.FAILED)
+    window_start = rolling_window_start(challenge)
+    if window_start is not None:
+        submissions = submissions.filter(Q(created_at__gte=window_start) | Q(is_baseline=True))
+    rows = submissions.values_list(
+        "id", "public_score", "private_score", "is_final", "created_at", "is_baseline"
+    )
+    return [Candidate(*row) for row in rows]
+
+
+class _Change(enum.Enum):
+    NONE = "none"
+    MOVED = "moved"
+    JOINED_OR_LEFT = "joined or left"
 
 
 def leaderboard_refresh_participant(*, challenge: Challenge, user_id: int) -> None:
-    """Recompute both of the participant's entries. The caller holds the Participant row lock."""
-    participant = Participant.objects.filter(challenge=challenge, user_id=user_id).first()
-    scored: QuerySet[Submission] = Submission.objects.filter(
-        challenge=challenge, user_id=user_id, status=Submission.Status.SCORED, is_disqualified=False
-    )
-    if participant is None or participant.is_disqualified:
-        scored = scored.none()
-    entries = scored.filter(public_score__isnull=False).aggregate(n=Count("id"))["n"]
+    """Recompute both of the participant's entries; then each board's size if the participant joined or left
+    it, and its top score history if its top changed.
 
-    best_public = (
-        scored.filter(public_score__isnull=False).order_by(*_best_first(challenge, "public_score")).first()
-    )
-    _store(challenge, user_id, LeaderboardEntry.Split.PUBLIC, best_public, "public_score", entries)
-
-    # Private: the best of the submissions the learner marked final, or of their best public ones if none is marked.
-    candidates = scored.filter(is_final=True, private_score__isnull=False)
-    if not candidates.exists():
-        top_public = scored.filter(public_score__isnull=False).order_by(
-            *_best_first(challenge, "public_score")
-        )
-        candidates = scored.filter(pk__in=list(top_public.values_list("pk", flat=True)[:FINAL_SELECTION_MAX]))
-    best_private = (
-        candidates.filter(private_score__isnull=False)
-        .order_by(*_best_first(challenge, "private_score"))
-        .first()
-    )
-    _store(challenge, user_id, LeaderboardEntry.Split.PRIVATE, best_private, "private_score", entries)
+    The caller holds the Participant row lock (services.participant_lock) inside a transaction.
+    """
+    candidates = _counted_submissions(challenge, user_id)
+    public, private = best_entries(candidates, higher_is_better=higher_is_better(challenge))
+    existing = {
+        entry.split: entry for entry in LeaderboardEntry.objects.filter(challenge=challenge, user_id=user_id)
+    }
+    for split, best in ((LeaderboardEntry.Split.PUBLIC, public), (LeaderboardEntry.Split.PRIVATE, private)):
+        change = _store(challenge, user_id, split, best, existing.get(split), entries=len(candidates))
+        if change is not _Change.NONE:
+            _board_changed(challenge, split, joined_or_left=change is _Change.JOINED_OR_LEFT)
 
 
 def _store(
-    challenge: Challenge, user_id: int, split: str, submission: Submission | None, field: str, entries: int
-) -> None:
-    if submission is None:
-        LeaderboardEntry.objects.filter(challenge=challenge, user_id=user_id, split=split).delete()
+    challenge: Challenge,
+    user_id: int,
+    split: str,
+    best: Best | None,
+    current: LeaderboardEntry | None,
+    *,
+    entries: int,
+) -> _Change:
+    """Write the entry if it changed, and say how the board changed."""
+    if best is None:
+        if current is None:
+            return _Change.NONE
+        current.delete()
+        return _Change.JOINED_OR_LEFT
+    values = {
+        "submission_id": best.submission.id,
+        "score": best.score,
+        "sort_score": sort_score(challenge, best.score),
+        "submitted_at": best.submission.created_at,
+        "is_baseline": best.submission.is_baseline,
+        "entries": entries,
+    }
+    if current is None:
+        LeaderboardEntry.objects.create(challenge=challenge, user_id=user_id, split=split, **values)
+        return _Change.JOINED_OR_LEFT
+    changed = [name for name, value in values.items() if getattr(current, name) != value]
+    if not changed:
+        return _Change.NONE
+    for name in changed:
+        setattr(current, name, values[name])
+    current.save(update_fields=changed)
+    return _Change.NONE if changed == ["entries"] else _Change.MOVED
+
+
+def board_lock(*, challenge: Challenge, split: str) -> Leaderboard:
+    """The board's row, locked until the transaction ends (created on first use, like participant_lock)."""
+    board, _ = Leaderboard.objects.get_or_create(challenge=challenge, split=split)
+    return Leaderboard.objects.select_for_update().get(pk=board.pk)
+
+
+def board_recount(*, board: Leaderboard) -> None:
+    """Count the board's entries again (one index-only scan); the caller holds board_lock."""
+    entries = LeaderboardEntry.objects.filter(challenge_id=board.challenge_id, split=board.split)
+    # Two counts, each read from an index alone (one FILTERed count would have to visit the table).
+    counts = (entries.count(), entries.filter(is_baseline=False).count())
+    if (board.rows, board.learners) != counts:
+        board.rows, board.learners = counts
+        board.save(update_fields=["rows", "learners"])
+
+
+def _board_changed(challenge: Challenge, split: str, *, joined_or_left: bool) -> None:
+    """Recount the board if its membership changed; record its top score if that changed.
+
+    Two participants scored at once each see only their own uncommitted entry, so both could count the board
+    without the other, or both record themselves as the top. Both are therefore done under the board's lock,
+    with the top checked again there: by then the other transaction has committed, and READ COMMITTED shows
+    its entry to the next statement. The lock is skipped when neither can have changed, as for most scores.
+    """
+    top_may_have_changed = not _same(_top_entry(challenge, split), _last_top(challenge, split))
+    if not joined_or_left and not top_may_have_changed:
         return
-    score = getattr(submission, field)
-    LeaderboardEntry.objects.update_or_create(
-        challenge=challenge,
-        user_id=user_id,
-        split=split,
-        defaults={
-            "submission": submission,
-            "score": score,
-            "sort_score": sort_score(challenge, score),
-            "submitted_at": submission.created_at,
-            "is_baseline": submission.is_baseline,
-            "entries": entries,
-        },
+    board = board_lock(challenge=challenge, split=split)
+    if joined_or_left:
+        board_recount(board=board)
+    if top_may_have_changed:
+        top = _top_entry(challenge, split)
+        if not _same(top, _last_top(challenge, split)):
+            TopScoreChange.objects.create(
+                challenge=challenge,
+                split=split,
+                score=top.score if top else None,
+                user_id=top.user_id if top else None,
+                submission_id=top.submission_id if top else None,
+                submitted_at=top.submitted_at if top else None,
+                changed_at=timezone.now(),
+            )
+
+
+def _top_entry(challenge: Challenge, split: str) -> LeaderboardEntry | None:
+    return (
+        LeaderboardEntry.objects.filter(challenge=challenge, split=split, is_baseline=False)
+        .order_by("-sort_score", "submitted_at", "submission_id")
+        .only("score", "user_id", "submission_id", "submitted_at")
+        .first()
+    )
+
+
+def _last_top(challenge: Challenge, split: str) -> TopScoreChange | None:
+    return (
+        TopScoreChange.objects.filter(challenge=challenge, split=split)
+        .order_by("-changed_at", "-id")
+        .only("score", "user_id", "submission_id")
+        .first()
+    )
+
+
+def _same(top: LeaderboardEntry | None, last: TopScoreChange | None) -> bool:
+    if top is None:
+        return last is None or last.score is None
+    return last is not None and (last.score, last.user_id, last.submission_id) == (
+        top.score,
+        top.user_id,
+        top.submission_id,
     )

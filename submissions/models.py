@@ -105,11 +105,66 @@ class LeaderboardEntry(models.Model):
                 fields=["challenge", "split", "-sort_score", "submitted_at", "submission"],
                 name="leaderboard_order",
             ),
+            # "My rank" counts the learners ahead: a range on this index, read without touching the table.
             models.Index(
-                fields=["challenge", "split", "is_baseline", "-sort_score", "submitted_at"],
-                name="leaderboard_rank",
+                fields=["challenge", "split", "-sort_score", "submitted_at", "submission"],
+                name="leaderboard_learner_rank",
+                condition=models.Q(is_baseline=False),
+            ),
+            # The ranks on a later page discount the few baselines before it.
+            models.Index(
+                fields=["challenge", "split", "-sort_score", "submitted_at", "submission"],
+                name="leaderboard_baselines",
+                condition=models.Q(is_baseline=True),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.split} {self.score}"
+
+
+class Leaderboard(models.Model):
+    """One board, a challenge's public or private split: its size, so a page need not count its entries, and the
+    row whose lock puts the changes of its size and of its top score in order.
+
+    `rows` and `learners` are recounted under that lock whenever an entry joins or leaves the board, so a
+    deletion that bypassed the hub (a cascade from a deleted user) is corrected by the next change.
+    """
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="leaderboards")
+    split = models.CharField(max_length=10, choices=LeaderboardEntry.Split.choices)
+    rows = models.PositiveIntegerField(default=0, help_text="Entries, baselines included")
+    learners = models.PositiveIntegerField(default=0, help_text="Entries of learners, who take ranks")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["challenge", "split"], name="leaderboard_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.challenge} {self.split}: {self.rows} rows"
+
+
+class TopScoreChange(models.Model):
+    """One change of the best learner score on a board, recorded in the transaction that changed it.
+
+    The chart of the top score over time reads these few rows instead of scanning every submission.
+    Baseline rows never count: the line shows what learners reached.
+    """
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="top_score_changes")
+    split = models.CharField(max_length=10, choices=LeaderboardEntry.Split.choices)
+    # Null when the board became empty (every entry disqualified); the user/submission may be deleted later.
+    score = models.FloatField(null=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submission = models.ForeignKey(
+        Submission, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["challenge", "split", "changed_at"], name="top_score_history")]
+
+    def __str__(self) -> str:
+        return f"{self.challenge_id} {self.split} top {self.score} at {self.changed_at:%Y-%m-%d %H:%M}"

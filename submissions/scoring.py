@@ -165,9 +165,9 @@ def _finish(
         stored = Submission.objects.filter(
             pk=submission.pk, status=Submission.Status.RUNNING, task_id=delivery_id
         ).update(**fields)
-        if stored and status == Submission.Status.SCORED:
-            leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
         if stored:
+            # A failure counts too: a rescored submission that now fails must leave the board.
+            leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
             attempt = submission.attempts
             transaction.on_commit(
                 lambda: logger.info(

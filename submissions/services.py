@@ -21,8 +21,8 @@ from projects.models import Challenge
 from projects.selectors import challenge_status
 from workers.scoring import SubmissionRejected, check_upload_head
 
-from .leaderboard import FINAL_SELECTION_MAX, leaderboard_refresh_participant
-from .models import Participant, Submission
+from .leaderboard import FINAL_SELECTION_MAX, board_lock, board_recount, leaderboard_refresh_participant
+from .models import LeaderboardEntry, Participant, Submission
 from .selectors import submission_limits
 
 logger = logging.getLogger(__name__)
@@ -48,16 +48,25 @@ def _human_bytes(size: float) -> str:
     raise AssertionError("unreachable")
 
 
-def participant_lock(*, challenge: Challenge, user: AbstractBaseUser) -> Participant:
-    """The participant's row, locked until the transaction ends: submissions of one learner are counted in turn."""
-    participant, _ = Participant.objects.get_or_create(challenge=challenge, user=user)
+def participant_lock(*, challenge: Challenge, user: AbstractBaseUser | int) -> Participant:
+    """The participant's row, locked until the transaction ends: submissions of one learner are counted in turn,
+    and their leaderboard entries are recomputed by one transaction at a time. `user` may be a user or its id.
+
+    On PostgreSQL a second first-time upload waits on the unique index until the first commits, then finds the
+    row (get_or_create retries the read after the IntegrityError), so the lock is the same row for both.
+    """
+    user_id = user if isinstance(user, int) else user.pk
+    participant, _ = Participant.objects.get_or_create(challenge=challenge, user_id=user_id)
     return Participant.objects.select_for_update().get(pk=participant.pk)
 
 
 def submission_check_allowed(
-    *, challenge: Challenge, user: AbstractBaseUser, size: int | None = None
+    *, challenge: Challenge, user: AbstractBaseUser, size: int | None = None, now: dt.datetime | None = None
 ) -> None:
-    """The one rule for whether a learner may submit now, used by the pages, the API and every client."""
+    """The one rule for whether a learner may submit now, used by the pages, the API and every client.
+
+    Race-free only under participant_lock, as submission_create calls it; elsewhere it answers "may I now?".
+    """
     if not user.is_authenticated:
         raise SubmissionNotAllowed("Sign in to submit.", status=401, code="not_authenticated")
     status = challenge_status(challenge)
@@ -85,7 +94,7 @@ def submission_check_allowed(
                 status=413,
                 code="too_large",
             )
-    limits = submission_limits(challenge=challenge, user=user)
+    limits = submission_limits(challenge=challenge, user=user, now=now)
     if limits.total_limit is not None and limits.used_total >= limits.total_limit:
         raise SubmissionNotAllowed(
             f"You have used all {limits.total_limit} submissions allowed in {challenge.title}.",
@@ -135,8 +144,12 @@ def submission_create(
     try:
         with transaction.atomic():
             participant_lock(challenge=challenge, user=user)
+            # Stamped after the lock, so the day it counts in is the day its limit was checked on.
+            submission.created_at = timezone.now()
             if not is_baseline:
-                submission_check_allowed(challenge=challenge, user=user, size=file.size)
+                submission_check_allowed(
+                    challenge=challenge, user=user, size=file.size, now=submission.created_at
+                )
                 _check_looks_like_csv(file)
             submission.file.save("submission.csv", file, save=False)
             submission.save()
@@ -201,40 +214,116 @@ def submissions_rescore(*, challenge: Challenge, submission_ids: Iterable[int] |
 
 
 def submission_set_final(*, submission: Submission, user: AbstractBaseUser, is_final: bool) -> Submission:
-    """Mark or unmark a submission for the private leaderboard; at most FINAL_SELECTION_MAX at a time."""
+    """Mark or unmark one of the learner's own submissions for the private leaderboard.
+
+    At most FINAL_SELECTION_MAX at a time, only scored and not disqualified ones, and only while the challenge
+    is open: after the end the private board is the result, and choosing again would change it.
+    """
+    if submission.user_id != user.pk:
+        raise SubmissionNotAllowed(
+            "Only the learner who made a submission can select it as final.", code="not_owner"
+        )
+    challenge = submission.challenge
     with transaction.atomic():
-        participant_lock(challenge=submission.challenge, user=user)
+        participant_lock(challenge=challenge, user=user)
+        submission = Submission.objects.select_related("challenge").get(pk=submission.pk)
+        if challenge_status(challenge) == "ended":
+            raise SubmissionNotAllowed(
+                f"{challenge.title} ended on {challenge.end_at:%Y-%m-%d %H:%M} UTC; final selections are closed "
+                "and the private leaderboard uses the ones chosen before.",
+                status=409,
+                code="ended",
+            )
         if is_final and not submission.is_final:
             if submission.status != Submission.Status.SCORED:
-                raise SubmissionNotAllowed("Only scored submissions can be selected as final.", status=400)
-            chosen = Submission.objects.filter(
-                challenge=submission.challenge, user=user, is_final=True
-            ).count()
-            if chosen >= FINAL_SELECTION_MAX:
                 raise SubmissionNotAllowed(
-                    f"You have already selected {FINAL_SELECTION_MAX} final submissions. Unselect one first.",
-                    status=400,
+                    f"Submission {submission.pk} is {submission.status}; only scored submissions can be "
+                    "selected as final. Wait for its score, or choose another.",
+                    status=409,
+                    code="not_scored",
                 )
-        submission.is_final = is_final
-        submission.save(update_fields=["is_final"])
-        leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
+            if submission.is_disqualified:
+                raise SubmissionNotAllowed(
+                    f"Submission {submission.pk} was disqualified by the host and cannot be selected as final.",
+                    status=409,
+                    code="disqualified",
+                )
+            chosen = list(
+                Submission.objects.filter(challenge=challenge, user=user, is_final=True).values_list(
+                    "pk", flat=True
+                )
+            )
+            if len(chosen) >= FINAL_SELECTION_MAX:
+                raise SubmissionNotAllowed(
+                    f"You have already selected {FINAL_SELECTION_MAX} final submissions "
+                    f"({', '.join(map(str, sorted(chosen)))}). Unselect one first.",
+                    status=409,
+                    code="final_limit",
+                )
+        if submission.is_final != is_final:
+            submission.is_final = is_final
+            submission.save(update_fields=["is_final"])
+            leaderboard_refresh_participant(challenge=challenge, user_id=submission.user_id)
     return submission
 
 
 def submission_set_disqualified(*, submission: Submission, disqualified: bool = True) -> None:
+    """Hide a submission from the boards (or show it again); the participant's next best takes its place."""
     with transaction.atomic():
-        participant_lock(challenge=submission.challenge, user=submission.user)
+        participant_lock(challenge=submission.challenge, user=submission.user_id)
         submission.is_disqualified = disqualified
         submission.save(update_fields=["is_disqualified"])
         leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
 
 
 def participant_set_disqualified(*, participant: Participant, disqualified: bool = True) -> None:
+    """Hide every submission of a participant from the boards (or show them again)."""
     with transaction.atomic():
-        participant = participant_lock(challenge=participant.challenge, user=participant.user)
+        participant = participant_lock(challenge=participant.challenge, user=participant.user_id)
         participant.is_disqualified = disqualified
         participant.save(update_fields=["is_disqualified"])
         leaderboard_refresh_participant(challenge=participant.challenge, user_id=participant.user_id)
+
+
+def participant_refresh(*, challenge: Challenge, user_id: int) -> None:
+    with transaction.atomic():
+        participant_lock(challenge=challenge, user=user_id)
+        leaderboard_refresh_participant(challenge=challenge, user_id=user_id)
+
+
+def leaderboard_rebuild(*, challenge: Challenge) -> int:
+    """Recompute every participant's entries and each board's size from the stored scores, e.g. after a repair
+    of the data. (A changed metric needs new scores: rescore instead, and the entries follow.)
+
+    One short transaction per participant under its lock, so scoring goes on meanwhile. Returns the count.
+    """
+    user_ids = list(Participant.objects.filter(challenge=challenge).values_list("user_id", flat=True))
+    for user_id in user_ids:
+        participant_refresh(challenge=challenge, user_id=user_id)
+    for split in LeaderboardEntry.Split.values:
+        with transaction.atomic():
+            board_recount(board=board_lock(challenge=challenge, split=split))
+    return len(user_ids)
+
+
+def leaderboards_roll() -> int:
+    """Refresh the participants whose entry on a rolling board (a practice problem that never ends) is older
+    than the window, so their next best recent submission takes its place or they leave the board. Run hourly
+    by Celery beat. Returns how many participants were refreshed."""
+    days = settings.HUB_ROLLING_LEADERBOARD_DAYS
+    if not days:
+        return 0
+    stale = set(
+        LeaderboardEntry.objects.filter(
+            challenge__end_at__isnull=True,
+            is_baseline=False,
+            submitted_at__lt=timezone.now() - dt.timedelta(days=days),
+        ).values_list("challenge_id", "user_id")
+    )
+    challenges = Challenge.objects.in_bulk({challenge_id for challenge_id, _ in stale})
+    for challenge_id, user_id in sorted(stale):
+        participant_refresh(challenge=challenges[challenge_id], user_id=user_id)
+    return len(stale)
 
 
 def submissions_sweep_stuck(*, queued_after_seconds: int | None = None, batch: int = 500) -> dict[str, int]:

@@ -5,7 +5,7 @@ from celery.exceptions import TimeLimitExceeded
 from django.db import Error as DatabaseError
 
 from submissions.scoring import submission_fail_over_time, submission_score
-from submissions.services import submissions_sweep_stuck
+from submissions.services import leaderboards_roll, submissions_sweep_stuck
 
 
 class ScoringTask(Task):
@@ -32,3 +32,8 @@ def score_submission(self, submission_id: int) -> None:
 @shared_task(name="submissions.sweep", ignore_result=True)
 def sweep_stuck_submissions() -> dict[str, int]:
     return submissions_sweep_stuck()
+
+
+@shared_task(name="leaderboards.roll", ignore_result=True)
+def roll_leaderboards() -> int:
+    return leaderboards_roll()

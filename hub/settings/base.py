@@ -283,4 +283,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("HUB_SWEEP_EVERY_SECONDS", 30.0),
     },
 }
+# Practice problems that never end keep a rolling board of the submissions of this many days (0: keep all).
+HUB_ROLLING_LEADERBOARD_DAYS = env.int("HUB_ROLLING_LEADERBOARD_DAYS", default=60)
+CELERY_BEAT_SCHEDULE["roll-leaderboards"] = {
+    "task": "leaderboards.roll",
+    "schedule": env.float("HUB_ROLL_LEADERBOARDS_EVERY_SECONDS", 3600.0),
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
