@@ -106,6 +106,9 @@ urlpatterns = [
     path("challenges/<slug:slug>/submit/", submissions_views.submit, name="challenge-submit"),
     path("submissions/<int:submission_id>/", submissions_views.submission_detail, name="submission-detail"),
     path(
+        "submissions/<int:submission_id>/final/", submissions_views.submission_final, name="submission-final"
+    ),
+    path(
         "submissions/<int:submission_id>/status/",
         submissions_views.submission_status,
         name="submission-status",

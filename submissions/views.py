@@ -7,6 +7,7 @@ progress bar. The fragments are separate addresses, so a full page and a fragmen
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +29,7 @@ from .selectors import (
     submission_private_score,
     submissions_of,
 )
-from .services import SubmissionNotAllowed, submission_create
+from .services import SubmissionNotAllowed, submission_create, submission_set_final
 
 PAGE_SIZE = 100
 MY_SUBMISSIONS_SHOWN = 200
@@ -206,6 +207,22 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = submission_get_visible(submission_id=submission_id, user=request.user)
     context = challenge_context(submission.challenge, "submissions") | _submission_context(submission)
     return render(request, "submissions/submission_detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def submission_final(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """Select a submission for the private leaderboard, or unselect it (the form's `final` is 1 or 0)."""
+    submission = submission_get_visible(submission_id=submission_id, user=request.user)
+    is_final = request.POST.get("final") == "1"
+    try:
+        submission_set_final(submission=submission, user=request.user, is_final=is_final)
+    except SubmissionNotAllowed as error:
+        messages.error(request, error.message)
+    else:
+        done = "now counts" if is_final else "no longer counts"
+        messages.success(request, f"Submission {submission.pk} {done} for the private leaderboard.")
+    return redirect("submission-detail", submission_id=submission.pk)
 
 
 @login_required
