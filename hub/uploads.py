@@ -15,16 +15,10 @@ from django.http import HttpRequest
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
+from .formatting import human_bytes
+
 # Room for the multipart boundaries, part headers and small form fields next to the file itself.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
-
-
-def human_bytes(size: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")
 
 
 class UploadTooLarge(APIException):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from hub.celery import app as celery_app
 from hub.celery import broker_queue_length
+from hub.formatting import human_bytes
 from projects.models import Challenge
 from projects.selectors import challenge_status
 from workers.scoring import SubmissionRejected, check_upload_head
@@ -38,14 +39,6 @@ class SubmissionNotAllowed(Exception):
         self.message = message
         self.status = status
         self.code = code
-
-
-def _human_bytes(size: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")
 
 
 def participant_lock(*, challenge: Challenge, user: AbstractBaseUser | int) -> Participant:
@@ -89,8 +82,8 @@ def submission_check_allowed(
             )
         if size > challenge.max_upload_bytes:
             raise SubmissionNotAllowed(
-                f"The file is {_human_bytes(size)}; this challenge takes at most "
-                f"{_human_bytes(challenge.max_upload_bytes)}. Compress it with gzip or zip, or check its contents.",
+                f"The file is {human_bytes(size)}; this challenge takes at most "
+                f"{human_bytes(challenge.max_upload_bytes)}. Compress it with gzip or zip, or check its contents.",
                 status=413,
                 code="too_large",
             )
