@@ -9,10 +9,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
-from rest_framework.authtoken.models import Token
 
 from projects.selectors import challenges_published
 from submissions.selectors import leaderboard_positions_of, submissions_of
+
+from .selectors import token_of
+from .services import token_replace, token_revoke
 
 START_HERE_SLUG = "identify-the-digits"
 PROFILE_SUBMISSIONS = 50
@@ -74,7 +76,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "nav": "profile",
         "positions": leaderboard_positions_of(user=request.user),
         "submissions": list(submissions_of(user=request.user)[:PROFILE_SUBMISSIONS]),
-        "token": Token.objects.filter(user=request.user).first(),
+        "token": token_of(user=request.user),
     }
     return render(request, "hub/profile.html", context)
 
@@ -84,7 +86,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 def token_page(request: HttpRequest) -> HttpResponse:
     """Create, replace or revoke the API token; the token itself is shown on the profile page."""
     if request.method == "POST":
-        Token.objects.filter(user=request.user).delete()
         if request.POST.get("action") == "create":
-            Token.objects.create(user=request.user)
+            token_replace(user=request.user)
+        else:
+            token_revoke(user=request.user)
     return redirect(reverse("profile") + "#api-token")
