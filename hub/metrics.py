@@ -43,7 +43,7 @@ class HubCollector(Collector):
         waiting = broker_queue_length()
         queue = GaugeMetricFamily(
             "hub_queue_depth",
-            "Scoring messages waiting in the broker (not those a worker holds); absent if the broker is down.",
+            "Messages waiting in the hub's Celery queue (not those a worker holds); none if the broker is down.",
             labels=["queue"],
         )
         if waiting is not None:
