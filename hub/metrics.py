@@ -19,6 +19,7 @@ from prometheus_client.registry import Collector
 from submissions.models import Submission
 from submissions.selectors import scoring_times, submission_counts_by_status
 
+from .celery import app as celery_app
 from .celery import broker_queue_length
 
 # Seconds; scoring a CSV takes well under a second, the soft time limit is 120 s by default.
@@ -47,7 +48,7 @@ class HubCollector(Collector):
             labels=["queue"],
         )
         if waiting is not None:
-            queue.add_metric([settings.CELERY_TASK_DEFAULT_QUEUE], waiting)
+            queue.add_metric([celery_app.conf.task_default_queue], waiting)
         yield queue
         yield GaugeMetricFamily(
             "hub_broker_up", "1 if the broker answered this scrape.", value=int(waiting is not None)

@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from hub.celery import app as celery_app
 from submissions.models import Submission
 
 
@@ -72,3 +73,14 @@ def test_metrics_ask_for_the_bearer_token_when_one_is_set(client, db, settings):
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert "hub_submissions_by_status" in scrape(client, Authorization="Bearer s3cret-scrape-token")
+
+
+def test_the_queue_label_is_celerys_default_queue_which_production_does_not_set_in_django(
+    client, db, settings
+):
+    # Only the test settings name the queue; production leaves Celery's default ("celery").
+    del settings.CELERY_TASK_DEFAULT_QUEUE
+
+    (sample,) = scrape(client)["hub_queue_depth"]
+
+    assert sample.labels == {"queue": celery_app.conf.task_default_queue}
