@@ -97,7 +97,7 @@ def test_the_worker_scales_with_no_fixed_name_or_port():
     worker = SERVICES["worker"]
     assert "container_name" not in worker
     assert "ports" not in worker
-    assert worker["command"][:4] == ["celery", "-A", "hub", "worker"]
+    assert worker["command"][:5] == ["celery", "-A", "hub", "--quiet", "worker"]
     assert not any(part.startswith("--concurrency") for part in worker["command"]), (
         "concurrency comes from WORKER_CONCURRENCY, read by the settings"
     )
@@ -105,7 +105,7 @@ def test_the_worker_scales_with_no_fixed_name_or_port():
 
 
 def test_beat_runs_once_and_web_serves_with_the_shared_gunicorn_config():
-    assert SERVICES["beat"]["command"][:4] == ["celery", "-A", "hub", "beat"]
+    assert SERVICES["beat"]["command"][:5] == ["celery", "-A", "hub", "--quiet", "beat"]
     assert "deploy" not in SERVICES["beat"]
     assert SERVICES["web"]["command"] == ["gunicorn", "--config=python:hub.gunicorn_conf"]
 
