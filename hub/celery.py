@@ -5,6 +5,9 @@ import os
 
 from celery import Celery
 
+# Connects the signals that put the submission id on every log line of a scoring task.
+from hub import logs  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.base")
 
 app = Celery("hub")

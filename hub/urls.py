@@ -10,6 +10,7 @@ from submissions import views as submissions_views
 
 from . import api as hub_api
 from . import api_errors
+from . import metrics as hub_metrics
 from . import views as hub_views
 
 api_v1 = [
@@ -59,6 +60,7 @@ api_v1 = [
 urlpatterns = [
     path("", hub_views.home, name="home"),
     path("healthz", hub_api.healthz, name="healthz"),
+    path("metrics", hub_metrics.metrics, name="metrics"),
     path("accounts/signup/", hub_views.signup, name="signup"),
     path("accounts/token/", hub_views.token_page, name="token"),
     path("accounts/profile/", hub_views.profile, name="profile"),

@@ -5,7 +5,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -376,3 +388,44 @@ def top_score_history(*, challenge: Challenge, split: str, limit: int = 1000) ->
         }
         for change in reversed(changes)
     ]
+
+
+def submission_counts_by_status() -> dict[tuple[str, str], int]:
+    """(challenge slug, status) -> submissions, for /metrics."""
+    rows = Submission.objects.values_list("challenge__slug", "status").annotate(count=Count("id")).order_by()
+    return {(slug, status): count for slug, status, count in rows}
+
+
+@dataclass(frozen=True)
+class ScoringTimes:
+    """Scoring time (started_at to finished_at) of every finished submission, as a cumulative histogram."""
+
+    buckets: list[tuple[float, int]]  # (upper bound in seconds, submissions that took at most that long)
+    count: int
+    total_seconds: float
+
+
+def scoring_times(*, bucket_bounds: Iterable[float]) -> ScoringTimes:
+    """One aggregate query over finished submissions: workers are other processes, so the database is the record.
+
+    A submission rescored or recovered by the sweeper counts once, with its last run's time.
+    """
+    duration = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+    bounds = list(bucket_bounds)
+    finished = Submission.objects.filter(
+        status__in=Submission.FINAL_STATUSES, started_at__isnull=False, finished_at__isnull=False
+    ).annotate(duration=duration)
+    totals = finished.aggregate(
+        count=Count("id"),
+        total=Sum("duration"),
+        **{
+            f"le{index}": Count("id", filter=Q(duration__lte=dt.timedelta(seconds=bound)))
+            for index, bound in enumerate(bounds)
+        },
+    )
+    total = totals["total"] or dt.timedelta(0)
+    return ScoringTimes(
+        buckets=[(bound, totals[f"le{index}"]) for index, bound in enumerate(bounds)],
+        count=totals["count"],
+        total_seconds=total.total_seconds(),
+    )

@@ -61,6 +61,7 @@ class CeleryWorker:
         ]
         self.env = child_env(**(env or {}))
         self.process: subprocess.Popen | None = None
+        self.ready_text = " ready."
 
     def start(self, timeout: float = 60) -> CeleryWorker:
         self.log = self.log_path.open("ab")
@@ -69,10 +70,10 @@ class CeleryWorker:
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if " ready." in self.output():
+            if self.ready_text in self.output():
                 return self
             if self.process.poll() is not None:
-                raise RuntimeError(f"celery worker exited early:\n{self.output()}")
+                raise RuntimeError(f"celery {self.name} exited early:\n{self.output()}")
             time.sleep(0.2)
         raise RuntimeError(f"celery worker not ready after {timeout} s:\n{self.output()}")
 
@@ -96,6 +97,22 @@ class CeleryWorker:
             self.kill()
         if getattr(self, "log", None):
             self.log.close()
+
+
+class CeleryBeat(CeleryWorker):
+    """A `celery beat` child process, on its own as in a deployment; started() waits until it has started."""
+
+    def __init__(self, log_dir: Path, *, env: dict[str, str] | None = None):
+        super().__init__("beat", log_dir, env=env)
+        self.command = [
+            str(BIN / "celery"),
+            "-A",
+            "hub",
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={log_dir / 'celerybeat-schedule'}",
+        ]
+        self.ready_text = "beat: Starting..."
 
 
 def wait_for(predicate, *, timeout: float = 60, interval: float = 0.1, message: str = "condition"):

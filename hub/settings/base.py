@@ -7,6 +7,8 @@ from pathlib import Path
 
 import environ
 
+from hub.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -242,6 +244,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#worker-prefetch-multiplier
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#worker-concurrency
+CELERY_WORKER_CONCURRENCY = env.int("WORKER_CONCURRENCY", default=None)
 CELERY_TASK_IGNORE_RESULT = True
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-retry-on-startup
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -257,17 +261,15 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 HUB_DEFAULT_MAX_UPLOAD_BYTES = env.int("HUB_DEFAULT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # Any upload outside a challenge's own limit (a URL with no challenge in it) stops being stored past this.
 HUB_MAX_UPLOAD_BYTES = env.int("HUB_MAX_UPLOAD_BYTES", default=HUB_DEFAULT_MAX_UPLOAD_BYTES)
+# Bearer token that /metrics asks for; unset, /metrics is open (docs/deploying.md#metrics).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # How often an open leaderboard page asks for fresh rows (htmx polling; pages work without it).
 HUB_LEADERBOARD_POLL_SECONDS = env.int("HUB_LEADERBOARD_POLL_SECONDS", default=5)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# https://docs.djangoproject.com/en/5.2/topics/logging/#configuring-logging
+LOGGING = logging_config(
+    log_format=env.str("LOG_FORMAT", default="plain"), level=env.str("LOG_LEVEL", default="INFO")
+)
 # How long an upload waits for the broker before it is left to the sweeper (the row is already stored).
 HUB_ENQUEUE_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 # Deliveries of one submission after which it fails instead of being tried again.

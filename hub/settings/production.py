@@ -23,8 +23,8 @@ env.str("CELERY_BROKER_URL")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-ssl-redirect
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-# /healthz answers plain HTTP too, for load balancers that probe the backend directly.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# /healthz and /metrics answer plain HTTP too, for load balancers and Prometheus probing the backend directly.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 # https://docs.djangoproject.com/en/5.2/ref/settings/#session-cookie-secure
 SESSION_COOKIE_SECURE = True
 # https://docs.djangoproject.com/en/5.2/ref/settings/#csrf-cookie-secure

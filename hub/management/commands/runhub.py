@@ -65,6 +65,7 @@ class Command(BaseCommand):
                 "hub",
                 "worker",
                 "--loglevel=INFO",
+                # WORKER_CONCURRENCY is read by the settings (CELERY_WORKER_CONCURRENCY); 2 for a laptop.
                 f"--concurrency={os.environ.get('WORKER_CONCURRENCY', '2')}",
             ],
             "beat": [
@@ -75,14 +76,11 @@ class Command(BaseCommand):
                 "--loglevel=INFO",
                 f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
             ],
+            # Workers, threads and logs from hub/gunicorn_conf.py, as in the Docker image.
             "web": [
                 os.path.join(bin_dir, "gunicorn"),
-                "hub.wsgi",
+                "--config=python:hub.gunicorn_conf",
                 f"--bind={host}:{port}",
-                f"--workers={os.environ.get('WEB_CONCURRENCY', '2')}",
-                "--threads=4",
-                "--graceful-timeout=10",
-                "--access-logfile=-",
             ],
         }
         # Each in a session of its own, so stopping it stops its children too (gunicorn's and celery's workers).

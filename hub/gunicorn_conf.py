@@ -1,0 +1,38 @@
+"""gunicorn settings shared by `make run` (manage.py runhub) and the Docker image (`-c python:hub.gunicorn_conf`).
+
+https://docs.gunicorn.org/en/stable/settings.html
+"""
+
+import os
+
+from hub.logs import logging_config
+
+wsgi_app = "hub.wsgi"
+# https://docs.gunicorn.org/en/stable/settings.html#bind
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+# https://docs.gunicorn.org/en/stable/settings.html#workers
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# https://docs.gunicorn.org/en/stable/settings.html#threads
+# Threads keep a worker answering while another request streams a large upload or download.
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# https://docs.gunicorn.org/en/stable/settings.html#graceful-timeout
+graceful_timeout = 10
+# https://docs.gunicorn.org/en/stable/settings.html#accesslog
+accesslog = "-"
+
+# https://docs.gunicorn.org/en/stable/settings.html#logconfig-dict
+# gunicorn's own lines (start, access, worker timeouts) in the same format as the hub's.
+_hub_logging = logging_config(
+    log_format=os.environ.get("LOG_FORMAT", "plain"), level=os.environ.get("LOG_LEVEL", "INFO")
+)
+logconfig_dict = {
+    **_hub_logging,
+    "loggers": {
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
+
+# https://docs.gunicorn.org/en/stable/settings.html#control-socket-disable (gunicorn 25.1+; older ones ignore it)
+# The hub does not use gunicornc, and every gunicorn of one user would otherwise share one socket path.
+control_socket_disable = True

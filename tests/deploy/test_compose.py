@@ -1,0 +1,230 @@
+"""docker-compose.yml, .env.example and the Dockerfile agree with the settings (Docker itself is not needed)."""
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import get_commands
+
+from tests.security.test_production_settings import REQUIRED as REQUIRED_VALUES
+from tests.security.test_production_settings import _manage as manage
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+HUB_SERVICES = ("web", "worker", "beat", "migrate")
+
+# What production cannot start without (hub/settings/production.py).
+REQUIRED = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"}
+# Read by the settings but not something to deploy with, and why.
+NOT_FOR_DEPLOYMENT = {
+    "DEBUG": "production sets DEBUG = False whatever the environment says",
+    "HUB_VAR_DIR": "fixed by the image (/app/var), where the hub-files volume is mounted",
+    "HUB_TEST_SCORING_DELAY_FILE": "a test hook",
+}
+# The S3 storage variables, read by the storage settings being written on another branch (issue 9); once they are
+# merged, the settings read them too and this set only repeats what the source says.
+STORAGE = {
+    "HUB_STORAGE",
+    "AWS_STORAGE_BUCKET_NAME",
+    "HUB_SOLUTIONS_BUCKET",
+    "AWS_S3_ENDPOINT_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_S3_REGION_NAME",
+    "HUB_DOWNLOAD_URL_SECONDS",
+}
+# Read by docker-compose.yml itself (interpolation), not by the hub.
+COMPOSE_ONLY = {"POSTGRES_PASSWORD", "WEB_PORT", "MINIO_CONSOLE_PORT", "HUB_IMAGE"}
+
+
+def variables_read(path: Path) -> set[str]:
+    """Names read with env.str("X", ...), env.int("X", ...), os.environ.get("X", ...) and the like."""
+    source = path.read_text()
+    return set(re.findall(r"""\benv\.\w+\(\s*["']([A-Z][A-Z0-9_]*)["']""", source)) | set(
+        re.findall(r"""os\.environ\.get\(\s*["']([A-Z][A-Z0-9_]*)["']""", source)
+    )
+
+
+SETTINGS_VARIABLES = set().union(*(variables_read(p) for p in (ROOT / "hub" / "settings").glob("*.py"))) - {
+    "PYTEST_XDIST_WORKER"  # test.py: which pytest-xdist process this is
+}
+GUNICORN_VARIABLES = variables_read(ROOT / "hub" / "gunicorn_conf.py") - {
+    "HOST",
+    "PORT",
+}  # fixed by the image
+HUB_VARIABLES = (SETTINGS_VARIABLES | GUNICORN_VARIABLES | STORAGE) - set(NOT_FOR_DEPLOYMENT)
+
+
+def env_example_variables() -> set[str]:
+    """Every NAME=value line of .env.example, commented-out defaults included."""
+    text = (ROOT / ".env.example").read_text()
+    return set(re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", text, flags=re.MULTILINE))
+
+
+def test_the_settings_are_read_as_this_test_expects():
+    assert {
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "LOG_FORMAT",
+        "METRICS_TOKEN",
+    } <= SETTINGS_VARIABLES
+    assert {"WEB_CONCURRENCY", "GUNICORN_THREADS"} <= GUNICORN_VARIABLES
+    assert "WORKER_CONCURRENCY" in SETTINGS_VARIABLES
+
+
+def test_compose_has_every_service_of_a_deployment():
+    assert {"web", "worker", "beat", "migrate", "postgres", "redis", "minio", "createbuckets"} <= set(
+        SERVICES
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_every_service_has_a_health_check_or_says_why_not(name):
+    service = SERVICES[name]
+    healthcheck = service.get("healthcheck", {})
+    if healthcheck and not healthcheck.get("disable"):
+        assert healthcheck["test"], name
+    else:
+        assert len(service.get("x-healthcheck-reason", "")) > 20, (
+            f"{name}: no healthcheck and no reason given"
+        )
+
+
+@pytest.mark.parametrize("name", ["worker", "beat", "migrate"])
+def test_services_of_the_image_that_serve_no_web_do_not_inherit_its_web_health_check(name):
+    # The Dockerfile's HEALTHCHECK probes /healthz; a container without gunicorn must replace or disable it.
+    assert "healthcheck" in SERVICES[name]
+    assert SERVICES[name]["healthcheck"].get("disable") or "hub.healthcheck" not in str(
+        SERVICES[name]["healthcheck"]["test"]
+    )
+
+
+def test_the_worker_scales_with_no_fixed_name_or_port():
+    worker = SERVICES["worker"]
+    assert "container_name" not in worker
+    assert "ports" not in worker
+    assert worker["command"][:5] == ["celery", "-A", "hub", "--quiet", "worker"]
+    assert not any(part.startswith("--concurrency") for part in worker["command"]), (
+        "concurrency comes from WORKER_CONCURRENCY, read by the settings"
+    )
+    assert not any("container_name" in service for service in SERVICES.values())
+
+
+def test_beat_runs_once_and_web_serves_with_the_shared_gunicorn_config():
+    assert SERVICES["beat"]["command"][:5] == ["celery", "-A", "hub", "--quiet", "beat"]
+    assert "deploy" not in SERVICES["beat"]
+    assert SERVICES["web"]["command"] == ["gunicorn", "--config=python:hub.gunicorn_conf"]
+
+
+@pytest.mark.parametrize("name", HUB_SERVICES)
+def test_the_hub_services_get_every_variable_the_hub_reads(name):
+    environment = SERVICES[name]["environment"]
+    assert environment["DJANGO_SETTINGS_MODULE"] == "hub.settings.production"
+    assert set(environment) >= REQUIRED
+    missing = HUB_VARIABLES - set(environment)
+    assert not missing, f"{name} is not given {sorted(missing)}"
+    unknown = set(environment) - HUB_VARIABLES - {"DJANGO_SETTINGS_MODULE"}
+    assert not unknown, f"{name} is given variables nothing reads: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("variable", sorted(REQUIRED - {"DATABASE_URL", "CELERY_BROKER_URL"}))
+def test_compose_stops_when_a_required_secret_is_unset(variable):
+    # ${X:?message} makes `docker compose up` fail with the message instead of starting with an empty value.
+    assert SERVICES["web"]["environment"][variable].startswith(f"${{{variable}:?")
+
+
+def test_hub_services_wait_for_healthy_servers_and_the_migration():
+    for name in ("web", "worker", "beat"):
+        depends_on = SERVICES[name]["depends_on"]
+        assert depends_on["postgres"]["condition"] == "service_healthy"
+        assert depends_on["redis"]["condition"] == "service_healthy"
+        assert depends_on["migrate"]["condition"] == "service_completed_successfully"
+    assert SERVICES["createbuckets"]["depends_on"]["minio"]["condition"] == "service_healthy"
+
+
+def test_named_volumes_keep_the_data():
+    assert {"postgres-data", "redis-data", "minio-data", "hub-files"} <= set(COMPOSE["volumes"])
+    assert "postgres-data:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
+
+
+def test_env_example_lists_exactly_the_variables_the_hub_and_compose_read():
+    listed = env_example_variables()
+    assert not HUB_VARIABLES - listed, f"missing from .env.example: {sorted(HUB_VARIABLES - listed)}"
+    extra = listed - HUB_VARIABLES - COMPOSE_ONLY
+    assert not extra, f".env.example lists variables nothing reads: {sorted(extra)}"
+    compose_text = (ROOT / "docker-compose.yml").read_text()
+    for variable in COMPOSE_ONLY:
+        assert f"${{{variable}" in compose_text, f"{variable} is not used in docker-compose.yml"
+
+
+def test_the_dockerfile_and_compose_run_modules_and_commands_that_exist():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim", dockerfile, flags=re.MULTILINE)
+    assert re.search(r"^USER hub$", dockerfile, flags=re.MULTILINE), "the image runs as a non-root user"
+    assert "collectstatic" in dockerfile
+    commands = [dockerfile] + [
+        " ".join(
+            part for part in [*service.get("command", []), *service.get("healthcheck", {}).get("test", [])]
+        )
+        for service in SERVICES.values()
+    ]
+    text = "\n".join(commands)
+    modules = set(re.findall(r"--config=python:([\w.]+)", text)) | set(
+        re.findall(r"-m[\s\",]+([a-z][\w.]+)", text)
+    )
+    modules |= set(re.findall(r"celery -A (\w+)", text))
+    assert {"hub.gunicorn_conf", "hub.healthcheck", "hub"} <= modules
+    for module in modules:
+        assert importlib.util.find_spec(module) is not None, module
+    management_commands = set(re.findall(r"django-admin (\w+)", text))
+    assert {"migrate", "collectstatic", "load_builtin_challenges"} <= management_commands
+    assert management_commands <= set(get_commands())
+
+
+def test_the_image_copies_every_package_that_pip_installs():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    copied = set(re.findall(r"^COPY (\w+) \./\w+$", dockerfile, flags=re.MULTILINE))
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    included = re.search(r"^include = \[(.*)\]$", pyproject, flags=re.MULTILINE).group(1)
+    packages = {name.strip(' "*') for name in included.split(",")}
+    assert packages <= copied, f"pip install . would miss {sorted(packages - copied)}"
+
+
+def interpolate(value: str, environment: dict[str, str]) -> str:
+    """Compose's ${X}, ${X:-default} and ${X:?error}, defaults possibly nested, as `docker compose config` does."""
+    pattern = re.compile(r"\$\{([A-Z][A-Z0-9_]*)(?:(:-|:\?)((?:[^${}]|\$\{[^{}]*\})*))?\}")
+    while match := pattern.search(value):
+        name, operator, argument = match.groups()
+        if environment.get(name):
+            replacement = environment[name]
+        elif operator == ":?":
+            raise KeyError(f"{name}: {argument}")
+        else:
+            replacement = argument or ""
+        value = value[: match.start()] + replacement + value[match.end() :]
+    return value
+
+
+def test_production_passes_check_deploy_with_the_environment_compose_gives(tmp_path):
+    dot_env = {
+        "SECRET_KEY": REQUIRED_VALUES["SECRET_KEY"],
+        "ALLOWED_HOSTS": "hub.example.org",
+        "POSTGRES_PASSWORD": "a-database-password",
+        "AWS_ACCESS_KEY_ID": "hub",
+        "AWS_SECRET_ACCESS_KEY": "a-storage-password",
+    }
+    environment = {
+        name: interpolate(str(value), dot_env) for name, value in SERVICES["web"]["environment"].items()
+    }
+    assert environment["DATABASE_URL"] == "postgres://hub:a-database-password@postgres:5432/hub"
+    with pytest.raises(KeyError, match="set SECRET_KEY in .env"):
+        interpolate(SERVICES["web"]["environment"]["SECRET_KEY"], {})
+
+    done = manage(tmp_path, "check", "--deploy", "--fail-level", "DEBUG", **environment)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues (0 silenced)." in done.stdout
