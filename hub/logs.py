@@ -38,9 +38,8 @@ class PlainFormatter(logging.Formatter):
         line = super().format(record)
         if getattr(record, "submission_id", None) is None:
             return line
-        first, newline, rest = line.partition(
-            "\n"
-        )  # keep the context on the message line, before a traceback
+        # On the message's own line, before a traceback.
+        first, newline, rest = line.partition("\n")
         return f"{first} submission_id={record.submission_id} task_id={record.task_id}{newline}{rest}"
 
 
