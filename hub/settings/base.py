@@ -145,8 +145,11 @@ if HUB_STORAGE == "local":
     STORAGES = {"default": _local_files, "solutions": _local_files}
 elif HUB_STORAGE == "s3":
     # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html#settings
+    _endpoint = env.str("AWS_S3_ENDPOINT_URL", default=None)
     _s3_options = {
-        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+        "endpoint_url": _endpoint,
+        # MinIO and most S3-compatible servers answer bucket names in the path, not in the host name.
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path" if _endpoint else None),
         "region_name": env.str("AWS_S3_REGION_NAME", default="us-east-1"),
         # Unset: boto3 looks further (instance or pod role, ~/.aws/credentials).
         "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
