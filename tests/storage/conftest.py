@@ -1,11 +1,14 @@
 """A real S3 API on a local port (moto's server, in a thread), and settings that put the hub's files on it."""
 
+import shutil
 import uuid
 from dataclasses import dataclass
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+
+from hub.storage import solution_cache_dir
 
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 REGION = "us-east-1"
@@ -55,7 +58,7 @@ def s3_storages(endpoint: str, public: str, solutions: str) -> dict:
 
 
 @pytest.fixture
-def s3(settings, s3_endpoint, tmp_path) -> S3Buckets:
+def s3(settings, s3_endpoint) -> S3Buckets:
     """Fresh buckets for this test, and the hub's files on them. The solution cache starts empty too."""
     client = boto3.client("s3", endpoint_url=s3_endpoint, region_name=REGION, **CREDENTIALS)
     name = uuid.uuid4().hex[:12]
@@ -64,5 +67,19 @@ def s3(settings, s3_endpoint, tmp_path) -> S3Buckets:
         client.create_bucket(Bucket=bucket)
     settings.STORAGES = s3_storages(s3_endpoint, buckets.public, buckets.solutions)
     settings.HUB_DOWNLOAD_URL_SECONDS = 120
-    settings.VAR_DIR = tmp_path
+    shutil.rmtree(solution_cache_dir(), ignore_errors=True)
     return buckets
+
+
+@pytest.fixture
+def s3_environment(s3_endpoint, s3) -> dict[str, str]:
+    """The environment that gives a child process (a worker) the same buckets, read by hub/settings/base.py."""
+    return {
+        "HUB_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": s3.public,
+        "HUB_SOLUTIONS_BUCKET": s3.solutions,
+        "AWS_S3_ENDPOINT_URL": s3_endpoint,
+        "AWS_S3_REGION_NAME": REGION,
+        "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+    }

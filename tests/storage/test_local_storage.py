@@ -1,5 +1,6 @@
 """The default: every file in one private folder on local disk, streamed by the hub, read in place by the worker."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ def test_a_download_is_streamed_by_the_hub_not_redirected(client, challenge):
 
 
 def test_the_worker_reads_local_files_where_they_are(challenge):
+    shutil.rmtree(solution_cache_dir(), ignore_errors=True)
     solution = challenge.solution
     with local_copy(solution.file, sha256=solution.sha256) as path:
         assert path == Path(solution.file.path)

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.urls import get_resolver
 
-from hub.storage import HiddenS3Storage, S3FileStorage, solutions_storage
+from hub.storage import HiddenS3Storage, S3FileStorage, solution_cache_dir, solutions_storage
 from projects.bundle_export import challenge_export_bundle
 from projects.models import Solution
 from submissions.models import Submission
@@ -132,9 +132,9 @@ def test_the_zip_of_all_files_and_the_bundle_export_read_from_the_buckets(client
 
 
 def test_submissions_are_scored_from_the_bucket_and_the_solution_is_downloaded_once(
-    auth_client, s3, challenge, monkeypatch, settings
+    auth_client, s3, challenge, monkeypatch, tmp_path
 ):
-    temporary = Path(settings.VAR_DIR) / "tmp"
+    temporary = tmp_path / "tmp"
     temporary.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     opened = []
@@ -158,6 +158,6 @@ def test_submissions_are_scored_from_the_bucket_and_the_solution_is_downloaded_o
         assert submission.status == Submission.Status.SCORED, submission.error
         assert submission.public_score == pytest.approx(expected_scores(20, correct=correct)[0])
     assert opened == [challenge.solution.file.name]
-    cached = list((Path(settings.VAR_DIR) / "solution-cache").rglob("*"))
+    cached = list(solution_cache_dir().rglob("*"))
     assert [path.name for path in cached if path.is_file()] == [Path(challenge.solution.file.name).name]
     assert not list(temporary.iterdir())  # each submission's copy was removed after scoring
