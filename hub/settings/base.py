@@ -155,10 +155,14 @@ elif HUB_STORAGE == "s3":
         "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
         "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
         "signature_version": "s3v4",
+        # No canned ACL: objects are as private as their bucket (buckets with ACLs disabled refuse any other).
         "default_acl": None,
         "querystring_auth": True,
         "querystring_expire": HUB_DOWNLOAD_URL_SECONDS,
+        # As on local disk: a name already taken gets a suffix, never overwrites a file still in use.
         "file_overwrite": False,
+        # Files the hub reads itself (zip, export, scoring) spill to a temporary file past this; 0 keeps them whole
+        # in memory.
         "max_memory_size": 8 * 1024 * 1024,
     }
     _bucket = env.str("AWS_STORAGE_BUCKET_NAME")
