@@ -53,8 +53,8 @@ class HiddenS3Storage(S3FileStorage):
 class _SolutionsStorage(LazyObject):
     """storages["solutions"], looked up on first use, like Django's default_storage.
 
-    A FileField calls its storage callable once, when the model class is built; this proxy lets tests switch
-    STORAGES (and a deployment's settings module choose the backend) after that.
+    A FileField calls its storage callable once, when the model class is built; through this proxy a change of
+    STORAGES afterwards (pytest-django's `settings` fixture) still reaches Solution.file, as it reaches DataFile.
     """
 
     def _setup(self) -> None:
