@@ -19,7 +19,7 @@ from werkzeug.http import parse_range_header
 CHUNK_BYTES = 256 * 1024
 
 
-def _content_type(filename: str) -> str:
+def content_type_for(filename: str) -> str:
     content_type, encoding = mimetypes.guess_type(filename)
     # A .csv.gz is sent as the gzip file it is, never with Content-Encoding: clients must not unpack it on the fly,
     # or the bytes they save would not match the listed size and sha256.
@@ -90,7 +90,7 @@ def file_response(
 
     headers["Content-Length"] = str(stop - start)
     headers["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    headers["Content-Type"] = _content_type(filename)
+    headers["Content-Type"] = content_type_for(filename)
     if request.method == "HEAD":
         return HttpResponse(status=status, headers=headers)
     return StreamingHttpResponse(_stream(open_file(), start, stop), status=status, headers=headers)

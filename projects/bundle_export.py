@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.core.files.storage import default_storage
+from django.db.models.fields.files import FieldFile
 
 from submissions.models import Submission
 
@@ -30,9 +30,10 @@ def challenge_export_bundle(challenge: Challenge, dest: str | Path) -> Path:
         return zip_folder(folder, dest)
 
 
-def _copy_out(storage_name: str, target: Path) -> None:
+def _copy_out(field_file: FieldFile, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    with default_storage.open(storage_name, "rb") as source, target.open("wb") as out:
+    # Through the field's own storage: solutions live apart from dataset files (hub/storage.py).
+    with field_file.storage.open(field_file.name, "rb") as source, target.open("wb") as out:
         shutil.copyfileobj(source, out, 1 << 20)
 
 
@@ -40,13 +41,13 @@ def _write_folder(challenge: Challenge, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     files = []
     for data_file in challenge_data_files(challenge):
-        _copy_out(data_file.file.name, folder / "data" / data_file.name)
+        _copy_out(data_file.file, folder / "data" / data_file.name)
         entry = {"path": f"data/{data_file.name}", "kind": data_file.kind}
         if data_file.description:
             entry["description"] = data_file.description
         files.append(entry)
     solution_name = Path(challenge.solution.file.name).name
-    _copy_out(challenge.solution.file.name, folder / "solution" / solution_name)
+    _copy_out(challenge.solution.file, folder / "solution" / solution_name)
     (folder / "description.md").write_text(challenge.description, encoding="utf-8")
     (folder / "evaluation.md").write_text(challenge.evaluation, encoding="utf-8")
     (folder / "dataset.md").write_text(challenge.dataset.description, encoding="utf-8")
@@ -93,7 +94,7 @@ def _write_folder(challenge: Challenge, folder: Path) -> None:
         Submission.objects.filter(challenge=challenge, is_baseline=True).order_by("-created_at").first()
     )
     if baseline is not None:
-        _copy_out(baseline.file.name, folder / "baseline" / "submission.csv")
+        _copy_out(baseline.file, folder / "baseline" / "submission.csv")
         manifest["baseline"] = "baseline/submission.csv"
     write_bundle_manifest(folder, manifest)
 

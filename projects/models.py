@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from hub.storage import solutions_storage
+
 
 class Level(models.TextChoices):
     BEGINNER = "beginner", "Beginner"
@@ -126,10 +128,11 @@ def solution_upload_to(instance: "Solution", filename: str) -> str:
 
 
 class Solution(models.Model):
-    """The hidden labels of a challenge's test set. No URL pattern reaches this file."""
+    """The hidden labels of a challenge's test set. No URL pattern reaches this file; on S3 it is in a bucket of
+    its own (hub/storage.py)."""
 
     challenge = models.OneToOneField(Challenge, on_delete=models.CASCADE, related_name="solution")
-    file = models.FileField(upload_to=solution_upload_to, max_length=500)
+    file = models.FileField(upload_to=solution_upload_to, max_length=500, storage=solutions_storage)
     sha256 = models.CharField(max_length=64)
     rows = models.PositiveIntegerField()
     public_rows = models.PositiveIntegerField()

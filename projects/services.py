@@ -8,10 +8,12 @@ from pathlib import Path
 import pandas as pd
 from django.contrib.auth import get_user_model
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from hub.storage import solutions_storage
 from submissions.models import Submission
 from submissions.services import submission_create, submissions_rescore
 
@@ -44,23 +46,25 @@ def challenge_import_bundle(path: str | Path) -> ImportResult:
     """Create or update a challenge from a bundle folder or zip. All or nothing: on any error the database is
     unchanged and the files this import wrote are removed. A changed solution rescores existing submissions."""
     with opened_bundle(path) as bundle:
-        written: list[str] = []
+        written: list[tuple[Storage, str]] = []
         try:
             with transaction.atomic():
                 return _import(bundle, written)
         except BaseException:
-            for name in written:
-                default_storage.delete(name)
+            for storage, name in written:
+                storage.delete(name)
             raise
 
 
-def _store(path: Path, name: str, sha256: str, written: list[str]) -> str:
+def _store(
+    path: Path, name: str, sha256: str, written: list[tuple[Storage, str]], storage: Storage = default_storage
+) -> str:
     """Files are stored under their checksum, so a re-import never overwrites a file still in use."""
     storage_name = f"{name}/{sha256[:16]}/{path.name}"
-    if not default_storage.exists(storage_name):
+    if not storage.exists(storage_name):
         with path.open("rb") as handle:
-            storage_name = default_storage.save(storage_name, File(handle))
-        written.append(storage_name)
+            storage_name = storage.save(storage_name, File(handle))
+        written.append((storage, storage_name))
     return storage_name
 
 
@@ -109,7 +113,7 @@ def _dataset_upsert(bundle: Bundle) -> Dataset:
 
 
 def _data_files_sync(
-    dataset: Dataset, files: list[BundleFile], written: list[str], previews: PreviewMaker
+    dataset: Dataset, files: list[BundleFile], written: list[tuple[Storage, str]], previews: PreviewMaker
 ) -> None:
     """A bundle that lists files owns the dataset's file list: listed files are added or updated, others removed.
 
@@ -143,15 +147,16 @@ def _data_files_sync(
         if current is None:
             DataFile.objects.create(dataset=dataset, name=item.name, file=storage_name, **values)
         else:
-            _delete_file_on_commit(current.file.name)
+            _delete_file_on_commit(current.file)
             DataFile.objects.filter(pk=current.pk).update(file=storage_name, **values)
     for stale in existing.values():
-        _delete_file_on_commit(stale.file.name)
+        _delete_file_on_commit(stale.file)
         stale.delete()
 
 
-def _delete_file_on_commit(name: str) -> None:
-    transaction.on_commit(lambda: default_storage.delete(name))
+def _delete_file_on_commit(field_file: FieldFile) -> None:
+    storage, name = field_file.storage, field_file.name
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 CHALLENGE_FIELDS = (
@@ -187,13 +192,13 @@ def _challenge_upsert(bundle: Bundle, dataset: Dataset) -> tuple[Challenge, bool
     return challenge, created
 
 
-def _solution_sync(challenge: Challenge, path: Path, written: list[str]) -> bool:
+def _solution_sync(challenge: Challenge, path: Path, written: list[tuple[Storage, str]]) -> bool:
     sha256 = file_sha256(path)
     current = Solution.objects.filter(challenge=challenge).first()
     if current is not None and current.sha256 == sha256:
         return False
     rows, public_rows = _count_usage(path)
-    storage_name = _store(path, f"solutions/{challenge.slug}", sha256, written)
+    storage_name = _store(path, f"solutions/{challenge.slug}", sha256, written, solutions_storage())
     values = {
         "file": storage_name,
         "sha256": sha256,
@@ -204,7 +209,7 @@ def _solution_sync(challenge: Challenge, path: Path, written: list[str]) -> bool
     if current is None:
         Solution.objects.create(challenge=challenge, **values)
     else:
-        _delete_file_on_commit(current.file.name)
+        _delete_file_on_commit(current.file)
         Solution.objects.filter(pk=current.pk).update(**values)
     return True
 
@@ -234,7 +239,7 @@ def _baseline_sync(challenge: Challenge, path: Path) -> None:
     if current.filter(sha256=sha256).exists():
         return
     for old in current:
-        _delete_file_on_commit(old.file.name)
+        _delete_file_on_commit(old.file)
     current.delete()
     with path.open("rb") as handle:
         submission_create(

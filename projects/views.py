@@ -6,11 +6,12 @@ import shutil
 import tempfile
 import zipfile
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_safe
 
 from hub.downloads import file_response
+from hub.storage import signed_download_url
 from submissions.models import LeaderboardEntry
 from submissions.selectors import score_history, top_score_history
 from workers.scoring import METRICS
@@ -127,8 +128,17 @@ def challenge_starter_kit_download(request: HttpRequest, slug: str) -> HttpRespo
 @require_safe
 def data_file_download(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     """Serve a listed public file, streamed, with Range for resuming and ETag (its sha256) for revalidating.
-    Only DataFile rows are reachable: never a path from the URL."""
+    Only DataFile rows are reachable: never a path from the URL.
+
+    On S3 the hub sends a redirect to a signed address that expires instead (the bucket does Range itself), so
+    large downloads never pass through a web process."""
     data_file = data_file_get(challenge=challenge_get_published(slug=slug), name=name)
+    url = signed_download_url(data_file.file, filename=data_file.name)
+    if url is not None:
+        response = HttpResponseRedirect(url)
+        # The address expires: a cached redirect would outlive it.
+        response["Cache-Control"] = "private, no-store"
+        return response
     return file_response(
         request,
         lambda: data_file.file.open("rb"),

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from hub.storage import local_copy
 from projects.selectors import challenge_scoring_spec
 from workers.scoring import ScoreResult, SubmissionRejected, load_solution, score_file
 
@@ -129,8 +130,10 @@ def _test_delay() -> None:
 def _run_engine(submission: Submission) -> ScoreResult:
     challenge = submission.challenge
     spec = challenge_scoring_spec(challenge)
-    solution = load_solution(challenge.solution.file.path, spec, sha256=challenge.solution.sha256)
-    result = score_file(submission.file.path, solution, spec)
+    with local_copy(challenge.solution.file, sha256=challenge.solution.sha256) as solution_path:
+        solution = load_solution(solution_path, spec, sha256=challenge.solution.sha256)
+    with local_copy(submission.file) as submission_path:
+        result = score_file(submission_path, solution, spec)
     for value in (result.public_score, result.private_score):
         if value is not None and not math.isfinite(value):
             raise SubmissionRejected(

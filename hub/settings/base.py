@@ -131,15 +131,62 @@ USE_TZ = True
 # https://whitenoise.readthedocs.io/en/stable/django.html
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STORAGES = {
-    # Dataset files, submissions and hidden solutions all live in one private folder that no URL maps to:
-    # public downloads go through a view that serves only published dataset files.
-    "default": {
+# https://docs.djangoproject.com/en/5.2/ref/settings/#storages
+# "default" holds dataset files and submissions, "solutions" the hidden solutions; neither is public (hub/storage.py).
+# Where they live: "local" (a folder under HUB_VAR_DIR) or "s3" (S3 or MinIO); see docs/storage.md.
+HUB_STORAGE = env.str("HUB_STORAGE", default="local")
+# https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html#settings (querystring_expire)
+HUB_DOWNLOAD_URL_SECONDS = env.int("HUB_DOWNLOAD_URL_SECONDS", default=300)
+if HUB_STORAGE == "local":
+    # https://docs.djangoproject.com/en/5.2/ref/files/storage/#the-filesystemstorage-class
+    # One folder that no URL maps to; solutions stay where earlier versions stored them (solutions/...).
+    _local_files = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(VAR_DIR / "storage"), "base_url": None},
-    },
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+    }
+    STORAGES = {"default": _local_files, "solutions": _local_files}
+elif HUB_STORAGE == "s3":
+    # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html#settings
+    _endpoint = env.str("AWS_S3_ENDPOINT_URL", default=None)
+    _s3_options = {
+        "endpoint_url": _endpoint,
+        # MinIO and most S3-compatible servers answer bucket names in the path, not in the host name.
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path" if _endpoint else None),
+        "region_name": env.str("AWS_S3_REGION_NAME", default="us-east-1"),
+        # Unset: boto3 looks further (instance or pod role, ~/.aws/credentials).
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+        "signature_version": "s3v4",
+        # No canned ACL: objects are as private as their bucket (buckets with ACLs disabled refuse any other).
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": HUB_DOWNLOAD_URL_SECONDS,
+        # As on local disk: a name already taken gets a suffix, never overwrites a file still in use.
+        "file_overwrite": False,
+        # Files the hub reads itself (zip, export, scoring) spill to a temporary file past this; 0 keeps them whole
+        # in memory.
+        "max_memory_size": 8 * 1024 * 1024,
+    }
+    _bucket = env.str("AWS_STORAGE_BUCKET_NAME")
+    STORAGES = {
+        "default": {
+            "BACKEND": "hub.storage.S3FileStorage",
+            "OPTIONS": {**_s3_options, "bucket_name": _bucket},
+        },
+        "solutions": {
+            "BACKEND": "hub.storage.HiddenS3Storage",
+            "OPTIONS": {
+                **_s3_options,
+                "bucket_name": env.str("HUB_SOLUTIONS_BUCKET", default=f"{_bucket}-solutions"),
+            },
+        },
+    }
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f'HUB_STORAGE is "{HUB_STORAGE}"; it must be "local" or "s3".')
+# https://whitenoise.readthedocs.io/en/stable/django.html#add-compression-and-caching-support
+STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 # https://docs.djangoproject.com/en/5.2/ref/settings/#file-upload-max-memory-size
 # Uploads above this go to a temporary file, so a large CSV is never held whole in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
