@@ -24,18 +24,6 @@ NOT_FOR_DEPLOYMENT = {
     "HUB_VAR_DIR": "fixed by the image (/app/var), where the hub-files volume is mounted",
     "HUB_TEST_SCORING_DELAY_FILE": "a test hook",
 }
-# The S3 storage variables, read by the storage settings being written on another branch (issue 9); once they are
-# merged, the settings read them too and this set only repeats what the source says.
-STORAGE = {
-    "HUB_STORAGE",
-    "AWS_STORAGE_BUCKET_NAME",
-    "HUB_SOLUTIONS_BUCKET",
-    "AWS_S3_ENDPOINT_URL",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_S3_REGION_NAME",
-    "HUB_DOWNLOAD_URL_SECONDS",
-}
 # Read by docker-compose.yml itself (interpolation), not by the hub.
 COMPOSE_ONLY = {"POSTGRES_PASSWORD", "WEB_PORT", "MINIO_CONSOLE_PORT", "HUB_IMAGE"}
 
@@ -55,7 +43,7 @@ GUNICORN_VARIABLES = variables_read(ROOT / "hub" / "gunicorn_conf.py") - {
     "HOST",
     "PORT",
 }  # fixed by the image
-HUB_VARIABLES = (SETTINGS_VARIABLES | GUNICORN_VARIABLES | STORAGE) - set(NOT_FOR_DEPLOYMENT)
+HUB_VARIABLES = (SETTINGS_VARIABLES | GUNICORN_VARIABLES) - set(NOT_FOR_DEPLOYMENT)
 
 
 def env_example_variables() -> set[str]:
