@@ -251,6 +251,8 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A task that loses the broker finishes and stores its score; the redelivery that may follow does nothing.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# https://github.com/celery/celery/blob/main/celery/fixups/django.py (closes connections around every task unless set)
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 
 # Hub rules
 HUB_DEFAULT_MAX_UPLOAD_BYTES = env.int("HUB_DEFAULT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
