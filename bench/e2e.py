@@ -29,6 +29,7 @@ import os
 import random
 import re
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -36,7 +37,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -108,14 +109,19 @@ print(json.dumps([Token.objects.create(user=UserFactory()).key for _ in range({c
 def run(args: argparse.Namespace, name: str, code: Path) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"hub-e2e-{name}-"))
     web_port = free_port()
-    fresh_postgres(args.database_url)
+    if args.embedded:
+        database_url = f"sqlite:///{work / 'hub.sqlite3'}"
+        broker_url = "filesystem://localhost/"  # its folders are under HUB_VAR_DIR, so the bench's own
+    else:
+        database_url, broker_url = args.database_url, args.broker_url
+        fresh_postgres(database_url)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hub.settings.base",
         "SECRET_KEY": "e2e-" + "x" * 50,
         "HUB_VAR_DIR": str(work / "var"),
-        "DATABASE_URL": args.database_url,
-        "CELERY_BROKER_URL": args.broker_url,
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker_url,
         "HUB_CELERY_QUEUE": f"hub-bench-e2e-{os.getpid()}",
         # Clients poll far more often than the defaults allow one user; the limits are not what is measured.
         "HUB_API_RATE_USER": "1000000/minute",
@@ -154,7 +160,7 @@ def run(args: argparse.Namespace, name: str, code: Path) -> dict:
         _wait_ready(log_dir, args.workers)
         # CPU of the driving alone, not of the processes' start-up.
         before = _cpu(processes) | {"clients": time.process_time()}
-        result = _drive(args, tokens, web_port, log_dir)
+        result = _drive(args, tokens, web_port, log_dir, database_url)
         after = _cpu(processes) | {"clients": time.process_time()}
         per_submission = {
             part: 1000 * (after[part] - before[part]) / max(result["submissions"], 1) for part in after
@@ -197,7 +203,9 @@ def _wait_ready(log_dir: Path, workers: int, timeout: float = 60) -> None:
     raise RuntimeError("celery workers not ready")
 
 
-def _drive(args: argparse.Namespace, tokens: list[str], web_port: int, log_dir: Path) -> dict:
+def _drive(
+    args: argparse.Namespace, tokens: list[str], web_port: int, log_dir: Path, database_url: str
+) -> dict:
     base = f"http://127.0.0.1:{web_port}/api/v1/challenges/{SLUG}"
     per_client = [
         args.submissions // args.clients + (i < args.submissions % args.clients) for i in range(args.clients)
@@ -256,7 +264,7 @@ def _drive(args: argparse.Namespace, tokens: list[str], web_port: int, log_dir: 
         thread.join()
     elapsed = time.monotonic() - began
 
-    stamps = _timestamps(args.database_url)
+    stamps = _timestamps(database_url)
     stored: Counter[int] = Counter()
     for log in log_dir.glob("worker*.log"):
         for match in STORED.finditer(log.read_text(errors="replace")):
@@ -288,14 +296,19 @@ def _drive(args: argparse.Namespace, tokens: list[str], web_port: int, log_dir: 
 
 
 def _timestamps(database_url: str) -> dict[int, tuple[str, float, float, float]]:
-    import psycopg
+    query = "SELECT id, status, created_at, started_at, finished_at FROM submissions_submission"
+    if database_url.startswith("sqlite"):
+        with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as connection:
+            rows = connection.execute(query).fetchall()
+    else:
+        import psycopg
 
-    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as connection:
-        rows = connection.execute(
-            "SELECT id, status, created_at, started_at, finished_at FROM submissions_submission"
-        ).fetchall()
+        with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as connection:
+            rows = connection.execute(query).fetchall()
 
-    def seconds(moment: datetime | None) -> float:
+    def seconds(moment: datetime | str | None) -> float:
+        if isinstance(moment, str):  # SQLite stores UTC text
+            moment = datetime.fromisoformat(moment).replace(tzinfo=UTC)
         return moment.timestamp() if moment else float("nan")
 
     return {row[0]: (row[1], seconds(row[2]), seconds(row[3]), seconds(row[4])) for row in rows}
@@ -347,6 +360,11 @@ def main() -> None:
         "--database-url",
         default=os.environ.get("E2E_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hub_bench_e2e"),
         help="dropped and made again",
+    )
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="SQLite and the filesystem broker (make run's defaults) instead",
     )
     parser.add_argument("--broker-url", default=os.environ.get("E2E_BROKER_URL", "redis://127.0.0.1:6379/7"))
     parser.add_argument(
