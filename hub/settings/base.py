@@ -210,6 +210,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "control_folder": str(BROKER_DIR / "control"),
+        # https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.virtual.html (1 s by default)
+        "polling_interval": 0.1,
     }
     # kombu creates none of these folders, and every process that sends or receives needs them.
     for _folder in ("queue", "control"):
