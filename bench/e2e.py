@@ -221,6 +221,8 @@ def _drive(
         client_rng = random.Random(args.seed * 1000 + number)
         with httpx.Client(headers={"Authorization": f"Token {token}"}, timeout=60) as http:
             barrier.wait()
+            if args.think:  # arrivals spread out from the start too, not 20 uploads at once
+                time.sleep(client_rng.expovariate(1 / args.think))
             for entry in range(1, count + 1):
                 started = time.time()
                 response = http.post(
