@@ -220,13 +220,27 @@ def _drive(
     def client(number: int, token: str, count: int) -> None:
         client_rng = random.Random(args.seed * 1000 + number)
         with httpx.Client(headers={"Authorization": f"Token {token}"}, timeout=60) as http:
+
+            def request(method: str, url: str, **kwargs) -> httpx.Response:
+                # gunicorn closes a keep-alive connection idle for 2 s; a request sent on it just then is reset,
+                # before the server read it, so it is sent again (and counted).
+                for attempt in range(3):
+                    try:
+                        return http.request(method, url, **kwargs)
+                    except httpx.TransportError as error:
+                        with lock:
+                            errors[f"{method} {type(error).__name__}"] += 1
+                        if attempt == 2:
+                            raise
+                raise AssertionError("unreachable")
+
             barrier.wait()
             if args.think:  # arrivals spread out from the start too, not 20 uploads at once
                 time.sleep(client_rng.expovariate(1 / args.think))
             for entry in range(1, count + 1):
                 started = time.time()
-                response = http.post(
-                    f"{base}/submissions/", files={"file": ("p.csv", client_rng.choice(files))}
+                response = request(
+                    "POST", f"{base}/submissions/", files={"file": ("p.csv", client_rng.choice(files))}
                 )
                 uploaded = time.time()
                 if response.status_code != 201:
@@ -238,7 +252,7 @@ def _drive(
                 polls = 0
                 deadline = time.monotonic() + args.timeout
                 while time.monotonic() < deadline:
-                    answer = http.get(f"{base}/leaderboard/me/")
+                    answer = request("GET", f"{base}/leaderboard/me/")
                     polls += 1
                     if answer.status_code == 200 and answer.json()["entries"] >= entry:
                         seen = time.time()
@@ -335,6 +349,10 @@ def table(results: list[dict]) -> str:
     row("polls per submission", [f"{r['polls_per_submission']:.1f}" for r in results])
     row("submissions", [str(r["submissions"]) for r in results])
     row("lost", [str(r["lost"]) for r in results])
+    row(
+        "HTTP errors (sent again)",
+        [", ".join(f"{k}: {v}" for k, v in r["errors"].items()) or "0" for r in results],
+    )
     row("scored twice", [str(r["twice"]) for r in results])
     for phase in ("upload", "queue", "scoring", "visible"):
         row(
