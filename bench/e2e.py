@@ -39,6 +39,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -49,6 +50,7 @@ from bench.soak import BIN, Processes, free_port, fresh_postgres, wait_port  # n
 from tests.bundles import predictions_csv  # noqa: E402
 
 SLUG = "e2e"
+QUEUE = "hub-bench-e2e"
 STORED = re.compile(r"Submission (\d+) stored as (\w+) by delivery")
 
 
@@ -122,7 +124,7 @@ def run(args: argparse.Namespace, name: str, code: Path) -> dict:
         "HUB_VAR_DIR": str(work / "var"),
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
-        "HUB_CELERY_QUEUE": f"hub-bench-e2e-{os.getpid()}",
+        "HUB_CELERY_QUEUE": QUEUE,
         # Clients poll far more often than the defaults allow one user; the limits are not what is measured.
         "HUB_API_RATE_USER": "1000000/minute",
         "HUB_API_RATE_ANON": "1000000/minute",
@@ -157,6 +159,7 @@ def run(args: argparse.Namespace, name: str, code: Path) -> dict:
                  "--without-gossip", "--without-mingle", "--without-heartbeat"],
             )  # fmt: skip
         wait_port(web_port)
+        _wait_web(web_port)
         _wait_ready(log_dir, args.workers)
         # CPU of the driving alone, not of the processes' start-up.
         before = _cpu(processes) | {"clients": time.process_time()}
@@ -169,9 +172,25 @@ def run(args: argparse.Namespace, name: str, code: Path) -> dict:
     finally:
         processes.stop_all()
         if args.keep:
-            print(f"kept {work}", file=sys.stderr)
+            print(f"kept {work} (and the database)", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
+            if not args.embedded:
+                _drop(database_url, broker_url)
+
+
+def _drop(database_url: str, broker_url: str) -> None:
+    """Drop the bench's database and its queue's keys in Redis."""
+    import psycopg
+    import redis
+
+    parts = urlsplit(database_url)
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+    client = redis.Redis.from_url(broker_url)
+    for key in client.scan_iter(f"*{QUEUE}*"):
+        client.delete(key)
 
 
 def _cpu(processes: Processes) -> dict[str, float]:
@@ -191,6 +210,19 @@ def _group_cpu(group: int) -> float:
         if int(fields[2]) == group:  # after the name: state, ppid, pgrp, ...; utime and stime are 14 and 15
             total += int(fields[11]) + int(fields[12])
     return total / ticks
+
+
+def _wait_web(port: int, timeout: float = 60) -> None:
+    """gunicorn listens before its workers have imported the hub: wait for an answer, then give the other workers
+    time to finish booting, so that no client's first upload waits for a worker's imports."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
+                time.sleep(3)
+                return
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn does not answer")
 
 
 def _wait_ready(log_dir: Path, workers: int, timeout: float = 60) -> None:
