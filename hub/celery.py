@@ -4,11 +4,14 @@ import logging
 import os
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
 
 # Connects the signals that put the submission id on every log line of a scoring task.
 from hub import logs  # noqa: F401
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.base")
+# filesystem:// URLs get the transport that writes each message whole (hub/broker.py).
+TRANSPORT_ALIASES["filesystem"] = "hub.broker:Transport"
 
 app = Celery("hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -35,3 +38,12 @@ def broker_queue_length(queue: str | None = None) -> int | None:
     except Exception:
         logger.warning("Could not ask the broker how many messages wait in %s", name, exc_info=True)
         return None
+
+
+def sender_warm_up() -> None:
+    """Import what the first send_task would import (the broker's transport, the message helpers, the producer
+    pool), so that a web process does it at boot rather than in its first upload. No connection is opened."""
+    app.amqp  # noqa: B018 (cached properties: reading them imports and builds them)
+    app.producer_pool  # noqa: B018
+    with app.connection_for_write() as connection:
+        connection.transport  # noqa: B018

@@ -6,6 +6,7 @@ from django.db import Error as DatabaseError
 
 from submissions.scoring import submission_fail_over_time, submission_score
 from submissions.services import leaderboards_roll, submissions_sweep_stuck
+from workers import warmup  # noqa: F401  (connects the worker process signals)
 
 
 class ScoringTask(Task):

@@ -262,6 +262,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "control_folder": str(BROKER_DIR / "control"),
+        # https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.virtual.html (1 s by default)
+        "polling_interval": 0.1,
     }
     # kombu creates none of these folders, and every process that sends or receives needs them.
     for _folder in ("queue", "control"):
@@ -294,6 +296,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#worker-concurrency
 CELERY_WORKER_CONCURRENCY = env.int("WORKER_CONCURRENCY", default=None)
 CELERY_TASK_IGNORE_RESULT = True
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-default-queue
+CELERY_TASK_DEFAULT_QUEUE = env.str("HUB_CELERY_QUEUE", default="celery")
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-retry-on-startup
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-connection-max-retries
@@ -303,6 +307,8 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # A task that loses the broker finishes and stores its score; the redelivery that may follow does nothing.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# https://github.com/celery/celery/blob/main/celery/fixups/django.py (closes connections around every task unless set)
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 
 # Hub rules
 HUB_DEFAULT_MAX_UPLOAD_BYTES = env.int("HUB_DEFAULT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)

@@ -7,7 +7,7 @@ from projects.services import challenge_import_bundle
 from tests.bundles import expected_scores, predictions_csv, write_bundle
 from tests.conftest import upload
 from tests.factories import UserFactory
-from tests.processes import wait_for
+from tests.processes import CeleryWorker, wait_for
 
 pytestmark = [pytest.mark.slow]
 
@@ -49,3 +49,14 @@ def test_a_worker_process_scores_an_api_upload_and_the_leaderboard_shows_it(cele
     rows = APIClient().get(f"/api/v1/challenges/{challenge.slug}/leaderboard/").json()["results"]
     assert [(r["rank"], r["participant"]) for r in rows] == [(1, learner.username)]
     assert rows[0]["score"] == pytest.approx(good_result["public_score"])
+
+
+def test_a_worker_started_after_a_challenge_opened_has_its_solution_parsed_before_the_first_task(
+    transactional_db, tmp_path
+):
+    challenge_import_bundle(write_bundle(tmp_path / "bundle", rows=40))
+    worker = CeleryWorker("warm", tmp_path).start()
+    try:
+        wait_for(lambda: "Worker warm-up: 1 solutions" in worker.output(), timeout=30, message="the warm-up")
+    finally:
+        worker.stop()

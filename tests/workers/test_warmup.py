@@ -1,0 +1,45 @@
+"""A worker pool process parses the solutions of open challenges before its first task (workers/warmup.py)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from workers.scoring import solution as solution_cache
+from workers.warmup import preload_solutions
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    solution_cache._cache.clear()
+    yield
+    solution_cache._cache.clear()
+
+
+def test_the_solutions_of_open_challenges_are_parsed_into_the_process_cache(make_challenge):
+    open_challenge = make_challenge("open-now")
+    ended = make_challenge("ended")
+    ended.start_at = timezone.now() - timedelta(days=10)
+    ended.end_at = timezone.now() - timedelta(days=1)
+    ended.save(update_fields=["start_at", "end_at"])
+
+    assert preload_solutions() == ["open-now"]
+    assert [solution.sha256 for solution in solution_cache._cache.values()] == [
+        open_challenge.solution.sha256
+    ]
+
+
+def test_a_solution_over_the_size_limit_is_left_to_its_first_task(make_challenge):
+    make_challenge("large", rows=200)
+
+    assert preload_solutions(max_bytes=100) == []
+    assert not solution_cache._cache
+
+
+def test_a_solution_that_cannot_be_read_is_logged_and_skipped(make_challenge, caplog):
+    broken = make_challenge("broken")
+    make_challenge("fine")
+    broken.solution.file.storage.delete(broken.solution.file.name)
+
+    assert preload_solutions() == ["fine"]
+    assert "Could not preload the solution of broken" in caplog.text
