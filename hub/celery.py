@@ -4,14 +4,11 @@ import logging
 import os
 
 from celery import Celery
-from kombu.transport import TRANSPORT_ALIASES
 
 # Connects the signals that put the submission id on every log line of a scoring task.
 from hub import logs  # noqa: F401
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.base")
-# filesystem:// URLs get the transport that writes each message whole (hub/broker.py).
-TRANSPORT_ALIASES["filesystem"] = "hub.broker:Transport"
 
 app = Celery("hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -28,6 +28,7 @@ def preload_solutions(
 ) -> list[str]:
     """Parse the solutions of the open challenges into this process's cache, newest challenges first, within the
     budget. Returns the slugs loaded. A solution that cannot be loaded is logged and left to its first task."""
+    from hub.storage import local_copy
     from projects.selectors import challenge_scoring_spec, challenges_published
     from workers.scoring import load_solution
     from workers.scoring.solution import CACHE_SIZE
@@ -42,7 +43,8 @@ def preload_solutions(
             if challenge.solution.file.size > max_bytes:
                 continue
             spec = challenge_scoring_spec(challenge)
-            load_solution(challenge.solution.file.path, spec, sha256=challenge.solution.sha256)
+            with local_copy(challenge.solution.file, sha256=challenge.solution.sha256) as path:
+                load_solution(path, spec, sha256=challenge.solution.sha256)
         except Exception:
             logger.warning("Could not preload the solution of %s", challenge.slug, exc_info=True)
             continue
