@@ -4,11 +4,15 @@ import logging
 import os
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
 
 # Connects the signals that put the submission id on every log line of a scoring task.
 from hub import logs  # noqa: F401
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.base")
+# filesystem:// URLs get kombu's transport with messages renamed into place whole (hub/filesystem_broker.py). An alias
+# of the URL's scheme rather than the broker_transport setting, which would also apply to a redis:// URL set later.
+TRANSPORT_ALIASES["filesystem"] = "hub.filesystem_broker:Transport"
 
 app = Celery("hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -255,9 +255,6 @@ CELERY_TASK_TIME_LIMIT = env.int("SCORING_TIME_LIMIT", default=150)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-transport
-    # kombu's filesystem transport, with messages renamed into place whole (hub/filesystem_broker.py).
-    CELERY_BROKER_TRANSPORT = "hub.filesystem_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

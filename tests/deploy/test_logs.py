@@ -78,10 +78,13 @@ def test_a_json_logging_worker_puts_the_submission_id_on_every_line_of_the_task(
     lines = [json.loads(line) for line in worker.output().splitlines() if line.startswith("{")]
     assert lines, worker.output()
     assert all({"time", "level", "logger", "process", "message"} <= set(line) for line in lines)
-    # The worker's main process receives tasks; its pool process runs them and logs nothing else, so every line
-    # of the pool process is a line of a task: the engine's, Django's and Celery's own alike.
+    # The worker's main process receives tasks; its pool process runs them and, apart from its warm-up when it
+    # starts (workers/warmup.py), logs nothing else, so every other line of the pool process is a line of a task:
+    # the engine's, Django's and Celery's own alike.
     main_process = next(line["process"] for line in lines if line["message"].endswith(" ready."))
-    task_lines = [line for line in lines if line["process"] != main_process]
+    warm_up = [line for line in lines if line["logger"] == "workers.warmup"]
+    assert warm_up and all("submission_id" not in line for line in warm_up)
+    task_lines = [line for line in lines if line["process"] != main_process and line not in warm_up]
     assert len(task_lines) >= 6, task_lines  # stored as, finished in, Task succeeded: for each submission
     assert all("submission_id" in line and "task_id" in line for line in task_lines), task_lines
     for submission in (good, bad):

@@ -8,9 +8,18 @@ import tempfile
 import threading
 
 from kombu import Connection
+from kombu.transport import resolve_transport
 from kombu.transport.virtual import Empty
 
-TRANSPORT = "hub.filesystem_broker:Transport"
+import hub.celery  # noqa: F401  (registers the hub's transport for filesystem:// URLs)
+from hub import filesystem_broker
+
+TRANSPORT = "filesystem"
+
+
+def test_filesystem_urls_get_the_hub_transport_and_redis_urls_their_own():
+    assert resolve_transport("filesystem") is filesystem_broker.Transport
+    assert resolve_transport("redis").__module__ == "kombu.transport.redis"
 
 
 def test_a_consumer_polling_without_pause_reads_every_message_whole():
