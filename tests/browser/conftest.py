@@ -71,9 +71,12 @@ def phone(browser):
     context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def worker(django_db_setup, tmp_path_factory):
-    """One real `celery worker` for all browser tests; each test's rows are flushed, the process stays."""
+    """One real `celery worker` for a module's browser tests; each test's rows are flushed, the process stays.
+
+    Not for the whole session: a worker left running on the test queue would take the tasks that later tests send
+    to workers of their own (tests/deploy watch their own workers' logs)."""
     process = CeleryWorker("browser-worker", tmp_path_factory.mktemp("worker")).start()
     yield process
     process.stop()
