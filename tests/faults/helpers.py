@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+import kombu.pools
 from rest_framework.test import APIClient
 
 from hub.celery import app as celery_app
@@ -61,9 +62,11 @@ def use_broker(url: str) -> Iterator[None]:
     saved_environment = os.environ.get("CELERY_BROKER_URL")
 
     def reset_pools() -> None:
-        # What Celery itself does after a fork: connection and producer pools are made again on next use.
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
+        # What Celery itself does after a fork: connection and producer pools are made again on next use. kombu keeps
+        # them in process-wide groups keyed by the broker URL, so those are emptied too: closing only the app's pool
+        # would leave a closed pool that the app takes up again when the URL is switched back ("Acquire on closed
+        # pool" in every later upload of this test process).
+        kombu.pools.reset()
         celery_app._after_fork()
 
     # Celery reads CELERY_BROKER_URL from the environment before its own configuration.
