@@ -230,12 +230,10 @@ def _ahead_of(entry: LeaderboardEntry | OuterRef) -> Q:
     )
 
 
-def leaderboard_row_of(*, challenge: Challenge, split: str, user: AbstractBaseUser) -> LeaderboardRow | None:
-    """The learner's own row and rank, however far down the board: one query, whose count of the learners
-    ahead is a range read from the learners-only index (leaderboard_learner_rank), never from the table."""
-    if not user.is_authenticated:
-        return None
-    learners_ahead = (
+def _learners_ahead() -> QuerySet:
+    """A subquery: how many learners (not baselines) are ahead of the outer entry on its board, a range read from
+    the learners-only index (leaderboard_learner_rank)."""
+    return (
         LeaderboardEntry.objects.filter(
             challenge_id=OuterRef("challenge_id"), split=OuterRef("split"), is_baseline=False
         )
@@ -245,6 +243,14 @@ def leaderboard_row_of(*, challenge: Challenge, split: str, user: AbstractBaseUs
         .annotate(count=Func(Value(1), function="COUNT"))
         .values("count")
     )
+
+
+def leaderboard_row_of(*, challenge: Challenge, split: str, user: AbstractBaseUser) -> LeaderboardRow | None:
+    """The learner's own row and rank, however far down the board: one query, whose count of the learners
+    ahead is a range read from the learners-only index (leaderboard_learner_rank), never from the table."""
+    if not user.is_authenticated:
+        return None
+    learners_ahead = _learners_ahead()
     entry = next(
         iter(
             _board(challenge, split)
@@ -287,15 +293,7 @@ def leaderboard_positions_of(*, user: AbstractBaseUser, split: str = "public") -
     """The learner's rank on every published board they are on, and its number of learners: one query, each
     rank counted as leaderboard_row_of counts it (on the learners-only index), each size read from the board's
     Leaderboard row. Private boards still hidden are left out."""
-    learners_ahead = (
-        LeaderboardEntry.objects.filter(
-            challenge_id=OuterRef("challenge_id"), split=OuterRef("split"), is_baseline=False
-        )
-        .filter(_ahead_of(OuterRef("pk")))
-        .order_by()
-        .annotate(count=Func(Value(1), function="COUNT"))
-        .values("count")
-    )
+    learners_ahead = _learners_ahead()
     board_size = Leaderboard.objects.filter(challenge_id=OuterRef("challenge_id"), split=OuterRef("split"))
     entries = (
         LeaderboardEntry.objects.filter(
