@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.pagination import PageNumberPagination
+from hub.pagination import PageNumberPagination, page_window
 from projects.models import Challenge
 from projects.selectors import challenge_get_published_by_id, challenge_private_visible, challenges_published
 from submissions.models import LeaderboardEntry, Submission
@@ -209,12 +209,13 @@ class LeaderboardApi(EvalAIView):
                 f"{split_id(challenge, LeaderboardEntry.Split.PUBLIC)}`.",
                 status=403,
             )
-        paginator = Pagination()
-        page_size = paginator.get_page_size(request) or paginator.page_size
-        page = _page_number(request)
-        rows = leaderboard_rows(
-            challenge=challenge, split=split, offset=(page - 1) * page_size, limit=page_size
+        window = page_window(
+            page=request.query_params.get("page"),
+            page_size=request.query_params.get("page_size"),
+            default_size=Pagination.page_size,
         )
+        page, page_size = window.number, window.size
+        rows = leaderboard_rows(challenge=challenge, split=split, offset=window.offset, limit=window.limit)
         total = leaderboard_count(challenge=challenge, split=split)
         base = request.build_absolute_uri(request.path)
         return Response(
@@ -225,13 +226,6 @@ class LeaderboardApi(EvalAIView):
                 "results": [leaderboard_row_json(row, challenge=challenge, split=split) for row in rows],
             }
         )
-
-
-def _page_number(request: Request) -> int:
-    value = request.query_params.get("page", "1")
-    if not value.isdigit() or int(value) < 1:
-        raise Refused(f"page must be a whole number from 1 up, not '{value}'.")
-    return int(value)
 
 
 @require_GET

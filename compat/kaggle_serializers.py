@@ -9,14 +9,14 @@ import datetime as dt
 
 from rest_framework import serializers
 
-from hub.pagination import PageNumberPagination
+from hub.pagination import MAX_PAGE, MAX_PAGE_SIZE, page_window
+from hub.query_fields import QueryIntegerField
 from projects.models import Challenge, DataFile
 from projects.selectors import challenge_status
 from submissions.models import Submission
 from submissions.selectors import LeaderboardRow, Limits, submission_private_score
 from workers.scoring import METRICS
 
-PAGE_SIZE_MAX = PageNumberPagination.max_page_size
 SUBMISSION_STATUS = {
     Submission.Status.QUEUED: "PENDING",
     Submission.Status.RUNNING: "PENDING",
@@ -41,20 +41,25 @@ class CompetitionRequest(serializers.Serializer):
 
 
 class PagedRequest(serializers.Serializer):
-    """Both of Kaggle's paging styles: page numbers from 1, or the opaque token of the previous answer."""
+    """Both of Kaggle's paging styles: page numbers from 1, or the opaque token of the previous answer (an
+    offset); both go through the hub's one paging function, which refuses values out of range."""
 
-    pageSize = serializers.IntegerField(min_value=1, max_value=PAGE_SIZE_MAX, required=False, default=20)
-    pageToken = serializers.CharField(required=False, allow_blank=True, default="")
-    page = serializers.IntegerField(min_value=1, required=False, default=1)
+    pageSize = QueryIntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False, default=20)
+    pageToken = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+    page = QueryIntegerField(min_value=1, max_value=MAX_PAGE, required=False, default=1)
 
-    def validate_pageToken(self, value: str) -> str:
-        if value and not value.isdigit():
-            raise serializers.ValidationError(f"'{value}' is not a page token this hub gave out.")
-        return value
+    def validate(self, data: dict) -> dict:
+        data["window"] = page_window(
+            page=data["page"],
+            page_size=data["pageSize"],
+            offset=data["pageToken"] or None,
+            default_size=20,
+            names=("page", "pageSize", "pageToken"),
+        )
+        return data
 
     def offset(self) -> int:
-        data = self.validated_data
-        return int(data["pageToken"]) if data["pageToken"] else (data["page"] - 1) * data["pageSize"]
+        return self.validated_data["window"].offset
 
 
 def next_page_token(offset: int, page_size: int, total: int) -> str:

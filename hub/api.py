@@ -6,12 +6,15 @@ from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .celery import app as celery_app
+from .parsers import JSONParser
+from .query_fields import QueryCharField
 from .schema import error_responses
 from .selectors import token_of
 from .services import token_get_or_create, token_replace, token_revoke
@@ -25,8 +28,8 @@ class TokenSerializer(serializers.Serializer):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(required=False, help_text="With password: sign in and get your token")
-    password = serializers.CharField(required=False, style={"input_type": "password"}, write_only=True)
+    username = QueryCharField(required=False, help_text="With password: sign in and get your token")
+    password = QueryCharField(required=False, style={"input_type": "password"}, write_only=True)
 
 
 class TokenApi(APIView):
@@ -39,6 +42,8 @@ class TokenApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [*APIView.throttle_classes, ScopedRateThrottle]
     throttle_scope = "auth"
+    # No files here: a body is JSON (`hub login`) or a form (`curl -d`); multipart would take bodies with no parts.
+    parser_classes = [JSONParser, FormParser]
 
     @extend_schema(
         summary="Show your token",

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
+from hub.query_fields import QueryChoiceField
 from hub.schema import error_responses
 from workers.scoring import METRICS
 
@@ -74,14 +75,14 @@ STATUSES = ["upcoming", "open", "ended"]
 
 
 class ChallengeFilterSerializer(serializers.Serializer):
-    level = serializers.ChoiceField(
+    level = QueryChoiceField(
         choices=Level.values,
         required=False,
         error_messages={
             "invalid_choice": f"'{{input}}' is not a level: use one of {', '.join(Level.values)}."
         },
     )
-    status = serializers.ChoiceField(
+    status = QueryChoiceField(
         choices=STATUSES,
         required=False,
         error_messages={"invalid_choice": f"'{{input}}' is not a status: use one of {', '.join(STATUSES)}."},

@@ -11,7 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.pagination import PageNumberPagination
+from hub.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageNumberPagination, page_window
+from hub.query_fields import QueryChoiceField, QueryIntegerField
 from hub.schema import ErrorSerializer, error_responses
 from hub.uploads import upload_declared_length_check, upload_limit_install
 from projects.selectors import challenge_get_published, challenge_private_visible
@@ -204,30 +205,26 @@ class LeaderboardPageSerializer(serializers.Serializer):
 
 
 class LeaderboardQuerySerializer(serializers.Serializer):
-    split = serializers.ChoiceField(
+    split = QueryChoiceField(
         choices=LeaderboardEntry.Split.values,
         default=LeaderboardEntry.Split.PUBLIC,
         error_messages={"invalid_choice": "Use split=public or split=private, not '{input}'."},
     )
 
 
-# Far past any real board, and small enough that (page - 1) * page_size fits every database's integers.
-MAX_PAGE = 1_000_000
-
-
 class LeaderboardPageQuerySerializer(LeaderboardQuerySerializer):
-    page = serializers.IntegerField(
+    page = QueryIntegerField(min_value=1, max_value=MAX_PAGE, default=1)
+    page_size = QueryIntegerField(
         min_value=1,
-        max_value=MAX_PAGE,
-        default=1,
-        error_messages={"invalid": "page must be a whole number from 1 up."},
-    )
-    page_size = serializers.IntegerField(
-        min_value=1,
-        max_value=PageNumberPagination.max_page_size,
+        max_value=MAX_PAGE_SIZE,
         default=PageNumberPagination.page_size or 50,
         help_text="Rows a page (the top N with page=1)",
     )
+
+    def validate(self, data: dict) -> dict:
+        # The fields above describe the parameters in the schema; the window is the one paging function's.
+        data["window"] = page_window(page=data["page"], page_size=data["page_size"], default_size=50)
+        return data
 
 
 def _split_of(request: Request, challenge, query_serializer=LeaderboardQuerySerializer) -> dict:
@@ -258,11 +255,10 @@ class LeaderboardApi(APIView):
     def get(self, request: Request, slug: str) -> Response:
         challenge = challenge_get_published(slug=slug)
         query = _split_of(request, challenge, LeaderboardPageQuerySerializer)
-        split, page, page_size = query["split"], query["page"], query["page_size"]
+        split, window = query["split"], query["window"]
+        page, page_size = window.number, window.size
         total = leaderboard_count(challenge=challenge, split=split)
-        rows = leaderboard_rows(
-            challenge=challenge, split=split, offset=(page - 1) * page_size, limit=page_size
-        )
+        rows = leaderboard_rows(challenge=challenge, split=split, offset=window.offset, limit=window.limit)
         base = request.build_absolute_uri(request.path)
         last_page = max((total + page_size - 1) // page_size, 1)
         return Response(

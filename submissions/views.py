@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hub.pagination import PagingError, page_window
 from projects.models import Challenge
 from projects.selectors import challenge_get_published, challenge_private_visible
 from projects.views import challenge_context
@@ -70,8 +71,10 @@ def _board_context(request: HttpRequest, challenge: Challenge) -> dict:
     split = request.GET.get("split", LeaderboardEntry.Split.PUBLIC)
     if split != LeaderboardEntry.Split.PRIVATE or not private_visible:
         split = LeaderboardEntry.Split.PUBLIC
-    page = request.GET.get("page", "")
-    page = int(page) if page.isdigit() and int(page) >= 1 else 1
+    try:
+        page = page_window(page=request.GET.get("page"), default_size=PAGE_SIZE).number
+    except PagingError:
+        page = 1  # a pager link someone edited: the first page, as a page answers rather than a 400
     count = leaderboard_count(challenge=challenge, split=split)
     last_page = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(page, last_page)
