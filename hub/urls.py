@@ -130,3 +130,7 @@ urlpatterns = [
     re_path(r"^api/(?P<path>[\s\S]*)$", api_errors.api_not_found),
     path("admin/", admin.site.urls),
 ]
+
+# https://docs.djangoproject.com/en/5.2/ref/urls/#handler500
+# Uncaught errors in each protocol's shape: 503 with Retry-After while the database is down, else 500.
+handler500 = "hub.server_errors.server_error"

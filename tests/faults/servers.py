@@ -140,6 +140,10 @@ class PrivatePostgres:
         """A fast shutdown (open connections are cut, as in a crash-restart or failover) and a start."""
         self._pg_ctl("restart", "-w", "-m", "fast", "-o", self._options())
 
+    def stop(self) -> None:
+        """A fast shutdown that stays down (an outage) until start() is called again."""
+        self._pg_ctl("stop", "-w", "-m", "fast")
+
     def destroy(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError, OSError):
             self._pg_ctl("stop", "-w", "-m", "immediate")
