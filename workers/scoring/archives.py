@@ -143,8 +143,10 @@ def _gunzip(upload: BinaryIO, limit: int) -> bytes | bytearray:
                         return sink.parts
                     decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
                     pending = rest
-    except zlib.error as error:
-        raise SubmissionRejected(f"The gzip file is damaged ({error}). Compress the CSV again.") from None
+    except zlib.error:
+        raise SubmissionRejected(
+            "The gzip file is damaged: it does not decompress. Compress the CSV again."
+        ) from None
     if not decompressor.eof:
         raise SubmissionRejected(
             "The gzip file is cut short. Compress the CSV again and upload the whole file."
@@ -171,8 +173,10 @@ def _zip_input_used(stream: zipfile.ZipExtFile, member: zipfile.ZipInfo) -> int:
 def _unzip(upload: BinaryIO, limit: int) -> bytes | bytearray:
     try:
         archive = zipfile.ZipFile(upload)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
-        raise SubmissionRejected(f"The zip file is damaged ({error}). Zip the CSV again.") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise SubmissionRejected(
+            "The zip file is damaged: its list of files cannot be read. Zip the CSV again."
+        ) from None
     with archive:
         names = archive.namelist()
         if "[Content_Types].xml" in names and any(name.startswith("xl/") for name in names):
@@ -201,14 +205,17 @@ def _unzip(upload: BinaryIO, limit: int) -> bytes | bytearray:
                     chunk = stream.read(CHUNK_BYTES)
         except SubmissionRejected:
             raise
-        except RuntimeError as error:  # encrypted entries
+        except RuntimeError:  # encrypted entries
             raise SubmissionRejected(
-                f"The zip cannot be opened ({error}). Zip the CSV without a password."
+                "The zip is protected by a password, so it cannot be opened. Zip the CSV without a password."
             ) from None
         except NotImplementedError:
             raise SubmissionRejected(
                 "The zip uses a compression method that cannot be opened here. Zip it with 'deflate'."
             ) from None
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
-            raise SubmissionRejected(f"The zip file is damaged ({error}). Zip the CSV again.") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
+            raise SubmissionRejected(
+                f"The zip file is damaged: {member.filename!r} in it does not decompress or fails its "
+                "checksum. Zip the CSV again."
+            ) from None
     return sink.parts

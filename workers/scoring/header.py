@@ -74,8 +74,13 @@ def read_header(data: bytes | bytearray | memoryview) -> Header:
         ) from None
     try:
         fields = next(csv.reader([text]), [])
-    except csv.Error as error:
-        raise SubmissionRejected(f"The header line cannot be read as CSV ({error}).") from None
+    except csv.Error:
+        # Python's csv module refuses fields over its limit (128 KB) and a few malformed quotes; its own words
+        # ("field larger than field limit (131072)") mean nothing to a learner.
+        raise SubmissionRejected(
+            "The header line cannot be read as CSV: a column name is over 128 KB long or its quotes are not "
+            'closed. Start the file with a short header row, such as "id,label".'
+        ) from None
     names = tuple(name.strip().lstrip("\ufeff").strip() for name in fields)
     if not any(names):
         raise SubmissionRejected("The first line names no columns. Start the file with a header row.")

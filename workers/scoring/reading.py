@@ -82,8 +82,8 @@ def _read_carefully(body: pa.Buffer, header: Header, column_types: dict[str, pa.
     as_text = {name: pa.string() for name in header.names}
     try:
         table = _read(body, header, as_text, handler=note_ragged)
-    except pa.ArrowInvalid as error:
-        raise SubmissionRejected(f"The file could not be read as CSV: {_arrow_reason(error)}") from None
+    except pa.ArrowInvalid:
+        raise SubmissionRejected(_unreadable_message(body, header)) from None
     if ragged:
         raise SubmissionRejected(_ragged_message(ragged, ragged_count, header))
     try:
@@ -135,6 +135,32 @@ def _shorten(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _arrow_reason(error: Exception) -> str:
-    text = str(error).split("\n", 1)[0]
-    return text[:200]
+def _unreadable_message(body: pa.Buffer, header: Header) -> str:
+    """Why pyarrow could not split the rows, in our words: its own ("straddling object straddles two block
+    boundaries") are about its parser, not the file. A row longer than a parse block is the one case it meets
+    after the careful pass has skipped ragged rows; anything else gets the general advice."""
+    long_line = _first_long_line(memoryview(body))
+    if long_line is not None:
+        number, length, commas = long_line
+        return (
+            f"Line {count(header.line_number + number)} is {length / 1e6:.1f} MB long, with "
+            f"{plural(commas, 'comma')}; a row holds an id and its predictions, {len(header.names)} values like "
+            f"the header ({','.join(header.names)}). Check for a missing line break or an unclosed quote."
+        )
+    return (
+        "The rows cannot be read as CSV. Check that every quote is closed and that each row ends with a line "
+        "break, then upload the file again."
+    )
+
+
+def _first_long_line(raw: memoryview) -> tuple[int, int, int] | None:
+    """(number from 1, bytes, commas) of the first line longer than a parse block, or None; one pass."""
+    data = raw.obj if isinstance(raw.obj, bytes) else bytes(raw)
+    start, number = 0, 1
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if end - start > BLOCK_BYTES:
+            return number, end - start, data.count(b",", start, end)
+        start, number = end + 1, number + 1
+    return None

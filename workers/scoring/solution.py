@@ -239,9 +239,9 @@ def _truth(metric: Metric, spec: ScoringSpec, column: pa.ChunkedArray, vocabular
     if metric.reads == "number":
         try:
             values = pc.cast(texts, pa.float64()).to_numpy(zero_copy_only=False)
-        except pa.ArrowInvalid as error:
+        except pa.ArrowInvalid:
             raise SolutionError(
-                f"The solution's {spec.solution_target_column} must hold numbers: {error}"
+                f"The solution's {spec.solution_target_column} must hold numbers; some value in it is not one."
             ) from None
         bad = ~np.isfinite(values) | ((values <= -1) if metric.key == "rmsle" else False)
         if bad.any():
