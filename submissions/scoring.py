@@ -4,9 +4,11 @@ Every write here is conditional on the claim (status running, claimed by this de
 late delivery changes nothing and a submission is scored exactly once.
 """
 
+import datetime as dt
 import logging
 import math
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -31,14 +33,17 @@ def submission_claim(*, submission_id: int, delivery_id: str) -> Submission | No
     """Take the submission for this delivery, or return None if it is done or another delivery has it.
 
     A redelivery of the same message (its worker died before acknowledging) may take over a running row.
+    The claim comes with a lease that the worker renews while it holds the task (submission_leases_renew).
     """
+    now = timezone.now()
     claimed = (
         Submission.objects.filter(pk=submission_id)
         .filter(Q(status=Submission.Status.QUEUED) | Q(status=Submission.Status.RUNNING, task_id=delivery_id))
         .update(
             status=Submission.Status.RUNNING,
             task_id=delivery_id,
-            started_at=timezone.now(),
+            started_at=now,
+            lease_expires_at=now + dt.timedelta(seconds=settings.HUB_SCORING_LEASE_SECONDS),
             attempts=F("attempts") + 1,
         )
     )
@@ -55,6 +60,21 @@ def submission_claim(*, submission_id: int, delivery_id: str) -> Submission | No
         )
         return None
     return submission
+
+
+def submission_leases_renew(*, delivery_ids: Iterable[str]) -> int:
+    """Extend the lease of the running submissions claimed by these deliveries, the ones a live worker holds.
+
+    Called by each worker's main process every third of the lease (workers/leases.py): while it runs, the
+    sweeper leaves its submissions alone however long they take; once it dies, their leases run out and the
+    sweeper takes them back. Returns how many leases were renewed.
+    """
+    ids = list(delivery_ids)
+    if not ids:
+        return 0
+    return Submission.objects.filter(status=Submission.Status.RUNNING, task_id__in=ids).update(
+        lease_expires_at=timezone.now() + dt.timedelta(seconds=settings.HUB_SCORING_LEASE_SECONDS)
+    )
 
 
 def submission_score(*, submission_id: int, delivery_id: str) -> None:
