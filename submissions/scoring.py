@@ -19,14 +19,20 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from hub.storage import local_copy
-from projects.selectors import challenge_scoring_spec
-from workers.scoring import ScoreResult, SubmissionRejected, load_solution, score_file
+from projects.selectors import challenge_scoring_spec, challenge_solution
+from workers.scoring import ScoreResult, SolutionError, SubmissionRejected, score_file
 
 from .leaderboard import leaderboard_refresh_participant
 from .models import Submission
 from .services import participant_lock
 
 logger = logging.getLogger(__name__)
+
+# What a learner is told when the hub's side keeps a challenge from being scored; the hosts get the details.
+HOST_SIDE_ERROR = (
+    "This challenge's scoring is broken on the hub's side, not in your file, and the hosts have been told. "
+    "Submit the file again once they have fixed it; failed submissions do not count against your limits."
+)
 
 
 def submission_claim(*, submission_id: int, delivery_id: str) -> Submission | None:
@@ -88,6 +94,16 @@ def submission_score(*, submission_id: int, delivery_id: str) -> None:
         result = _run_engine(submission)
     except SubmissionRejected as exc:
         _finish(submission, delivery_id, status=Submission.Status.FAILED, error=str(exc))
+    except SolutionError as exc:
+        # The hub's side, not the file: every delivery would meet the same, so it fails now and is not retried.
+        logger.error("Submission %s failed on the hub's side, not scored: %s", submission_id, exc.message)
+        _finish(
+            submission,
+            delivery_id,
+            status=Submission.Status.FAILED,
+            error=HOST_SIDE_ERROR,
+            internal_error=exc.message,
+        )
     except SoftTimeLimitExceeded:
         _finish(
             submission,
@@ -149,11 +165,9 @@ def _test_delay() -> None:
 
 def _run_engine(submission: Submission) -> ScoreResult:
     challenge = submission.challenge
-    spec = challenge_scoring_spec(challenge)
-    with local_copy(challenge.solution.file, sha256=challenge.solution.sha256) as solution_path:
-        solution = load_solution(solution_path, spec, sha256=challenge.solution.sha256)
+    solution = challenge_solution(challenge)
     with local_copy(submission.file) as submission_path:
-        result = score_file(submission_path, solution, spec)
+        result = score_file(submission_path, solution, challenge_scoring_spec(challenge))
     for value in (result.public_score, result.private_score):
         if value is not None and not math.isfinite(value):
             raise SubmissionRejected(
@@ -169,6 +183,7 @@ def _finish(
     *,
     status: str,
     error: str = "",
+    internal_error: str = "",
     result: ScoreResult | None = None,
 ) -> bool:
     """Store the outcome and refresh the leaderboard in one transaction, only if this delivery still holds it.
@@ -176,7 +191,12 @@ def _finish(
     The log line, written once the transaction commits, is the record that fault tests and bench/soak.py count
     to prove each submission was stored exactly once.
     """
-    fields = {"status": status, "error": error, "finished_at": timezone.now()}
+    fields = {
+        "status": status,
+        "error": error,
+        "internal_error": internal_error,
+        "finished_at": timezone.now(),
+    }
     if result is not None:
         fields |= {
             "public_score": result.public_score,
