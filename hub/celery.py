@@ -8,6 +8,7 @@ from kombu.transport import TRANSPORT_ALIASES
 
 # Connects the signals that put the submission id on every log line of a scoring task.
 from hub import logs  # noqa: F401
+from workers.leases import LeaseRenewal
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.base")
 # filesystem:// URLs get kombu's transport with messages renamed into place whole (hub/filesystem_broker.py). An alias
@@ -17,6 +18,8 @@ TRANSPORT_ALIASES["filesystem"] = "hub.filesystem_broker:Transport"
 app = Celery("hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["workers"])
+# Each worker renews the leases of the submissions it holds, so the sweeper can tell a dead worker's quickly.
+app.steps["worker"].add(LeaseRenewal)
 
 logger = logging.getLogger(__name__)
 

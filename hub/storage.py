@@ -27,6 +27,12 @@ from storages.backends.s3 import S3Storage
 from .downloads import content_type_for
 
 SOLUTIONS_STORAGE_ALIAS = "solutions"
+
+
+class ChecksumMismatch(OSError):
+    """A downloaded file is not the one whose checksum was recorded: the stored object was changed or damaged."""
+
+
 COPY_CHUNK_BYTES = 1024 * 1024
 
 
@@ -95,8 +101,7 @@ def local_copy(field_file: FieldFile, *, sha256: str | None = None) -> Iterator[
     A file on local disk is used where it is. A remote one is downloaded: with `sha256` (a solution, read for every
     submission of its challenge) into a cache keyed by the checksum, so each machine downloads it once and a
     changed solution gets a new entry; without it (a submission, read once) into a temporary file that is removed
-    on leaving the block. A download whose checksum differs from `sha256` raises OSError, an infrastructure error
-    that scoring retries.
+    on leaving the block. A download whose checksum differs from `sha256` raises ChecksumMismatch.
     """
     local_path = _local_path(field_file)
     if local_path is not None:
@@ -139,7 +144,9 @@ def _cached_copy(field_file: FieldFile, sha256: str) -> Path:
             raise
     if digest != sha256:
         os.unlink(partial.name)
-        raise OSError(f"{field_file.name} was downloaded with sha256 {digest}, not the recorded {sha256}.")
+        raise ChecksumMismatch(
+            f"{field_file.name} was downloaded with sha256 {digest}, not the recorded {sha256}."
+        )
     os.replace(partial.name, target)
     return target
 

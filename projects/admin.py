@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from submissions.selectors import challenge_scoring_problem
 from submissions.services import leaderboard_rebuild, submissions_rescore
 
 from .bundles import BundleError
@@ -57,8 +58,16 @@ class ChallengeAdmin(admin.ModelAdmin):
     list_filter = ["level", "is_published"]
     search_fields = ["title", "slug"]
     inlines = [SolutionInline]
+    readonly_fields = ["scoring_problem"]
     actions = ["reveal_private", "rescore_all", "rebuild_leaderboards"]
     change_list_template = "admin/projects/challenge/change_list.html"
+
+    @admin.display(description="Latest hub-side scoring error")
+    def scoring_problem(self, challenge: Challenge) -> str:
+        problem = challenge_scoring_problem(challenge=challenge) if challenge.pk else None
+        if problem is None:
+            return "None"
+        return f"{problem.internal_error} (submission {problem.pk}, {problem.finished_at:%Y-%m-%d %H:%M} UTC)"
 
     def get_urls(self):
         upload = path(
@@ -86,6 +95,8 @@ class ChallengeAdmin(admin.ModelAdmin):
                     rescored = (
                         f" {result.rescored} submission(s) queued for rescoring." if result.rescored else ""
                     )
+                    if result.restored:
+                        rescored += f" Restored, missing or damaged in storage: {', '.join(result.restored)}."
                     self.message_user(request, f"{verb} challenge '{result.challenge.slug}'.{rescored}")
                     return redirect("admin:projects_challenge_change", result.challenge.pk)
         context = {

@@ -4,7 +4,9 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from workers.scoring import ScoringSpec
+from hub.storage import ChecksumMismatch, local_copy
+from workers.scoring import ScoringSpec, SolutionError, load_solution
+from workers.scoring import Solution as ParsedSolution
 
 from .models import Challenge, DataFile, Dataset, Solution
 from .scoring_spec import scoring_spec_for
@@ -76,6 +78,36 @@ def challenge_scoring_spec(challenge: Challenge) -> ScoringSpec:
         challenge_data_files(challenge).filter(kind=DataFile.Kind.TEST).values_list("name", flat=True)
     )
     return scoring_spec_for(challenge, test_file_name=test_files.first() or "test.csv")
+
+
+def challenge_solution(challenge: Challenge) -> ParsedSolution:
+    """The challenge's hidden solution, parsed (from this process's cache when it was parsed before), for scoring.
+
+    Every way the hub's side can keep a challenge from being scored raises SolutionError, with a message for the
+    hosts naming the challenge and the file: no solution, a spec the engine refuses, a stored file that is gone,
+    unreadable or not the one imported. Retrying cannot fix any of them.
+    """
+    try:
+        stored = challenge.solution
+    except Solution.DoesNotExist:
+        raise SolutionError(
+            f"Challenge {challenge.slug} has no hidden solution: import its bundle again."
+        ) from None
+    try:
+        spec = challenge_scoring_spec(challenge)
+        with local_copy(stored.file, sha256=stored.sha256) as path:
+            return load_solution(path, spec, sha256=stored.sha256)
+    except SolutionError as error:
+        raise SolutionError(f"Challenge {challenge.slug}: {error.message}") from error
+    except FileNotFoundError as error:  # from a remote storage: the object is gone from the bucket
+        raise SolutionError(
+            f"Challenge {challenge.slug}: the hidden solution file {stored.file.name} is missing from storage "
+            f"({error})."
+        ) from error
+    except ChecksumMismatch as error:
+        raise SolutionError(
+            f"Challenge {challenge.slug}: {error} It was changed or damaged in storage."
+        ) from error
 
 
 def datasets_public() -> QuerySet[Dataset]:

@@ -32,6 +32,8 @@ class ImportResult:
     created: bool
     solution_changed: bool
     rescored: int
+    # Stored files of an unchanged bundle that storage had lost or damaged, written again from the bundle.
+    restored: tuple[str, ...] = ()
 
 
 def file_sha256(path: Path) -> str:
@@ -44,7 +46,10 @@ def file_sha256(path: Path) -> str:
 
 def challenge_import_bundle(path: str | Path) -> ImportResult:
     """Create or update a challenge from a bundle folder or zip. All or nothing: on any error the database is
-    unchanged and the files this import wrote are removed. A changed solution rescores existing submissions."""
+    unchanged and the files this import wrote are removed. A changed solution rescores existing submissions.
+
+    Files the bundle has not changed are checked in storage (present, same sha256) and written again when they
+    are not, so importing a bundle again repairs a storage that lost its files."""
     with opened_bundle(path) as bundle:
         written: list[tuple[Storage, str]] = []
         try:
@@ -59,16 +64,40 @@ def challenge_import_bundle(path: str | Path) -> ImportResult:
 def _store(
     path: Path, name: str, sha256: str, written: list[tuple[Storage, str]], storage: Storage = default_storage
 ) -> str:
-    """Files are stored under their checksum, so a re-import never overwrites a file still in use."""
+    """Files are stored under their checksum, so a re-import never overwrites a file still in use. A file already
+    under that name is used only if it still has that checksum; a damaged one is replaced (and then not removed
+    if this import fails: other rows may name it)."""
     storage_name = f"{name}/{sha256[:16]}/{path.name}"
-    if not storage.exists(storage_name):
-        with path.open("rb") as handle:
-            storage_name = storage.save(storage_name, File(handle))
-        written.append((storage, storage_name))
+    found = _stored_sha256(storage, storage_name)
+    if found == sha256:
+        return storage_name
+    if found is not None or storage.exists(storage_name):
+        storage.delete(storage_name)
+        return _write(storage, storage_name, path)
+    storage_name = _write(storage, storage_name, path)
+    written.append((storage, storage_name))
     return storage_name
 
 
+def _write(storage: Storage, name: str, path: Path) -> str:
+    with path.open("rb") as handle:
+        return storage.save(name, File(handle))
+
+
+def _stored_sha256(storage: Storage, name: str) -> str | None:
+    """The sha256 of a stored file, or None if storage has no readable file under that name."""
+    digest = hashlib.sha256()
+    try:
+        with storage.open(name, "rb") as stored:
+            while chunk := stored.read(1024 * 1024):
+                digest.update(chunk)
+    except OSError:  # FileNotFoundError, and a folder or an unreadable file in its place
+        return None
+    return digest.hexdigest()
+
+
 def _import(bundle: Bundle, written: list[str]) -> ImportResult:
+    restored: list[str] = []
     dataset = _dataset_upsert(bundle)
     if bundle.files:
         previews = PreviewMaker(
@@ -76,16 +105,20 @@ def _import(bundle: Bundle, written: list[str]) -> ImportResult:
             id_column=bundle.id_column,
             target_column=bundle.target_column,
         )
-        _data_files_sync(dataset, bundle.files, written, previews)
+        _data_files_sync(dataset, bundle.files, written, previews, restored)
     challenge, created = _challenge_upsert(bundle, dataset)
-    solution_changed = _solution_sync(challenge, bundle.solution, written)
+    solution_changed = _solution_sync(challenge, bundle.solution, written, restored)
     rescored = 0
     if solution_changed and not created:
         rescored = submissions_rescore(challenge=challenge)
     if bundle.baseline is not None:
         _baseline_sync(challenge, bundle.baseline)
     return ImportResult(
-        challenge=challenge, created=created, solution_changed=solution_changed, rescored=rescored
+        challenge=challenge,
+        created=created,
+        solution_changed=solution_changed,
+        rescored=rescored,
+        restored=tuple(restored),
     )
 
 
@@ -113,7 +146,11 @@ def _dataset_upsert(bundle: Bundle) -> Dataset:
 
 
 def _data_files_sync(
-    dataset: Dataset, files: list[BundleFile], written: list[tuple[Storage, str]], previews: PreviewMaker
+    dataset: Dataset,
+    files: list[BundleFile],
+    written: list[tuple[Storage, str]],
+    previews: PreviewMaker,
+    restored: list[str],
 ) -> None:
     """A bundle that lists files owns the dataset's file list: listed files are added or updated, others removed.
 
@@ -125,6 +162,9 @@ def _data_files_sync(
         sha256 = file_sha256(item.path)
         current = existing.pop(item.name, None)
         if current is not None and current.sha256 == sha256:
+            if _restore_if_damaged(current.file, item.path, sha256):
+                restored.append(current.file.name)
+                DataFile.objects.filter(pk=current.pk).update(file=current.file.name)
             if (current.kind, current.description, current.position) != (
                 item.kind,
                 item.description,
@@ -152,6 +192,24 @@ def _data_files_sync(
     for stale in existing.values():
         _delete_file_on_commit(stale.file)
         stale.delete()
+
+
+def _restore_if_damaged(field_file: FieldFile, path: Path, sha256: str) -> bool:
+    """Write the bundle's file again if storage no longer holds it with this sha256 (a bucket or disk that lost
+    or damaged it); `field_file.name` is then the restored file's name. Returns whether it was restored.
+
+    Not recorded as written by this import: if the import fails later, the row still names this file, which
+    must stay."""
+    storage, name = field_file.storage, field_file.name
+    found = _stored_sha256(storage, name)
+    if found == sha256:
+        return False
+    if storage.exists(name):
+        storage.delete(name)
+    field_file.name = _write(storage, name, path)
+    state = "missing or unreadable" if found is None else f"damaged (sha256 {found})"
+    logger.warning("Restored %s from the bundle: it was %s in storage", name, state)
+    return True
 
 
 def _delete_file_on_commit(field_file: FieldFile) -> None:
@@ -192,10 +250,15 @@ def _challenge_upsert(bundle: Bundle, dataset: Dataset) -> tuple[Challenge, bool
     return challenge, created
 
 
-def _solution_sync(challenge: Challenge, path: Path, written: list[tuple[Storage, str]]) -> bool:
+def _solution_sync(
+    challenge: Challenge, path: Path, written: list[tuple[Storage, str]], restored: list[str]
+) -> bool:
     sha256 = file_sha256(path)
     current = Solution.objects.filter(challenge=challenge).first()
     if current is not None and current.sha256 == sha256:
+        if _restore_if_damaged(current.file, path, sha256):
+            restored.append(current.file.name)
+            Solution.objects.filter(pk=current.pk).update(file=current.file.name)
         return False
     rows, public_rows = _count_usage(path)
     storage_name = _store(path, f"solutions/{challenge.slug}", sha256, written, solutions_storage())

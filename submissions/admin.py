@@ -21,6 +21,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         "private_score",
         "is_baseline",
         "is_disqualified",
+        "hub_side_error",
         "created_at",
     ]
     list_filter = ["status", "challenge", "is_disqualified", "is_baseline"]
@@ -31,6 +32,10 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(boolean=True, description="Hub-side error")
+    def hub_side_error(self, submission: Submission) -> bool:
+        return bool(submission.internal_error)
 
     @admin.action(description="Rescore the selected submissions")
     def rescore(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:

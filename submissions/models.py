@@ -49,6 +49,10 @@ class Submission(models.Model):
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
+    internal_error = models.TextField(
+        blank=True,
+        help_text="For the hosts only: what on the hub's side kept this submission from being scored",
+    )
     public_score = models.FloatField(null=True, blank=True)
     private_score = models.FloatField(null=True, blank=True)
     extra_scores = models.JSONField(default=dict, blank=True)
@@ -63,6 +67,9 @@ class Submission(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Until when the delivery that claimed it is known to be alive"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,9 +4,11 @@ Every write here is conditional on the claim (status running, claimed by this de
 late delivery changes nothing and a submission is scored exactly once.
 """
 
+import datetime as dt
 import logging
 import math
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -17,8 +19,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from hub.storage import local_copy
-from projects.selectors import challenge_scoring_spec
-from workers.scoring import ScoreResult, SubmissionRejected, load_solution, score_file
+from projects.selectors import challenge_scoring_spec, challenge_solution
+from workers.scoring import ScoreResult, SolutionError, SubmissionRejected, score_file
 
 from .leaderboard import leaderboard_refresh_participant
 from .models import Submission
@@ -26,19 +28,28 @@ from .services import participant_lock
 
 logger = logging.getLogger(__name__)
 
+# What a learner is told when the hub's side keeps a challenge from being scored; the hosts get the details.
+HOST_SIDE_ERROR = (
+    "This challenge's scoring is broken on the hub's side, not in your file, and the hosts have been told. "
+    "Submit the file again once they have fixed it; failed submissions do not count against your limits."
+)
+
 
 def submission_claim(*, submission_id: int, delivery_id: str) -> Submission | None:
     """Take the submission for this delivery, or return None if it is done or another delivery has it.
 
     A redelivery of the same message (its worker died before acknowledging) may take over a running row.
+    The claim comes with a lease that the worker renews while it holds the task (submission_leases_renew).
     """
+    now = timezone.now()
     claimed = (
         Submission.objects.filter(pk=submission_id)
         .filter(Q(status=Submission.Status.QUEUED) | Q(status=Submission.Status.RUNNING, task_id=delivery_id))
         .update(
             status=Submission.Status.RUNNING,
             task_id=delivery_id,
-            started_at=timezone.now(),
+            started_at=now,
+            lease_expires_at=now + dt.timedelta(seconds=settings.HUB_SCORING_LEASE_SECONDS),
             attempts=F("attempts") + 1,
         )
     )
@@ -57,6 +68,21 @@ def submission_claim(*, submission_id: int, delivery_id: str) -> Submission | No
     return submission
 
 
+def submission_leases_renew(*, delivery_ids: Iterable[str]) -> int:
+    """Extend the lease of the running submissions claimed by these deliveries, the ones a live worker holds.
+
+    Called by each worker's main process every third of the lease (workers/leases.py): while it runs, the
+    sweeper leaves its submissions alone however long they take; once it dies, their leases run out and the
+    sweeper takes them back. Returns how many leases were renewed.
+    """
+    ids = list(delivery_ids)
+    if not ids:
+        return 0
+    return Submission.objects.filter(status=Submission.Status.RUNNING, task_id__in=ids).update(
+        lease_expires_at=timezone.now() + dt.timedelta(seconds=settings.HUB_SCORING_LEASE_SECONDS)
+    )
+
+
 def submission_score(*, submission_id: int, delivery_id: str) -> None:
     """Score one submission. Infrastructure errors (database, storage) propagate so the task retries them."""
     submission = submission_claim(submission_id=submission_id, delivery_id=delivery_id)
@@ -68,6 +94,16 @@ def submission_score(*, submission_id: int, delivery_id: str) -> None:
         result = _run_engine(submission)
     except SubmissionRejected as exc:
         _finish(submission, delivery_id, status=Submission.Status.FAILED, error=str(exc))
+    except SolutionError as exc:
+        # The hub's side, not the file: every delivery would meet the same, so it fails now and is not retried.
+        logger.error("Submission %s failed on the hub's side, not scored: %s", submission_id, exc.message)
+        _finish(
+            submission,
+            delivery_id,
+            status=Submission.Status.FAILED,
+            error=HOST_SIDE_ERROR,
+            internal_error=exc.message,
+        )
     except SoftTimeLimitExceeded:
         _finish(
             submission,
@@ -129,11 +165,9 @@ def _test_delay() -> None:
 
 def _run_engine(submission: Submission) -> ScoreResult:
     challenge = submission.challenge
-    spec = challenge_scoring_spec(challenge)
-    with local_copy(challenge.solution.file, sha256=challenge.solution.sha256) as solution_path:
-        solution = load_solution(solution_path, spec, sha256=challenge.solution.sha256)
+    solution = challenge_solution(challenge)
     with local_copy(submission.file) as submission_path:
-        result = score_file(submission_path, solution, spec)
+        result = score_file(submission_path, solution, challenge_scoring_spec(challenge))
     for value in (result.public_score, result.private_score):
         if value is not None and not math.isfinite(value):
             raise SubmissionRejected(
@@ -149,6 +183,7 @@ def _finish(
     *,
     status: str,
     error: str = "",
+    internal_error: str = "",
     result: ScoreResult | None = None,
 ) -> bool:
     """Store the outcome and refresh the leaderboard in one transaction, only if this delivery still holds it.
@@ -156,7 +191,12 @@ def _finish(
     The log line, written once the transaction commits, is the record that fault tests and bench/soak.py count
     to prove each submission was stored exactly once.
     """
-    fields = {"status": status, "error": error, "finished_at": timezone.now()}
+    fields = {
+        "status": status,
+        "error": error,
+        "internal_error": internal_error,
+        "finished_at": timezone.now(),
+    }
     if result is not None:
         fields |= {
             "public_score": result.public_score,

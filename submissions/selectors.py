@@ -427,3 +427,15 @@ def scoring_times(*, bucket_bounds: Iterable[float]) -> ScoringTimes:
         count=totals["count"],
         total_seconds=total.total_seconds(),
     )
+
+
+def challenge_scoring_problem(*, challenge: Challenge) -> Submission | None:
+    """The latest submission that the hub's side kept from being scored (its internal_error says why), for the
+    hosts in the admin; learners only see that the challenge's scoring is broken."""
+    return (
+        Submission.objects.filter(challenge=challenge, status=Submission.Status.FAILED)
+        .exclude(internal_error="")
+        .only("pk", "internal_error", "finished_at")
+        .order_by("-finished_at", "-pk")
+        .first()
+    )

@@ -198,8 +198,10 @@ def submissions_rescore(*, challenge: Challenge, submission_ids: Iterable[int] |
             task_id="",
             attempts=0,
             started_at=None,
+            lease_expires_at=None,
             finished_at=None,
             error="",
+            internal_error="",
         )
         for submission_id in ids:
             transaction.on_commit(lambda submission_id=submission_id: enqueue_scoring(submission_id))
@@ -322,8 +324,11 @@ def leaderboards_roll() -> int:
 def submissions_sweep_stuck(*, queued_after_seconds: int | None = None, batch: int = 500) -> dict[str, int]:
     """Recover submissions whose task was lost (as Read the Docs' finish_unhealthy_builds does for builds).
 
-    Running past the hard time limit plus a grace: the time limit would have ended the task, so its worker died.
-    It goes back to the queue and is sent again, or fails once it used up its attempts.
+    Running with its lease run out: no live worker holds its task any more (it was killed, or its machine
+    stopped), so the submission goes back to the queue and is sent again, or fails once it used up its attempts.
+    A row claimed before leases existed has none; it is judged by the old rule, running past the hard time limit
+    plus a grace. The dead worker's own message may still come back later (Redis restores it after the
+    visibility timeout): its claim then finds the row taken, and it does nothing.
     Queued for longer than `queued_after_seconds` while no message waits in the broker: its message was lost
     (the broker was down at upload, or restarted without persistence), so it is sent again. While messages
     still wait, queued rows are a backlog, not lost ones, and sending them again would only grow the queue.
@@ -336,19 +341,24 @@ def submissions_sweep_stuck(*, queued_after_seconds: int | None = None, batch: i
         seconds=settings.CELERY_TASK_TIME_LIMIT + settings.HUB_SWEEP_RUNNING_GRACE_SECONDS
     )
 
-    running = Submission.objects.filter(status=Submission.Status.RUNNING, started_at__lt=stale_running)
+    running = Submission.objects.filter(status=Submission.Status.RUNNING).filter(
+        Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True, started_at__lt=stale_running)
+    )
     failed = running.filter(attempts__gte=settings.HUB_MAX_SCORING_ATTEMPTS).update(
         status=Submission.Status.FAILED,
         finished_at=now,
         error=f"Scoring was interrupted {settings.HUB_MAX_SCORING_ATTEMPTS} times, so the hub gave up on this file. "
         "Submit it again; if it fails the same way, tell the challenge's host.",
     )
-    recovered = list(running.order_by("started_at").values_list("pk", flat=True)[:batch])
-    recovered_count = Submission.objects.filter(pk__in=recovered, status=Submission.Status.RUNNING).update(
-        status=Submission.Status.QUEUED, task_id=""
-    )
-    for submission_id in recovered:
-        enqueue_scoring(submission_id)
+    recovered = []
+    for submission_id in running.order_by("started_at").values_list("pk", flat=True)[:batch]:
+        # The same conditions again, row by row: a redelivery may have claimed it since, with a fresh lease.
+        if running.filter(pk=submission_id).update(
+            status=Submission.Status.QUEUED, task_id="", lease_expires_at=None
+        ):
+            recovered.append(submission_id)
+            enqueue_scoring(submission_id)
+    recovered_count = len(recovered)
 
     waiting: list[int] = []
     if broker_queue_length() == 0:

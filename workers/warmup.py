@@ -28,9 +28,8 @@ def preload_solutions(
 ) -> list[str]:
     """Parse the solutions of the open challenges into this process's cache, newest challenges first, within the
     budget. Returns the slugs loaded. A solution that cannot be loaded is logged and left to its first task."""
-    from hub.storage import local_copy
-    from projects.selectors import challenge_scoring_spec, challenges_published
-    from workers.scoring import load_solution
+    from projects.selectors import challenge_solution, challenges_published
+    from workers.scoring import SolutionError
     from workers.scoring.solution import CACHE_SIZE
 
     deadline = time.monotonic() + budget_seconds
@@ -42,9 +41,11 @@ def preload_solutions(
         try:
             if challenge.solution.file.size > max_bytes:
                 continue
-            spec = challenge_scoring_spec(challenge)
-            with local_copy(challenge.solution.file, sha256=challenge.solution.sha256) as path:
-                load_solution(path, spec, sha256=challenge.solution.sha256)
+            challenge_solution(challenge)
+        except (SolutionError, FileNotFoundError) as error:
+            # The hosts must hear of it before the first learner does (the size above reads the file too).
+            logger.error("Challenge %s cannot be scored: %s", challenge.slug, error)
+            continue
         except Exception:
             logger.warning("Could not preload the solution of %s", challenge.slug, exc_info=True)
             continue

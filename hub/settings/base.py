@@ -334,6 +334,9 @@ HUB_MAX_SCORING_ATTEMPTS = env.int("HUB_MAX_SCORING_ATTEMPTS", default=3)
 HUB_SWEEP_QUEUED_AFTER_SECONDS = env.int("HUB_SWEEP_QUEUED_AFTER_SECONDS", default=120)
 # A submission running this long past the hard time limit has lost its worker; the sweeper takes it back.
 HUB_SWEEP_RUNNING_GRACE_SECONDS = env.int("HUB_SWEEP_RUNNING_GRACE_SECONDS", default=30)
+# A claimed submission holds a lease of this many seconds that its worker renews while it holds the task
+# (workers/leases.py); the sweeper takes back a submission whose lease ran out (docs/reliability-and-security.md).
+HUB_SCORING_LEASE_SECONDS = env.int("HUB_SCORING_LEASE_SECONDS", default=10)
 # Test hook, unset in real use: a file holding the seconds each scoring waits before the engine runs, so that a
 # fault test can kill a worker in the middle of a task (submissions/scoring.py _test_delay).
 HUB_TEST_SCORING_DELAY_FILE = env.str("HUB_TEST_SCORING_DELAY_FILE", default="")
@@ -341,7 +344,7 @@ HUB_TEST_SCORING_DELAY_FILE = env.str("HUB_TEST_SCORING_DELAY_FILE", default="")
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {
         "task": "submissions.sweep",
-        "schedule": env.float("HUB_SWEEP_EVERY_SECONDS", 30.0),
+        "schedule": env.float("HUB_SWEEP_EVERY_SECONDS", 5.0),
     },
 }
 # Practice problems that never end keep a rolling board of the submissions of this many days (0: keep all).

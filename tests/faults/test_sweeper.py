@@ -8,7 +8,7 @@ from django.utils import timezone
 from hub.celery import app as celery_app
 from hub.celery import broker_queue_length
 from submissions.models import Submission
-from submissions.scoring import _finish, submission_claim, submission_score
+from submissions.scoring import _finish, submission_claim, submission_leases_renew, submission_score
 from submissions.services import enqueue_scoring, submission_create, submissions_sweep_stuck
 from tests.bundles import predictions_csv
 from tests.conftest import upload
@@ -130,3 +130,56 @@ def test_a_late_finish_by_a_delivery_that_lost_its_claim_stores_nothing(make_sub
     submission.refresh_from_db()
     assert (submission.status, submission.task_id, submission.error) == ("scored", "second", "")
     assert submission.finished_at == scored.finished_at
+
+
+def test_a_running_submission_whose_lease_ran_out_is_taken_back_at_once(make_submission, empty_queue):
+    lost = make_submission(
+        status="running", task_id="dead-worker", attempts=1, started_at=_ago(12), lease_expires_at=_ago(1)
+    )
+    alive = make_submission(
+        status="running", task_id="live-worker", attempts=1, started_at=_ago(12), lease_expires_at=_ago(-9)
+    )
+
+    assert submissions_sweep_stuck() == {"failed": 0, "recovered": 1, "enqueued": 0}
+
+    lost.refresh_from_db()
+    alive.refresh_from_db()
+    assert (lost.status, lost.task_id, lost.lease_expires_at) == (Submission.Status.QUEUED, "", None)
+    assert (alive.status, alive.task_id) == (Submission.Status.RUNNING, "live-worker")
+    assert broker_queue_length() == 1
+
+
+def test_a_running_submission_with_a_live_lease_is_left_alone_however_long_it_runs(
+    make_submission, empty_queue, settings
+):
+    stale = settings.CELERY_TASK_TIME_LIMIT + settings.HUB_SWEEP_RUNNING_GRACE_SECONDS + 5
+    waiting_for_a_retry = make_submission(
+        status="running", task_id="retrying", attempts=1, started_at=_ago(stale), lease_expires_at=_ago(-5)
+    )
+
+    assert submissions_sweep_stuck() == {"failed": 0, "recovered": 0, "enqueued": 0}
+    waiting_for_a_retry.refresh_from_db()
+    assert waiting_for_a_retry.status == Submission.Status.RUNNING
+
+
+def test_a_claim_takes_a_lease_and_only_the_deliveries_a_worker_holds_renew_theirs(make_submission, settings):
+    held = make_submission()
+    other = make_submission()
+    submission_claim(submission_id=held.pk, delivery_id="held")
+    submission_claim(submission_id=other.pk, delivery_id="elsewhere")
+    Submission.objects.update(lease_expires_at=_ago(1))
+
+    assert submission_leases_renew(delivery_ids=["held", "not-a-submission"]) == 1
+
+    held.refresh_from_db()
+    other.refresh_from_db()
+    lease = dt.timedelta(seconds=settings.HUB_SCORING_LEASE_SECONDS)
+    assert timezone.now() < held.lease_expires_at <= timezone.now() + lease
+    assert other.lease_expires_at < timezone.now()
+
+
+def test_a_finished_submission_keeps_no_lease_to_renew(make_submission):
+    submission = make_submission()
+    submission_score(submission_id=submission.pk, delivery_id="done")
+
+    assert submission_leases_renew(delivery_ids=["done"]) == 0

@@ -1,16 +1,18 @@
 """The built-in challenges: each imports, its sample and baseline submissions score, and export/import round-trips."""
 
 import csv
+import hashlib
 import io
 import zipfile
 
 import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from projects.builtin import BUILTIN_CHALLENGES
 from projects.bundle_export import challenge_export_bundle
-from projects.models import DataFile
+from projects.models import Challenge, DataFile
 from projects.services import CHALLENGE_FIELDS, challenge_import_bundle
 from submissions.models import Submission
 from submissions.scoring import submission_score
@@ -93,3 +95,37 @@ def test_both_digit_layouts_score_against_the_same_hidden_labels(builtin_bundles
         baseline.public_score,
         baseline.private_score,
     )
+
+
+def _stored_sha256(field_file) -> str | None:
+    storage = field_file.storage
+    if not storage.exists(field_file.name):
+        return None
+    with storage.open(field_file.name, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def test_loading_the_builtins_again_restores_stored_files_that_storage_lost_or_damaged():
+    slug = "breast-cancer-diagnosis"
+    call_command("load_builtin_challenges", slug, stdout=io.StringIO())
+    challenge = Challenge.objects.get(slug=slug)
+    solution = challenge.solution
+    data_file = DataFile.objects.filter(dataset=challenge.dataset).order_by("name").first()
+    solution.file.storage.delete(solution.file.name)  # the bucket lost it
+    with data_file.file.storage.open(data_file.file.name, "wb") as handle:  # the disk damaged it
+        handle.write(b"not the file that was imported\n")
+
+    output = io.StringIO()
+    call_command("load_builtin_challenges", slug, stdout=output)
+
+    report = output.getvalue()
+    assert f"{slug}: up to date, restored 2 missing or damaged file(s)" in report, report
+    assert solution.file.name in report and data_file.file.name in report
+    solution.refresh_from_db()
+    data_file.refresh_from_db()
+    assert _stored_sha256(solution.file) == solution.sha256
+    assert _stored_sha256(data_file.file) == data_file.sha256
+
+    again = io.StringIO()
+    call_command("load_builtin_challenges", slug, stdout=again)
+    assert f"{slug}: up to date (" in again.getvalue()

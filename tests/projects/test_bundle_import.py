@@ -160,6 +160,50 @@ def test_reimporting_an_unchanged_bundle_changes_nothing(tmp_path):
     assert (again.created, again.solution_changed, again.rescored) == (False, False, 0)
 
 
+def _stored_bytes(field_file) -> bytes | None:
+    storage = field_file.storage
+    if not storage.exists(field_file.name):
+        return None
+    with storage.open(field_file.name, "rb") as handle:
+        return handle.read()
+
+
+def test_reimporting_an_unchanged_bundle_restores_the_stored_files_storage_lost_or_damaged(tmp_path):
+    folder = write_bundle(tmp_path / "b")
+    challenge = challenge_import_bundle(folder).challenge
+    solution = challenge.solution
+    files = list(DataFile.objects.filter(dataset=challenge.dataset).order_by("name"))
+    originals = {f.name: _stored_bytes(f.file) for f in files} | {"solution": _stored_bytes(solution.file)}
+    solution.file.storage.delete(solution.file.name)
+    with files[0].file.storage.open(files[0].file.name, "wb") as handle:
+        handle.write(b"id,label\n1,damaged\n")
+
+    again = challenge_import_bundle(folder)
+
+    assert (again.created, again.solution_changed, again.rescored) == (False, False, 0)
+    assert sorted(again.restored) == sorted([solution.file.name, files[0].file.name])
+    solution.refresh_from_db()
+    assert _stored_bytes(solution.file) == originals["solution"]
+    assert all(
+        _stored_bytes(f.file) == originals[f.name] for f in DataFile.objects.filter(dataset=challenge.dataset)
+    )
+    assert challenge_import_bundle(folder).restored == ()
+
+
+def test_a_new_import_does_not_reuse_a_damaged_file_stored_under_its_checksum(tmp_path):
+    first = challenge_import_bundle(write_bundle(tmp_path / "a")).challenge
+    name = first.solution.file.name
+    intact = _stored_bytes(first.solution.file)
+    with first.solution.file.storage.open(name, "wb") as handle:
+        handle.write(b"damaged")
+    first.delete()
+
+    second = challenge_import_bundle(write_bundle(tmp_path / "b")).challenge
+
+    assert second.solution.file.name == name
+    assert _stored_bytes(second.solution.file) == intact
+
+
 def test_a_changed_solution_rescores_existing_submissions(tmp_path, user):
     folder = write_bundle(tmp_path / "b", rows=20)
     challenge = challenge_import_bundle(folder).challenge

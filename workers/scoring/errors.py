@@ -21,7 +21,10 @@ class SubmissionRejected(ScoringError):
 
 
 class SolutionError(ScoringError):
-    """The host's solution file (or the scoring spec that goes with it) is invalid."""
+    """A host-side error: the host's solution file (or the scoring spec that goes with it) is invalid, missing,
+    unreadable or not the file that was imported. At import it refuses the bundle; at scoring time it fails the
+    submission at once, never retried (another delivery would meet the same file), and the message is for the
+    hosts, not the learner."""
 
 
 def count(number: int) -> str:

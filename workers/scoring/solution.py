@@ -60,9 +60,26 @@ _cache_lock = threading.Lock()
 def load_solution(path: str | os.PathLike[str], spec: ScoringSpec, *, sha256: str | None = None) -> Solution:
     """The parsed solution, from this process's cache when the same file and spec were loaded before.
 
-    Pass ``sha256`` when it is already known (the importer stores it) to skip hashing the file.
+    Pass ``sha256`` when it is already known (the importer stores it): a cached solution is then found without
+    reading the file, and a file parsed anew must have that checksum. A file that is missing, unreadable or not
+    the recorded one raises SolutionError, a host-side error, as an invalid one does.
     """
-    digest = sha256 or file_sha256(path)
+    key = (sha256, spec.solution_key())
+    with _cache_lock:
+        if sha256 and key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    try:
+        digest = file_sha256(path)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as error:
+        raise SolutionError(
+            f"The hidden solution file {os.fspath(path)} cannot be read: {error.strerror or error}."
+        ) from error
+    if sha256 and digest != sha256:
+        raise SolutionError(
+            f"The hidden solution file {os.fspath(path)} has sha256 {digest}, not the {sha256} recorded at "
+            "import: it was changed or damaged in storage."
+        )
     key = (digest, spec.solution_key())
     with _cache_lock:
         if key in _cache:

@@ -17,5 +17,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         verb = "Created" if result.created else "Updated"
         self.stdout.write(f"{verb} challenge '{result.challenge.slug}'.")
+        if result.restored:
+            self.stdout.write(
+                f"Restored from the bundle, missing or damaged in storage: {', '.join(result.restored)}."
+            )
         if result.rescored:
             self.stdout.write(f"The solution changed: {result.rescored} submission(s) queued for rescoring.")

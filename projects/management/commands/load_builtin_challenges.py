@@ -52,4 +52,7 @@ class Command(BaseCommand):
             path = built_bundle(slug, builder, cache, digest)
             result = challenge_import_bundle(path)
             state = "created" if result.created else ("updated" if result.solution_changed else "up to date")
+            if result.restored:
+                # "Up to date" is only said of files checked in storage: these were missing or damaged there.
+                state += f", restored {len(result.restored)} missing or damaged file(s): {', '.join(result.restored)}"
             self.stdout.write(f"{slug}: {state} ({time.monotonic() - started:.1f} s)")
