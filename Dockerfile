@@ -28,8 +28,10 @@ RUN pip install . && rm -rf /src
 
 WORKDIR /app
 # Static files belong to the image (a new image brings new ones). The base settings ask for no SECRET_KEY and
-# no servers, which a build has not got. /app/var/storage is where the hub-files volume is mounted.
+# no servers, which a build has not got; the key they make for the build is removed in the same layer, so that no
+# image carries one. /app/var/storage is where the hub-files volume is mounted.
 RUN DJANGO_SETTINGS_MODULE=hub.settings.base django-admin collectstatic --noinput \
+    && rm -f /app/var/secret-key.txt \
     && mkdir -p /app/var/storage \
     && chown -R hub:hub /app
 

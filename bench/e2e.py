@@ -28,6 +28,7 @@ import json
 import os
 import random
 import re
+import secrets
 import shutil
 import sqlite3
 import statistics
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace, name: str, code: Path) -> dict:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hub.settings.base",
-        "SECRET_KEY": "e2e-" + "x" * 50,
+        "SECRET_KEY": secrets.token_urlsafe(50),
         "HUB_VAR_DIR": str(work / "var"),
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,

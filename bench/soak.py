@@ -25,6 +25,7 @@ import json
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -148,7 +149,7 @@ def run(args: argparse.Namespace) -> dict:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hub.settings.base",
-        "SECRET_KEY": "soak-" + "x" * 50,
+        "SECRET_KEY": secrets.token_urlsafe(50),
         "HUB_VAR_DIR": str(work / "var"),
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",

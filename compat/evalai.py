@@ -7,10 +7,10 @@ Paths are EvalAI's, several without a trailing slash; the CLI reads only the fir
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core import signing
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, JsonResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -93,12 +93,13 @@ def _phase(challenge_id: int, phase_id: int) -> Challenge:
 
 
 def _result_url(request: Request) -> Callable[[Submission], str | None]:
-    """Finished submissions get a signed link to their result file; the CLI fetches it without its token."""
+    """Finished submissions get a signed link to their result file; the CLI fetches it without its token, so
+    the link names the learner it was given to and is good for RESULT_MAX_AGE seconds only."""
 
     def result_url(submission: Submission) -> str | None:
         if submission.status not in Submission.FINAL_STATUSES:
             return None
-        token = signing.dumps(submission.pk, salt=RESULT_SALT)
+        token = signing.dumps({"s": submission.pk, "u": request.user.pk}, salt=RESULT_SALT)
         return request.build_absolute_uri(reverse("evalai-result-file", args=[token]))
 
     return result_url
@@ -228,17 +229,32 @@ class LeaderboardApi(EvalAIView):
         )
 
 
-@require_GET
-def result_file(request: HttpRequest, token: str) -> JsonResponse:
-    """The result file the CLI fetches without its token: the link itself, signed and short-lived, is the key."""
-    try:
-        submission_id = signing.loads(token, salt=RESULT_SALT, max_age=RESULT_MAX_AGE)
-    except signing.BadSignature:
-        return JsonResponse(
+class ResultFileApi(EvalAIView):
+    """The result file the CLI fetches without its token: the signed, short-lived link is the key, and it opens
+    only what the learner it was given to may see. A caller who does send a token must be that learner."""
+
+    def get(self, request: Request, token: str) -> JsonResponse:
+        invalid = JsonResponse(
             {"error": "This result link is invalid or has expired. Run `evalai submission ID result` again."},
             status=404,
         )
-    submission = Submission.objects.select_related("challenge").filter(pk=submission_id).first()
-    if submission is None or submission.status not in Submission.FINAL_STATUSES:
-        return JsonResponse({"error": "This submission has no result."}, status=404)
-    return JsonResponse(submission_result_json(submission), json_dumps_params={"indent": 2})
+        try:
+            data = signing.loads(token, salt=RESULT_SALT, max_age=RESULT_MAX_AGE)
+        except signing.BadSignature:
+            return invalid
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("s"), int)
+            or not isinstance(data.get("u"), int)
+        ):
+            return invalid
+        owner = get_user_model().objects.filter(pk=data["u"], is_active=True).first()
+        if owner is None or (request.user.is_authenticated and request.user.pk != owner.pk):
+            return invalid
+        try:
+            submission = submission_get_visible(submission_id=data["s"], user=owner)
+        except Http404:
+            return invalid
+        if submission.status not in Submission.FINAL_STATUSES:
+            return JsonResponse({"error": "This submission has no result."}, status=404)
+        return JsonResponse(submission_result_json(submission), json_dumps_params={"indent": 2})

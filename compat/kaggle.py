@@ -5,7 +5,6 @@ must answer on port 80 there. Downloads are answered with a redirect to a URL wh
 (the CLI names the saved file after it); the upload is PUT to a URL holding a signed ticket.
 """
 
-import csv
 import io
 import zipfile
 
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hub.parsers import JSONParser
+from hub.spreadsheets import csv_text
 from projects.models import Challenge
 from projects.selectors import (
     challenge_data_files,
@@ -249,23 +250,25 @@ class DownloadLeaderboard(KaggleView):
         rows = leaderboard_rows(
             challenge=challenge, split=split, limit=leaderboard_count(challenge=challenge, split=split)
         )
-        table = io.StringIO()
-        writer = csv.writer(table)
-        writer.writerow(["Rank", "TeamId", "TeamName", "LastSubmissionDate", "Score", "SubmissionCount"])
-        for row in rows:
-            writer.writerow(
-                [
-                    row.rank if row.rank is not None else "",
-                    row.user_id,
-                    shapes.team_name(row),
-                    shapes.kaggle_date(row.submitted_at),
-                    shapes.kaggle_score(row.score),
-                    row.entries,
-                ]
-            )
+        table = csv_text(
+            [
+                ["Rank", "TeamId", "TeamName", "LastSubmissionDate", "Score", "SubmissionCount"],
+                *(
+                    [
+                        row.rank if row.rank is not None else "",
+                        row.user_id,
+                        shapes.team_name(row),
+                        shapes.kaggle_date(row.submitted_at),
+                        shapes.kaggle_score(row.score),
+                        row.entries,
+                    ]
+                    for row in rows
+                ),
+            ]
+        )
         archive = io.BytesIO()
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
-            zipped.writestr(f"{challenge.slug}-{split}leaderboard.csv", table.getvalue())
+            zipped.writestr(f"{challenge.slug}-{split}leaderboard.csv", table)
         response = HttpResponse(archive.getvalue(), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{challenge.slug}.zip"'
         return response
@@ -317,9 +320,16 @@ def unknown_method(request: HttpRequest, service: str, method: str) -> JsonRespo
 @csrf_exempt
 @require_http_methods(["PUT"])
 def upload(request: HttpRequest, token: str) -> JsonResponse:
-    """The PUT of a submission's raw bytes. The signed ticket in the URL is its only credential."""
+    """The PUT of a submission's raw bytes. The signed ticket in the URL is its credential (the CLI sends no
+    other); credentials sent all the same must be those of the ticket's learner."""
     try:
-        kaggle_upload_store(ticket=kaggle_upload_ticket(token), body=request)
+        caller = KaggleKeyAuthentication().authenticate(Request(request))
+    except AuthenticationFailed as error:
+        return JsonResponse({"code": 400, "message": str(error.detail)}, status=400)
+    try:
+        kaggle_upload_store(
+            ticket=kaggle_upload_ticket(token), body=request, caller=caller[0] if caller else None
+        )
     except SubmissionNotAllowed as error:
         status = KAGGLE_STATUS.get(error.status, error.status)
         return JsonResponse({"code": status, "message": error.message}, status=status)

@@ -1,9 +1,11 @@
 """Writes of the compatibility layer: Kaggle's three-step upload, over the hub's one submission service.
 
 StartSubmissionUpload checks what it can before any byte is sent (open, limits, size) and hands out a signed
-ticket; the raw bytes are PUT to a URL holding that ticket (the PUT carries no credentials, as on Kaggle); and
-CreateSubmission turns the stored bytes into a submission with submission_create, which checks the rules again
-under the participant's lock. Refusals are SubmissionNotAllowed, as from the hub's own services.
+ticket, bound to the learner and the challenge and valid for an hour; the raw bytes are PUT to a URL holding that
+ticket (the PUT carries no credentials, as on Kaggle), and the PUT checks the rules and the challenge's size
+limit again, whatever the ticket says, before it stores a byte; CreateSubmission turns the stored bytes into a
+submission with submission_create, which checks the rules once more under the participant's lock, for the
+ticket's own learner only. Refusals are SubmissionNotAllowed, as from the hub's own services.
 """
 
 import contextlib
@@ -13,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.files import File
@@ -66,6 +69,7 @@ def _delete_expired_uploads() -> None:
 
 
 def kaggle_upload_ticket(token: str) -> UploadTicket:
+    """The ticket a token holds, once its signature (this hub's key, the upload salt) and its age are checked."""
     try:
         data = signing.loads(token, salt=UPLOAD_SALT, max_age=UPLOAD_MAX_AGE)
     except signing.SignatureExpired:
@@ -81,8 +85,24 @@ def kaggle_upload_ticket(token: str) -> UploadTicket:
     return UploadTicket(data["u"], data["c"], data["f"], data["s"], data["n"])
 
 
-def kaggle_upload_store(*, ticket: UploadTicket, body: BinaryIO) -> None:
-    """Keep the PUT's bytes until CreateSubmission; exactly the announced size, read in chunks, never whole."""
+def kaggle_upload_store(
+    *, ticket: UploadTicket, body: BinaryIO, caller: AbstractBaseUser | None = None
+) -> None:
+    """Keep the PUT's bytes until CreateSubmission; exactly the announced size, read in chunks, never whole.
+
+    The ticket's learner must still be active and allowed to submit a file of its size to its challenge now,
+    under the challenge's limit as it is now: a ticket is never a licence to store more than the challenge takes.
+    A PUT that does come with credentials (the CLI sends none) must come from the ticket's learner.
+    """
+    owner = get_user_model().objects.filter(pk=ticket.user_id, is_active=True).first()
+    challenge = Challenge.objects.filter(pk=ticket.challenge_id).first()
+    if owner is None or challenge is None or (caller is not None and caller.pk != ticket.user_id):
+        raise SubmissionNotAllowed(
+            "This upload was started by another user, or for a challenge that is gone. Submit again.",
+            status=400,
+            code="bad_token",
+        )
+    submission_check_allowed(challenge=challenge, user=owner, size=ticket.size)
     with tempfile.TemporaryFile() as spool:
         received = 0
         while chunk := body.read(CHUNK):

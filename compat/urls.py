@@ -53,7 +53,7 @@ evalai_urls = [
         evalai.ChallengeListApi.as_view(),
         "evalai-challenge-list",
     ),
-    path("compat/evalai/results/<str:token>", evalai.result_file, name="evalai-result-file"),
+    path("compat/evalai/results/<str:token>", evalai.ResultFileApi.as_view(), name="evalai-result-file"),
 ]
 
 kaggle_urls = [

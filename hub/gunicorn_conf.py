@@ -19,6 +19,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 graceful_timeout = 10
 # https://docs.gunicorn.org/en/stable/settings.html#accesslog
 accesslog = "-"
+# https://docs.gunicorn.org/en/stable/settings.html#logger-class
+# The access log's client address is the one the rate limits count (HUB_TRUSTED_PROXIES).
+logger_class = "hub.gunicorn_logging.ClientAddressLogger"
 
 # https://docs.gunicorn.org/en/stable/settings.html#logconfig-dict
 # gunicorn's own lines (start, access, worker timeouts) in the same format as the hub's.

@@ -12,6 +12,7 @@ from . import api as hub_api
 from . import api_errors
 from . import metrics as hub_metrics
 from . import views as hub_views
+from .throttling import SIGN_IN_SCOPE, rate_limited_by_address
 
 api_v1 = [
     path("auth/token/", hub_api.TokenApi.as_view(), name="api-token"),
@@ -128,6 +129,8 @@ urlpatterns = [
     # The EvalAI and Kaggle command-line clients, on their own paths under /api/: before the catch-all below.
     path("", include("compat.urls")),
     re_path(r"^api/(?P<path>[\s\S]*)$", api_errors.api_not_found),
+    # The admin's own sign-in form, limited per address like the hub's (hub/throttling.py).
+    path("admin/login/", rate_limited_by_address(SIGN_IN_SCOPE)(admin.site.login)),
     path("admin/", admin.site.urls),
 ]
 

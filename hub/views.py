@@ -7,6 +7,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,6 +16,7 @@ from submissions.selectors import leaderboard_positions_of, submissions_of
 
 from .selectors import token_of
 from .services import token_replace, token_revoke
+from .throttling import SIGN_IN_SCOPE, rate_limited_by_address
 
 START_HERE_SLUG = "identify-the-digits"
 PROFILE_SUBMISSIONS = 50
@@ -61,8 +63,13 @@ def signup(request: HttpRequest) -> HttpResponse:
     )
 
 
+@method_decorator(rate_limited_by_address(SIGN_IN_SCOPE), name="dispatch")
 class LoginView(auth_views.LoginView):
-    """Django's sign-in page, answering a failed sign-in with 400 rather than 200, like every other form."""
+    """Django's sign-in page, answering a failed sign-in with 400 rather than 200, like every other form.
+
+    Sign-in attempts are limited per address (with the API token endpoint's count), and per account and address
+    by django-axes: the first stops spraying one password across many usernames, the second guessing one's.
+    """
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import environ
 
+from hub.addresses import trusted_networks
 from hub.logs import logging_config
+from hub.secret_key import embedded_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -19,7 +21,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 VAR_DIR = Path(env.str("HUB_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-change-me-0123456789abcdefghijklmnop")
+# Unset (`make run`, local use): a random key made once and kept in HUB_VAR_DIR/secret-key.txt (hub/secret_key.py).
+SECRET_KEY = env.str("SECRET_KEY", default="") or embedded_secret_key(VAR_DIR)
 # https://docs.djangoproject.com/en/5.2/ref/settings/#debug
 DEBUG = env.bool("DEBUG", default=False)
 # https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts
@@ -119,6 +122,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hub.security.lockout_response"
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html (the client's address, as the rate limits see it)
+AXES_CLIENT_IP_CALLABLE = "hub.addresses.client_address"
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); from anyone else the header
+# is ignored (hub/addresses.py, docs/deploying.md#https-behind-a-proxy).
+HUB_TRUSTED_PROXIES = env.list("HUB_TRUSTED_PROXIES", default=[])
+trusted_networks(tuple(HUB_TRUSTED_PROXIES))  # a value that is not addresses stops the start, naming it
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -225,8 +234,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("HUB_API_RATE_ANON", default="120/minute"),
         "user": env.str("HUB_API_RATE_USER", default="600/minute"),
-        # sign-in attempts at POST /api/v1/auth/token/, per client address or user
+        # sign-in attempts at POST /api/v1/auth/token/ and the sign-in form, per client address (or user)
         "auth": env.str("HUB_API_RATE_AUTH", default="20/minute"),
+        # password-reset requests per client address (hub.throttling.rate_limited_by_address)
+        "password_reset": env.str("HUB_RATE_PASSWORD_RESET", default="5/hour"),
     },
 }
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html

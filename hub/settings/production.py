@@ -5,13 +5,20 @@ start (ImproperlyConfigured names the missing one). The hub is served over HTTPS
 terminates TLS and sets X-Forwarded-Proto. `manage.py check --deploy` is clean with these settings.
 """
 
-from .base import *  # noqa: F403
-from .base import env
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+# https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
+# Asked for before base is read: without one, base would make an embedded key under HUB_VAR_DIR for local use.
+SECRET_KEY = environ.Env().str("SECRET_KEY")
+if not SECRET_KEY.strip():
+    raise ImproperlyConfigured("Set the SECRET_KEY environment variable: it is empty.")
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#debug
 DEBUG = False
-# https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
-SECRET_KEY = env.str("SECRET_KEY")
 # https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 # Read by base already; asked for again here only so that a missing one stops the start instead of falling back to
@@ -33,8 +40,3 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-
-# https://django-axes.readthedocs.io/en/latest/4_configuration.html#configuring-reverse-proxies
-# Behind one proxy, the client's address is the last one the proxy appended to X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=1)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]

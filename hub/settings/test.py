@@ -5,11 +5,15 @@ environment *before* base is read, so that worker and web processes started by a
 """
 
 import os
+import secrets
 import tempfile
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 if not os.environ.get("HUB_VAR_DIR"):
     os.environ["HUB_VAR_DIR"] = tempfile.mkdtemp(prefix=f"hub-test-{_worker}-")
+# A key of this test run's own, in the environment so that the web and worker processes a test starts sign and
+# check with it too; no key that works anywhere is written in a tracked file.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 from .base import *  # noqa: E402, F403
 from .base import DATABASES, VAR_DIR  # noqa: E402
@@ -23,7 +27,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz"
 DEBUG = False
 # Test processes may share one Redis: a queue per process keeps their workers apart.
 CELERY_TASK_DEFAULT_QUEUE = f"hub-test-{VAR_DIR.name}"
