@@ -13,7 +13,6 @@ import schemathesis
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
-from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -27,27 +26,7 @@ from tests.conftest import upload
 from tests.factories import UserFactory
 from tests.faults.servers import free_port
 from tests.processes import WebServer
-
-# Every check schemathesis has (not only the ones the old CHECKS list named): server errors, status codes, content
-# types, bodies and headers against the schema, schema-violating input refused, schema-valid input accepted, and
-# the stateful ones (use after free, resource availability, ignored auth).
-CONFIG = SchemathesisConfig.from_dict(
-    {
-        "operations": [
-            {
-                # A username and password the schema cannot tell are wrong: refusing them is a 400, as DRF's
-                # obtain_auth_token does and as `hub login` expects.
-                "include-path": "/api/v1/auth/token/",
-                "include-method": "POST",
-                "checks": {
-                    "positive_data_acceptance": {
-                        "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
-                    }
-                },
-            }
-        ]
-    }
-)
+from tests.schemathesis_config import CONFIG
 
 
 def generated_schema() -> dict:
