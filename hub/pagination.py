@@ -98,12 +98,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def get_page_size(self, request) -> int:
         return self._window(request).size
 
-    def get_page_number(self, request, paginator) -> int:
+    def get_page_number(self, request, paginator) -> int | str:
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            return request.query_params[self.page_query_param]  # DRF's ?page=last
         return self._window(request).number
 
     def _window(self, request) -> Window:
+        page = request.query_params.get(self.page_query_param)
         return page_window(
-            page=request.query_params.get(self.page_query_param),
+            page=None if page in self.last_page_strings else page,
             page_size=request.query_params.get(self.page_size_query_param),
             default_size=self.page_size or MAX_PAGE_SIZE,
         )

@@ -27,7 +27,9 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 def add_common_error_responses(result: dict, generator, request, public) -> dict:
-    """Any operation can meet a bad token (401) and the rate limit (429, with Retry-After): document both once."""
+    """Document once what any operation can meet: a bad token (401), the rate limit (429, with Retry-After), an
+    address too long for the web server (414), a database outage (503, with Retry-After); and a 400 wherever a
+    query parameter can be out of its range."""
     error = {"$ref": "#/components/schemas/Error"}
     result.setdefault("components", {}).setdefault("schemas", {}).setdefault(
         "Error",
@@ -58,9 +60,26 @@ def add_common_error_responses(result: dict, generator, request, public) -> dict
             "content": {"application/json": {"schema": error}},
         },
     }
+    common["414"] = {
+        # Answered by the web server (gunicorn's limit_request_line, 4094 bytes) before the hub sees the request,
+        # so its body is the server's, not the JSON error.
+        "description": "The address (path and query string) is longer than the web server reads; send a shorter one.",
+    }
+    common["503"] = {
+        "description": "The hub cannot reach its database just now; nothing was saved. Retry after Retry-After.",
+        "headers": common["429"]["headers"],
+        "content": {"application/json": {"schema": error}},
+    }
+    bad_query = {
+        "description": ERROR_DESCRIPTIONS[400],
+        "content": {"application/json": {"schema": error}},
+    }
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
             for code, response in common.items():
                 responses.setdefault(code, response)
+            if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
+                # A query value out of its range or not one of its values (page, page_size, split, ...).
+                responses.setdefault("400", bad_query)
     return result

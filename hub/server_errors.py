@@ -30,13 +30,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: called by Django while the exception is being handled, so sys.exc_info() names it."""
     error = sys.exc_info()[1]
     if isinstance(error, (OperationalError, InterfaceError)):
-        response = _answer(request, 503, "unavailable", UNAVAILABLE, "503.html")
+        response = protocol_error(request, 503, "unavailable", UNAVAILABLE, "503.html")
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return _answer(request, 500, "server_error", BROKEN, "500.html")
+    return protocol_error(request, 500, "server_error", BROKEN, "500.html")
 
 
-def _answer(request: HttpRequest, status: int, code: str, message: str, template: str) -> HttpResponse:
+def protocol_error(request: HttpRequest, status: int, code: str, message: str, template: str) -> HttpResponse:
+    """An error answered outside DRF's views (no exception handler of theirs runs), in the protocol's shape."""
     if _KAGGLE_PATH.match(request.path):
         return JsonResponse({"code": status, "message": message}, status=status)
     if request.path.startswith(("/api/", "/compat/")):

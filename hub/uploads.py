@@ -8,10 +8,16 @@ before the storing ones, stops the parse as soon as a file passes the limit, wha
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import HttpRequest
+from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
@@ -127,7 +133,10 @@ class UploadLimitFallbackHandler(FileUploadHandler):
 
 def _limit_for(request) -> int:
     match = getattr(request, "resolver_match", None)
-    slug = match.kwargs.get("slug") if match else None
+    return _limit_of_slug(match.kwargs.get("slug") if match else None)
+
+
+def _limit_of_slug(slug: str | None) -> int:
     if slug:
         from projects.models import Challenge
 
@@ -135,3 +144,77 @@ def _limit_for(request) -> int:
         if limit:
             return limit
     return settings.HUB_MAX_UPLOAD_BYTES
+
+
+# What is read and dropped after refusing a chunked body, so the 413 reaches a client still sending (closing a socket
+# with unread data resets the connection); past it the connection is closed anyway.
+CHUNKED_DRAIN_BYTES = 64 * 1024 * 1024
+_READ_BYTES = 64 * 1024
+
+
+class ChunkedBodyMiddleware:
+    """Bodies sent with Transfer-Encoding: chunked and no Content-Length, as a hostile or streaming client may.
+
+    Django reads a body without Content-Length as empty, so such an upload answered "No file was submitted" however
+    large it was. This reads the body first, to a spooled temporary file (memory, then disk) up to the upload limit
+    (the challenge's for a URL with its slug, else HUB_MAX_UPLOAD_BYTES) and hands it on with its length, so it is
+    parsed like any other; past the limit it stops reading and answers 413 saying so, in the protocol's shape.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if not chunked or request.META.get("CONTENT_LENGTH"):
+            return self.get_response(request)
+        max_bytes = _limit_of_slug(_slug_of(request.path_info))
+        source = request.META["wsgi.input"]
+        body = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed with the response)
+            max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, dir=settings.FILE_UPLOAD_TEMP_DIR
+        )
+        size = 0
+        while size <= max_bytes + MULTIPART_OVERHEAD_BYTES:
+            chunk = source.read(_READ_BYTES)
+            if not chunk:
+                break
+            size += len(chunk)
+            body.write(chunk)
+        if size > max_bytes + MULTIPART_OVERHEAD_BYTES:
+            body.close()
+            return _refused(request, max_bytes, source)
+        body.seek(0)
+        request.META["CONTENT_LENGTH"] = str(size)
+        request.META["wsgi.input"] = body
+        request._stream = LimitedStream(body, size)
+        response = self.get_response(request)
+        response._resource_closers.append(body.close)
+        return response
+
+
+def _slug_of(path: str) -> str | None:
+    try:
+        return resolve(path).kwargs.get("slug")
+    except Resolver404:
+        return None
+
+
+def _refused(request: HttpRequest, max_bytes: int, source) -> HttpResponse:
+    from .server_errors import protocol_error  # the shapes of every protocol's errors live there
+
+    error = UploadTooLarge(max_bytes)
+    response = protocol_error(request, 413, "too_large", str(error.detail), "413.html")
+    response["Connection"] = "close"
+    # After the answer is sent (the server closes the response then), drop what the client still sends.
+    response._resource_closers.append(lambda: _drain(source))
+    return response
+
+
+def _drain(source) -> None:
+    dropped = 0
+    with contextlib.suppress(OSError, ValueError):
+        while dropped < CHUNKED_DRAIN_BYTES:
+            chunk = source.read(_READ_BYTES)
+            if not chunk:
+                return
+            dropped += len(chunk)

@@ -13,34 +13,20 @@ import schemathesis
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
-from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    status_code_conformance,
+)
 
 from submissions.scoring import submission_score
 from submissions.services import submission_create
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 from tests.factories import UserFactory
-
-# Every check schemathesis has (not only the ones the old CHECKS list named): server errors, status codes, content
-# types, bodies and headers against the schema, schema-violating input refused, schema-valid input accepted, and
-# the stateful ones (use after free, resource availability, ignored auth).
-CONFIG = SchemathesisConfig.from_dict(
-    {
-        "operations": [
-            {
-                # A username and password the schema cannot tell are wrong: refusing them is a 400, as DRF's
-                # obtain_auth_token does and as `hub login` expects.
-                "include-path": "/api/v1/auth/token/",
-                "include-method": "POST",
-                "checks": {
-                    "positive_data_acceptance": {
-                        "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
-                    }
-                },
-            }
-        ]
-    }
-)
+from tests.faults.servers import free_port
+from tests.processes import WebServer
+from tests.schemathesis_config import CONFIG
 
 
 def generated_schema() -> dict:
@@ -83,6 +69,21 @@ def test_every_response_matches_the_schema(case, live_server, hub_with_a_board):
     # A fresh token for each request: some cases revoke or replace it.
     token = Token.objects.get_or_create(user=hub_with_a_board)[0]
     case.call_and_validate(base_url=live_server.url, headers={"Authorization": f"Token {token.key}"})
+
+
+@pytest.mark.slow
+def test_an_address_too_long_for_gunicorn_is_a_documented_414(transactional_db, tmp_path):
+    """gunicorn answers a request line over 4094 bytes itself, with 414: the schema must document it."""
+    web = WebServer(tmp_path, port=free_port(), workers=1).start()
+    try:
+        case = schema["/api/v1/challenges/"]["GET"].Case(query={"level": "beginner", "padding": "x" * 5000})
+        response = case.call(base_url=web.url)
+    finally:
+        web.stop()
+    assert response.status_code == 414
+    case.validate_response(
+        response, checks=[status_code_conformance, content_type_conformance, response_headers_conformance]
+    )
 
 
 def test_the_live_server_serves_the_schema_under_test(live_server):
