@@ -133,6 +133,15 @@ def read_numbers(
         values = column.to_numpy().astype(np.float64, copy=False)
     else:
         values = _numbers_from_text(column.combine_chunks(), name, namer)
+    # Two reductions vouch for the usual file: NaN and infinities show in the minimum or the maximum.
+    smallest, largest = (float(values.min()), float(values.max())) if len(values) else (0.0, 0.0)
+    if (
+        np.isfinite(smallest)
+        and np.isfinite(largest)
+        and (low is None or (smallest > low if low_exclusive else smallest >= low))
+        and (high is None or largest <= high)
+    ):
+        return values
     finite = np.isfinite(values)
     if not finite.all():
         rows = np.flatnonzero(~finite)
@@ -182,8 +191,12 @@ def _numbers_from_text(texts: pa.Array, name: str, namer: RowNamer) -> np.ndarra
 
 
 def read_probability_rows(table: pa.Table, columns: tuple[str, ...], namer: RowNamer) -> np.ndarray:
-    """An (n, labels) matrix of probabilities; each row must sum to 1 within ROW_SUM_TOLERANCE."""
-    matrix = np.empty((table.num_rows, len(columns)), dtype=np.float64)
+    """An (n, labels) matrix of probabilities; each row must sum to 1 within ROW_SUM_TOLERANCE.
+
+    Column-major: each column is read and written in one contiguous piece, and the per-label metrics
+    (one-vs-rest AUC) read it column by column.
+    """
+    matrix = np.empty((table.num_rows, len(columns)), dtype=np.float64, order="F")
     for position, name in enumerate(columns):
         matrix[:, position] = read_numbers(
             table.column(name), name, namer, low=0.0, high=1.0, what="probability"
