@@ -311,24 +311,44 @@ def _tied_pairs(keys: np.ndarray) -> int:
 
 
 def mean_average_precision_at_k(truth: np.ndarray, predicted: np.ndarray, context: LabelContext) -> float:
-    """Kaggle's MAP@K: ``truth`` holds frozensets of relevant items, ``predicted`` tuples in ranked order.
+    """Kaggle's MAP@K on item codes: ``truth`` (rows x most relevant) holds each row's distinct relevant
+    items, padded with -1; ``predicted`` (rows x K) the ranked guesses, padded with codes below -1.
 
     Only the first K predictions count, a repeated prediction counts once, and a row with nothing relevant
-    scores 0, as in the reference ``apk`` that Kaggle's competitions use.
+    scores 0, as in the reference ``apk`` that Kaggle's competitions use. Whole columns at a time: a guess
+    hits when it equals one of its row's relevant codes, and a hit at rank r adds (hits so far) / r.
     """
     assert context.k is not None
-    k = context.k
-    total = 0.0
-    for relevant, ranked in zip(truth, predicted, strict=True):
-        if not relevant:
-            continue
-        hits = 0
-        precision_sum = 0.0
-        seen: set[str] = set()
-        for rank, item in enumerate(ranked[:k], start=1):
-            if item in relevant and item not in seen:
-                hits += 1
-                precision_sum += hits / rank
-            seen.add(item)
-        total += precision_sum / min(len(relevant), k)
-    return total / len(truth)
+    rows = len(truth)
+    predicted = predicted[:, : context.k]
+    ranks = predicted.shape[1]
+    hits = np.zeros(predicted.shape, dtype=bool)
+    # Comparing every guess with every relevant item of its row, in slices of bounded size.
+    step = max(1, (1 << 22) // max(1, ranks * truth.shape[1]))
+    for start in range(0, rows, step):
+        guesses, relevant = predicted[start : start + step], truth[start : start + step]
+        hits[start : start + step] = (guesses[:, :, None] == relevant[:, None, :]).any(axis=2)
+    hits &= _first_occurrences(predicted)
+    found = np.cumsum(hits, axis=1)
+    precision_sums = (hits * found / np.arange(1, ranks + 1)).sum(axis=1)
+    relevant_counts = np.count_nonzero(truth >= 0, axis=1)
+    scored = relevant_counts > 0
+    total = np.sum(precision_sums[scored] / np.minimum(relevant_counts[scored], context.k))
+    return float(total / rows)
+
+
+def _first_occurrences(predicted: np.ndarray) -> np.ndarray:
+    """True where a row's guess is not one of its earlier guesses."""
+    ranks = predicted.shape[1]
+    first = np.ones(predicted.shape, dtype=bool)
+    if ranks <= 16:  # K compares of whole columns
+        for rank in range(1, ranks):
+            first[:, rank] = ~(predicted[:, rank : rank + 1] == predicted[:, :rank]).any(axis=1)
+        return first
+    # Long lists: a stable sort within each row puts repeats after their first place.
+    order = np.argsort(predicted, axis=1, kind="stable")
+    ordered = np.take_along_axis(predicted, order, axis=1)
+    repeated = np.zeros(predicted.shape, dtype=bool)
+    repeated[:, 1:] = ordered[:, 1:] == ordered[:, :-1]
+    np.put_along_axis(first, order, ~repeated, axis=1)
+    return first

@@ -234,3 +234,52 @@ def read_ranked_lists(
                 f"{namer.describe(rows, bad)}. Allowed items: {first_few(vocabulary.labels, 20)}."
             )
     return lists
+
+
+MISSING_GUESS = -2  # fewer guesses than K
+UNKNOWN_ITEM = -3  # an item that no row of the solution holds: never relevant
+# Python's str.split() also splits at these ASCII separators, which pyarrow's ascii_split_whitespace does not.
+_PYTHON_ONLY_WHITESPACE = "[\\x1c-\\x1f]"
+
+
+def read_ranked_codes(
+    column: pa.ChunkedArray, name: str, vocabulary: Vocabulary, namer: RowNamer, items: pa.Array, k: int
+) -> np.ndarray:
+    """The first ``k`` guesses of each row as codes of the solution's ``items``: an (n, k) int32 matrix.
+
+    Split as ``str.split()`` splits, by pyarrow when the text is ASCII (one pass in C++ instead of a Python
+    loop per row) and by read_ranked_lists otherwise, which also words a refusal.
+    """
+    texts = pc.utf8_trim_whitespace(column.cast(pa.string()).combine_chunks())
+    if (
+        not pc.all(pc.string_is_ascii(texts)).as_py()
+        or pc.any(pc.match_substring_regex(texts, _PYTHON_ONLY_WHITESPACE)).as_py()
+    ):
+        return _codes_of_lists(read_ranked_lists(column, name, vocabulary, namer), items, k)
+    split = pc.ascii_split_whitespace(texts)
+    guesses = pc.list_flatten(split)  # an empty cell gives one empty string
+    if vocabulary.closed:
+        allowed = pc.or_(
+            pc.is_in(guesses, value_set=pa.array(vocabulary.labels, type=pa.string())), pc.equal(guesses, "")
+        )
+        if not pc.all(allowed).as_py():
+            read_ranked_lists(column, name, vocabulary, namer)  # raises, naming the rows
+            raise AssertionError("read_ranked_lists accepted items that is_in refused")
+    codes = pc.index_in(guesses, value_set=items).fill_null(UNKNOWN_ITEM).to_numpy(zero_copy_only=False)
+    offsets = split.offsets.to_numpy()
+    lengths = np.diff(offsets)
+    lengths[pc.equal(texts, "").to_numpy(zero_copy_only=False)] = 0
+    ranks = np.arange(k)
+    present = ranks < lengths[:, None]
+    matrix = np.full((len(texts), k), MISSING_GUESS, dtype=np.int32)
+    matrix[present] = codes[(offsets[:-1, None] + ranks)[present]]
+    return matrix
+
+
+def _codes_of_lists(lists: np.ndarray, items: pa.Array, k: int) -> np.ndarray:
+    code_of = {item: code for code, item in enumerate(items.to_pylist())}
+    matrix = np.full((len(lists), k), MISSING_GUESS, dtype=np.int32)
+    for row, guesses in enumerate(lists):
+        for rank, item in enumerate(guesses[:k]):
+            matrix[row, rank] = code_of.get(item, UNKNOWN_ITEM)
+    return matrix
