@@ -323,11 +323,8 @@ def mean_average_precision_at_k(truth: np.ndarray, predicted: np.ndarray, contex
     predicted = predicted[:, : context.k]
     ranks = predicted.shape[1]
     hits = np.zeros(predicted.shape, dtype=bool)
-    # Comparing every guess with every relevant item of its row, in slices of bounded size.
-    step = max(1, (1 << 22) // max(1, ranks * truth.shape[1]))
-    for start in range(0, rows, step):
-        guesses, relevant = predicted[start : start + step], truth[start : start + step]
-        hits[start : start + step] = (guesses[:, :, None] == relevant[:, None, :]).any(axis=2)
+    for place in range(truth.shape[1]):  # a guess hits when it is any of its row's relevant items
+        hits |= predicted == truth[:, place : place + 1]
     hits &= _first_occurrences(predicted)
     found = np.cumsum(hits, axis=1)
     precision_sums = (hits * found / np.arange(1, ranks + 1)).sum(axis=1)
