@@ -4,12 +4,18 @@
     python bench/score_engine.py --sizes 1M      # one size
     python bench/score_engine.py --sizes 100k,1M --repeat 9
     python bench/score_engine.py --sizes 1M --ids file-names   # ids like img_0000001.png
+    python bench/score_engine.py --metrics all   # every metric of the registry, 1M rows (300k x 10 matrices)
+    python bench/score_engine.py --metrics roc_auc,roc_auc_ovr --rows 100000 --repeat 3
 
 Data (Kaggle's digit-recognizer layout: ImageId,Label with 10 classes, a 30 % Public part) is generated
 once into bench/.data/. For each size, the pyarrow floor, the engine (submission in solution order and
 shuffled) and the naive scorer run round-robin, after a warm-up, and the median of each is reported. The
 engine's solution is loaded once and cached, as in a worker; its load is timed separately. Peak memory of
 one scoring of the shuffled file is measured in a fresh process.
+
+With --metrics, each metric is scored on a data set in the layout it reads (bench/metric_cases.py), beside
+the pyarrow read of the same file and the naive pandas + scikit-learn scorer, round robin, and its peak
+memory is measured the same way, in a fresh process per metric.
 """
 
 from __future__ import annotations
@@ -32,8 +38,11 @@ from sklearn.metrics import accuracy_score
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from workers.scoring import ScoringSpec, SubmissionFormat, load_solution, score_file  # noqa: E402
+import metric_cases  # noqa: E402
+
+from workers.scoring import METRICS, ScoringSpec, SubmissionFormat, load_solution, score_file  # noqa: E402
 from workers.scoring.solution import file_sha256  # noqa: E402
 
 DATA = ROOT / "bench" / ".data"
@@ -164,6 +173,93 @@ print(json.dumps({{"peak": status("VmHWM:") - before, "file": paths["shuffled"].
     return json.loads(output.strip().splitlines()[-1])
 
 
+def measure_metric(metric: str, rows: int, repeat: int) -> dict[str, float]:
+    """Floor, engine and naive scorer on one metric's case, round robin after a warm-up; medians."""
+    case = metric_cases.case(metric, rows)
+    load_seconds = timed(lambda: load_solution(case.solution, case.spec))
+    solution = load_solution(case.solution, case.spec, sha256=file_sha256(case.solution))
+    engine_result = score_file(case.submission, solution, case.spec)
+    naive_result = case.naive()
+    for engine_score, naive_score_ in zip(
+        (engine_result.public_score, engine_result.private_score), naive_result, strict=True
+    ):
+        assert np.isclose(engine_score, naive_score_, rtol=1e-6, atol=1e-9), (
+            metric,
+            engine_result,
+            naive_result,
+        )
+    runs = {
+        "floor": lambda: pa_csv.read_csv(case.submission),
+        "engine": lambda: score_file(case.submission, solution, case.spec),
+        "naive": case.naive,
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for run in runs.values():
+        run()
+    for _ in range(repeat):
+        for name, run in runs.items():
+            times[name].append(timed(run))
+    result = {name: statistics.median(values) for name, values in times.items()}
+    result.update(rows=case.rows, megabytes=case.submission.stat().st_size / 1e6, load=load_seconds)
+    result["data"] = case.data  # type: ignore[assignment]
+    return result
+
+
+def metric_peak_memory(metric: str, rows: int) -> dict[str, float]:
+    """Peak resident memory added by one scoring of the metric's case, in a fresh process (see peak_memory)."""
+    code = f"""
+import json, sys
+sys.path.insert(0, {str(ROOT)!r})
+sys.path.insert(0, {str(ROOT / "bench")!r})
+from workers.scoring import load_solution, score_file
+import metric_cases
+
+def status(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1]) * 1024
+
+case = metric_cases.case({metric!r}, {rows})
+solution = load_solution(case.solution, case.spec)
+with open("/proc/self/clear_refs", "w") as handle:
+    handle.write("5")
+before = status("VmRSS:")
+score_file(case.submission, solution, case.spec)
+print(json.dumps({{"peak": status("VmHWM:") - before, "file": case.submission.stat().st_size}}))
+"""
+    environment = dict(os.environ, ARROW_DEFAULT_MEMORY_POOL="system", MALLOC_MMAP_THRESHOLD_="131072")
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run_metrics(metrics: list[str], rows: int, repeat: int, memory: bool) -> None:
+    print(
+        "| metric | data | rows | file MB | pyarrow read (floor) | engine | naive pandas+sklearn "
+        "| engine / floor | naive / engine | peak memory above the solution |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    over = []
+    for metric in metrics:
+        figures = measure_metric(metric, rows, repeat)
+        ratio = figures["engine"] / figures["floor"]
+        if ratio > 2.0:
+            over.append(metric)
+        peak = "not measured"
+        if memory:
+            used = metric_peak_memory(metric, rows)
+            peak = f"{used['peak'] / 1e6:.1f} MB ({used['peak'] / used['file']:.1f}x the file)"
+        print(
+            f"| {metric} | {figures['data']} | {figures['rows']:,} | {figures['megabytes']:.1f} "
+            f"| {figures['floor']:.4f} s | {figures['engine']:.4f} s | {figures['naive']:.3f} s "
+            f"| {ratio:.2f}x | {figures['naive'] / figures['engine']:.1f}x | {peak} |",
+            flush=True,
+        )
+    print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f} (other processes share the 2 cores).")
+    print("Every metric within 2.0x the floor." if not over else f"Over 2.0x the floor: {', '.join(over)}.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -176,6 +272,14 @@ def main() -> None:
         default="numbers",
         help="ImageId as 1..N or img_0000001.png",
     )
+    parser.add_argument(
+        "--metrics",
+        help="'all' or comma-separated metric keys: one row per metric, each on data in the layout it reads",
+    )
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="rows per metric with --metrics (30 %% for matrices)"
+    )
+    parser.add_argument("--no-memory", action="store_true", help="with --metrics: skip the peak memory runs")
     arguments = parser.parse_args()
     sizes = [SIZES[size.strip()] for size in arguments.sizes.split(",") if size.strip()]
 
@@ -184,6 +288,13 @@ def main() -> None:
         f"pandas {pd.__version__}, NumPy {np.__version__}, scikit-learn {sklearn.__version__}; "
         f"ids: {arguments.ids}; load average at start {os.getloadavg()[0]:.2f}\n"
     )
+    if arguments.metrics:
+        chosen = list(METRICS) if arguments.metrics == "all" else arguments.metrics.split(",")
+        unknown = [metric for metric in chosen if metric not in METRICS]
+        if unknown:
+            parser.error(f"unknown metrics {unknown}; known: {', '.join(METRICS)}")
+        run_metrics(chosen, arguments.rows, arguments.repeat, not arguments.no_memory)
+        return
     print(
         "| rows | file MB | pyarrow read (floor) | engine, in order | engine, shuffled | naive pandas+sklearn "
         "| shuffled / floor | naive / shuffled | solution load (cached) |"

@@ -18,7 +18,7 @@ from workers.scoring.predictions import (
     read_label_codes,
     read_numbers,
     read_probability_rows,
-    read_ranked_lists,
+    read_ranked_codes,
 )
 from workers.scoring.reading import read_rows
 from workers.scoring.solution import Solution, check_spec
@@ -98,7 +98,10 @@ def _read_predictions(
     if main.reads == "label":
         return read_label_codes(column, name, vocabulary, namer)
     if main.reads == "ranked_labels":
-        return read_ranked_lists(column, name, vocabulary, namer), label_count
+        assert solution.items is not None and solution.spec.k is not None
+        return read_ranked_codes(
+            column, name, vocabulary, namer, solution.items, solution.spec.k
+        ), label_count
     if main.reads == "label_probabilities":
         names = tuple(match.file_names[label] for label in layout.prediction_columns)
         return read_probability_rows(table, names, namer), label_count

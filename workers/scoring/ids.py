@@ -66,6 +66,8 @@ class IdIndex:
             file_rows = self._numbered_file_rows(submitted) if same_count else None
             if file_rows is None:
                 file_rows = self._text_file_rows(submitted, id_column, test_file_name)
+        if values.ndim == 2:
+            return self._arrange_rows(values, file_rows)
         if file_rows is None:  # already in the solution's file order
             in_file_order = values
         else:
@@ -74,6 +76,27 @@ class IdIndex:
                 self._text_file_rows(submitted, id_column, test_file_name)
                 raise AssertionError("the string comparison accepted ids the integer path found repeated")
         return in_file_order if self._parts_in_file_order else in_file_order[self.part_rows]
+
+    def _arrange_rows(self, values: np.ndarray, file_rows: np.ndarray | None) -> np.ndarray:
+        """A matrix (probabilities per label) in part order, in one gather of its rows, column by column.
+
+        A matrix row is a few dozen bytes, so instead of scattering rows and gathering them again, the
+        submitted row of each part position is worked out on integers first. Gathering each column apart
+        keeps a column-major matrix column-major, which the per-label metrics read column by column.
+        """
+        if file_rows is None:
+            source_rows = None if self._parts_in_file_order else self.part_rows
+        else:
+            submitted_row = _scatter(np.arange(len(file_rows)), file_rows)
+            if submitted_row is None:  # some row was hit twice, so another was missed
+                raise AssertionError("the string comparison accepted ids the integer path found repeated")
+            source_rows = submitted_row if self._parts_in_file_order else submitted_row[self.part_rows]
+        if source_rows is None:
+            return values
+        arranged = np.empty((len(source_rows), values.shape[1]), dtype=values.dtype, order="F")
+        for column in range(values.shape[1]):  # 1-D takes: faster than one take along an axis
+            np.take(values[:, column], source_rows, out=arranged[:, column])
+        return arranged
 
     def _in_file_order(self, submitted: pa.ChunkedArray) -> bool:
         """Whether the ids are exactly the solution's, in its order: learners often keep test.csv's order.

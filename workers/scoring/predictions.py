@@ -133,6 +133,15 @@ def read_numbers(
         values = column.to_numpy().astype(np.float64, copy=False)
     else:
         values = _numbers_from_text(column.combine_chunks(), name, namer)
+    # Two reductions vouch for the usual file: NaN and infinities show in the minimum or the maximum.
+    smallest, largest = (float(values.min()), float(values.max())) if len(values) else (0.0, 0.0)
+    if (
+        np.isfinite(smallest)
+        and np.isfinite(largest)
+        and (low is None or (smallest > low if low_exclusive else smallest >= low))
+        and (high is None or largest <= high)
+    ):
+        return values
     finite = np.isfinite(values)
     if not finite.all():
         rows = np.flatnonzero(~finite)
@@ -182,8 +191,12 @@ def _numbers_from_text(texts: pa.Array, name: str, namer: RowNamer) -> np.ndarra
 
 
 def read_probability_rows(table: pa.Table, columns: tuple[str, ...], namer: RowNamer) -> np.ndarray:
-    """An (n, labels) matrix of probabilities; each row must sum to 1 within ROW_SUM_TOLERANCE."""
-    matrix = np.empty((table.num_rows, len(columns)), dtype=np.float64)
+    """An (n, labels) matrix of probabilities; each row must sum to 1 within ROW_SUM_TOLERANCE.
+
+    Column-major: each column is read and written in one contiguous piece, and the per-label metrics
+    (one-vs-rest AUC) read it column by column.
+    """
+    matrix = np.empty((table.num_rows, len(columns)), dtype=np.float64, order="F")
     for position, name in enumerate(columns):
         matrix[:, position] = read_numbers(
             table.column(name), name, namer, low=0.0, high=1.0, what="probability"
@@ -221,3 +234,66 @@ def read_ranked_lists(
                 f"{namer.describe(rows, bad)}. Allowed items: {first_few(vocabulary.labels, 20)}."
             )
     return lists
+
+
+MISSING_GUESS = -2  # fewer guesses than K
+UNKNOWN_ITEM = -3  # an item that no row of the solution holds: never relevant
+# Python's str.split() also splits at the ASCII separators 0x1c-0x1f, which ascii_split_whitespace does not.
+_PYTHON_ONLY_WHITESPACE = (0x1C, 0x1F)
+
+
+def read_ranked_codes(
+    column: pa.ChunkedArray, name: str, vocabulary: Vocabulary, namer: RowNamer, items: pa.Array, k: int
+) -> np.ndarray:
+    """The first ``k`` guesses of each row as codes of the solution's ``items``: an (n, k) int32 matrix.
+
+    Split as ``str.split()`` splits, by pyarrow when the text is ASCII (one pass in C++ instead of a Python
+    loop per row) and by read_ranked_lists otherwise, which also words a refusal.
+    """
+    texts = column.cast(pa.string()).combine_chunks()
+    if not _splits_like_python(texts):
+        return _codes_of_lists(read_ranked_lists(column, name, vocabulary, namer), items, k)
+    texts = pc.ascii_trim_whitespace(texts)
+    split = pc.ascii_split_whitespace(texts)
+    guesses = pc.list_flatten(split)  # an empty cell gives one empty string
+    if vocabulary.closed:
+        allowed = pc.or_(
+            pc.is_in(guesses, value_set=pa.array(vocabulary.labels, type=pa.string())), pc.equal(guesses, "")
+        )
+        if not pc.all(allowed).as_py():
+            read_ranked_lists(column, name, vocabulary, namer)  # raises, naming the rows
+            raise AssertionError("read_ranked_lists accepted items that is_in refused")
+    codes = pc.index_in(guesses, value_set=items).fill_null(UNKNOWN_ITEM).to_numpy(zero_copy_only=False)
+    offsets = split.offsets.to_numpy()
+    lengths = np.diff(offsets)
+    lengths[pc.equal(texts, "").to_numpy(zero_copy_only=False)] = 0
+    ranks = np.arange(k)
+    present = ranks < lengths[:, None]
+    matrix = np.full((len(texts), k), MISSING_GUESS, dtype=np.int32)
+    matrix[present] = codes[(offsets[:-1, None] + ranks)[present]]
+    return matrix
+
+
+def _splits_like_python(texts: pa.StringArray) -> bool:
+    """Whether pyarrow's ASCII whitespace split gives what str.split() does: ASCII without 0x1c-0x1f.
+
+    Two passes over the text's bytes, cheaper than a regular expression over each string.
+    """
+    _, offset_buffer, data = texts.buffers()
+    if data is None or len(texts) == 0:
+        return True
+    offsets = np.frombuffer(offset_buffer, dtype=np.int32)[texts.offset : texts.offset + len(texts) + 1]
+    if offsets[-1] == offsets[0]:
+        return True
+    body = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    low, high = _PYTHON_ONLY_WHITESPACE
+    return int(body.max()) < 0x80 and not ((body - np.uint8(low)) <= high - low).any()
+
+
+def _codes_of_lists(lists: np.ndarray, items: pa.Array, k: int) -> np.ndarray:
+    code_of = {item: code for code, item in enumerate(items.to_pylist())}
+    matrix = np.full((len(lists), k), MISSING_GUESS, dtype=np.int32)
+    for row, guesses in enumerate(lists):
+        for rank, item in enumerate(guesses[:k]):
+            matrix[row, rank] = code_of.get(item, UNKNOWN_ITEM)
+    return matrix

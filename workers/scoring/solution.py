@@ -8,6 +8,7 @@ slicing, not masking.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import threading
 from collections import OrderedDict
@@ -43,6 +44,7 @@ class Solution:
     truth: np.ndarray  # in part order: Public rows first
     vocabulary: Vocabulary
     positive_code: int | None
+    items: pa.Array | None = None  # MAP@K: the distinct relevant items, truth holding their codes
 
     @property
     def private_count(self) -> int:
@@ -149,7 +151,12 @@ def _parse(path: str | os.PathLike[str], spec: ScoringSpec, digest: str) -> Solu
     public = _public_mask(usage, table.num_rows)
     order = np.concatenate([np.flatnonzero(public), np.flatnonzero(~public)])
     vocabulary = _vocabulary(spec, table, closed=any(metric.ordinal for metric in metrics))
-    truth = _truth(main, spec, table.column(spec.solution_target_column), vocabulary)[order]
+    items = None
+    if main.reads == "ranked_labels":
+        truth, items = _relevant_codes(table.column(spec.solution_target_column))
+        truth = truth[order]
+    else:
+        truth = _truth(main, spec, table.column(spec.solution_target_column), vocabulary)[order]
     positive_code = _positive_code(spec, main, vocabulary)
     if main.reads == "positive_probability":
         truth = (truth == positive_code).astype(np.int8)
@@ -164,6 +171,7 @@ def _parse(path: str | os.PathLike[str], spec: ScoringSpec, digest: str) -> Solu
         truth=truth,
         vocabulary=vocabulary,
         positive_code=positive_code,
+        items=items,
     )
     _check_parts(solution, metrics)
     # The spec's own id column too: it is the one test.csv shares, which importers compare.
@@ -247,10 +255,6 @@ def _vocabulary(spec: ScoringSpec, table: pa.Table, *, closed: bool) -> Vocabula
 def _truth(metric: Metric, spec: ScoringSpec, column: pa.ChunkedArray, vocabulary: Vocabulary) -> np.ndarray:
     texts = _trimmed(column)
     blank = pc.equal(texts, "").to_numpy(zero_copy_only=False)
-    if metric.reads == "ranked_labels":
-        relevant = np.empty(len(texts), dtype=object)
-        relevant[:] = [frozenset(text.split()) for text in texts.to_pylist()]
-        return relevant
     if blank.any():
         raise SolutionError(f"The solution has no {spec.solution_target_column} in {_rows(blank)}.")
     if metric.reads == "number":
@@ -274,6 +278,26 @@ def _truth(metric: Metric, spec: ScoringSpec, column: pa.ChunkedArray, vocabular
             f"allowed: {first_few(vocabulary.labels, 20)}."
         )
     return codes.astype(np.int32)
+
+
+def _relevant_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Each row's distinct relevant items (space-separated) as codes, padded with -1, and the items.
+
+    A matrix, so that MAP@K compares whole columns instead of looping over rows in Python; done once per
+    solution, so plain Python does it.
+    """
+    code_of: dict[str, int] = {}
+    rows = [
+        sorted({code_of.setdefault(item, len(code_of)) for item in text.split()})
+        for text in _trimmed(column).to_pylist()
+    ]
+    lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
+    matrix = np.full((len(rows), max(1, int(lengths.max(initial=0)))), -1, dtype=np.int32)
+    codes = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int32, count=int(lengths.sum()))
+    row_of_code = np.repeat(np.arange(len(rows)), lengths)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    matrix[row_of_code, np.arange(len(codes)) - starts[row_of_code]] = codes
+    return matrix, pa.array(list(code_of), type=pa.string())
 
 
 def _layouts(spec: ScoringSpec, metric: Metric, vocabulary: Vocabulary) -> tuple[Layout, ...]:

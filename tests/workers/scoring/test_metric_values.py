@@ -277,3 +277,30 @@ def test_thousands_of_invented_labels_are_scored_like_scikit_learn(tmp_path):
     public = rng.random(20_000) < 0.5
     result = score(tmp_path, make_spec("f1_macro"), truth, ["Label"], [predicted], public)
     assert_same(result, reference_parts(LABEL_REFERENCES["f1_macro"], truth, predicted, public))
+
+
+@pytest.mark.parametrize(
+    ("items", "k", "separator"),
+    [
+        ([f"i{number}" for number in range(12)], 20, " "),  # long lists: repeats found by sorting each row
+        (["café", "naïve", "über", "x", "y", "z"], 3, " "),  # not ASCII: split in Python
+        ([f"i{number}" for number in range(8)], 4, "\x1c"),  # a separator only Python's split knows
+        ([f"i{number}" for number in range(8)], 4, "\t  "),
+    ],
+)
+def test_map_at_k_equals_the_reference_apk_however_the_lists_are_split(tmp_path, items, k, separator):
+    rng = np.random.default_rng(k)
+    actual = [list(rng.choice(items, rng.integers(0, 5), replace=False)) for _ in range(300)]
+    predicted = [list(rng.choice(items, rng.integers(0, 2 * k))) for _ in range(300)]  # repeats allowed
+    public = rng.random(300) < 0.3
+    spec = make_spec("map_at_k", target="Predicted", k=k)
+    result = score(
+        tmp_path,
+        spec,
+        [" ".join(a) for a in actual],
+        ["Predicted"],
+        [[separator.join(p) for p in predicted]],
+        public,
+    )
+    scores = np.array([reference_apk(a, p, k) for a, p in zip(actual, predicted, strict=True)])
+    assert_same(result, (scores[public].mean(), scores[~public].mean()))
