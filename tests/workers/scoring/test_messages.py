@@ -74,7 +74,18 @@ def test_no_message_interpolates_a_caught_exception():
         for handler in ast.walk(ast.parse(module.read_text())):
             if not isinstance(handler, ast.ExceptHandler) or handler.name is None:
                 continue
+            # A SolutionError is the hosts' (the admin and the logs): learners see one fixed sentence instead.
+            for_hosts = {
+                id(inner)
+                for raised in ast.walk(handler)
+                if isinstance(raised, ast.Raise)
+                and isinstance(raised.exc, ast.Call)
+                and getattr(raised.exc.func, "id", None) == "SolutionError"
+                for inner in ast.walk(raised.exc)
+            }
             for node in ast.walk(handler):
+                if id(node) in for_hosts:
+                    continue
                 if isinstance(node, ast.FormattedValue):
                     names = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
                     attributes = {n.attr for n in ast.walk(node.value) if isinstance(n, ast.Attribute)}
