@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -67,8 +68,10 @@ def first_run(source: Path, ref: str, label: str, *, timeout: float, keep: bool)
         start_new_session=True,
     )
     seconds = None
+    phases: dict[str, float] = {}
     try:
         while time.monotonic() - started < timeout and make.poll() is None:
+            mark_phases(clone / "make-run.log", phases, time.monotonic() - started)
             if healthy(port):
                 seconds = time.monotonic() - started
                 break
@@ -88,6 +91,9 @@ def first_run(source: Path, ref: str, label: str, *, timeout: float, keep: bool)
         "label": label,
         "commit": commit,
         "seconds": seconds,
+        # When make's log first showed each step (to 0.2 s): the install ends where runhub starts.
+        "installed": phases.get("installed"),
+        "builtins": builtin_seconds(clone / "make-run.log"),
         "venv": venv.name,
         "pytest": has_pytest,
         "venv_mb": int(size),
@@ -100,6 +106,19 @@ def first_run(source: Path, ref: str, label: str, *, timeout: float, keep: bool)
     else:
         shutil.rmtree(clone, ignore_errors=True)
     return result
+
+
+def mark_phases(log: Path, phases: dict[str, float], now: float) -> None:
+    if "installed" not in phases and "manage.py runhub" in log.read_text(errors="replace"):
+        phases["installed"] = now
+
+
+def builtin_seconds(log: Path) -> float:
+    """The seconds load_builtin_challenges spent, as it prints them ("<slug>: created (46.4 s)")."""
+    text = log.read_text(errors="replace")
+    return sum(
+        float(value) for value in re.findall(r"^[\w-]+: [\w ]+ \(([\d.]+) s\)$", text, flags=re.MULTILINE)
+    )
 
 
 def stop(make: subprocess.Popen) -> None:
@@ -152,8 +171,10 @@ def main() -> None:
             result = first_run(source, ref, label, timeout=options.timeout, keep=options.keep)
             result["load"] = load
             shown = f"{result['seconds']:.1f} s" if result["seconds"] is not None else "no answer"
+            installed = f"{result['installed']:.1f} s" if result["installed"] is not None else "?"
             print(
-                f"{label:9} {result['commit']}  make run -> /healthz {shown:>10}   venv {result['venv']} "
+                f"{label:9} {result['commit']}  make run -> /healthz {shown:>8} (install {installed}, "
+                f"built-in challenges {result['builtins']:.1f} s)   venv {result['venv']} "
                 f"{result['venv_mb']} MB, pytest {'present' if result['pytest'] else 'absent'}   "
                 f"(load {load:.1f} at start)",
                 flush=True,
