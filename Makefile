@@ -12,9 +12,10 @@ VENV ?= .venv
 RUN_VENV ?= .venv-run
 PORT ?= 8000
 PYTEST_ARGS ?=
-# --no-compile: no bytecode written at install for the whole of pandas, scipy, botocore and the rest, most of
-# which the hub never imports; Python writes it for what is imported, on first import. About 15 s off `make run`.
-PIP_INSTALL = -m pip install --quiet --no-compile
+# Bytecode is compiled at install (pip's default), not skipped with --no-compile: skipping it moves the work into
+# the first start, where migrate, the built-in build, gunicorn's workers, the Celery worker and beat all compile the
+# same pandas and scikit-learn modules at once; bench/first_run.py measured that as slower to /healthz.
+PIP_INSTALL = -m pip install --quiet
 
 .PHONY: run test install install-run lint lock bench clean
 
