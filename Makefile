@@ -12,10 +12,11 @@ VENV ?= .venv
 RUN_VENV ?= .venv-run
 PORT ?= 8000
 PYTEST_ARGS ?=
-# Bytecode is compiled at install (pip's default), not skipped with --no-compile: skipping it moves the work into
-# the first start, where migrate, the built-in build, gunicorn's workers, the Celery worker and beat all compile the
-# same pandas and scikit-learn modules at once; bench/first_run.py measured that as slower to /healthz.
-PIP_INSTALL = -m pip install --quiet
+# --no-compile: no bytecode written at install for every module of pandas, scipy, botocore and the rest; Python
+# writes it on first import for the modules used, most of them by runhub's own process (migrate, the built-in
+# build) before it starts the others. Measured both ways with bench/first_run.py: install 63 s and 44 s more to
+# /healthz without compiling, 102 s and 22 s with (built-in build aside; a loaded machine, BENCHMARKS.md).
+PIP_INSTALL = -m pip install --quiet --no-compile
 
 .PHONY: run test install install-run lint lock bench clean
 
