@@ -9,7 +9,9 @@ CELERY_ variables), as its own process group; /healthz is asked every 0.2 s unti
 stopped as Ctrl-C stops it (SIGINT to the group) and the clone removed (--keep keeps it). The two are run one after
 the other, alternating with --repeat, so both see the same (shared, noisy) machine.
 
-Also printed for each: the venv the hub ran in, whether pytest is importable there, and its size on disk.
+Also printed for each: the seconds until make's log shows runhub starting (the install: venv, pip, the project),
+the seconds load_builtin_challenges reports for building and importing the built-in challenges (the bulk of what
+comes after), the venv the hub ran in, whether pytest is importable there, and its size on disk.
 """
 
 from __future__ import annotations
