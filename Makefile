@@ -13,9 +13,9 @@ RUN_VENV ?= .venv-run
 PORT ?= 8000
 PYTEST_ARGS ?=
 # --no-compile: no bytecode written at install for every module of pandas, scipy, botocore and the rest; Python
-# writes it on first import for the modules used, most of them by runhub's own process (migrate, the built-in
-# build) before it starts the others. Measured both ways with bench/first_run.py: install 63 s and 44 s more to
-# /healthz without compiling, 102 s and 22 s with (built-in build aside; a loaded machine, BENCHMARKS.md).
+# writes it on first import for the modules used, most of them in runhub's own process (migrate, the built-in
+# build) before it starts the others. Measured both ways with bench/first_run.py (BENCHMARKS.md, a loaded machine):
+# about even to /healthz (install 60 s + 44-59 s after it, against 102 s + 22 s compiled), and 150 MB less on disk.
 PIP_INSTALL = -m pip install --quiet --no-compile
 
 .PHONY: run test install install-run lint lock bench clean
