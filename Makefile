@@ -1,22 +1,46 @@
 # The two commands: `make run` and `make test`. Everything else is set up on the way.
+#
+# Two virtual environments, from the lock files in requirements/ (requirements/README.md says how to update them):
+#   .venv-run  `make run`: only what the hub needs to run (requirements/run.txt), no test tools;
+#   .venv      `make test`, `make lint`, `make install`: the hub, the test tools and the `hub` CLI
+#              (requirements/dev.txt, which is run.txt plus the dev extras).
+# Not one venv with extras: pip can add the dev extras to a venv but `make run` after `make test` could not take
+# them out again, and the running hub would have pytest, moto and playwright in it. Two venvs keep both clean
+# whatever order the commands run in, and `make run` installs no more than it needs.
 PYTHON ?= python3
 VENV ?= .venv
-PY := $(VENV)/bin/python
+RUN_VENV ?= .venv-run
 PORT ?= 8000
 PYTEST_ARGS ?=
+# --no-compile: no bytecode written at install for every module of pandas, scipy, botocore and the rest; Python
+# writes it on first import for the modules used, most of them in runhub's own process (migrate, the built-in
+# build) before it starts the others. Measured both ways with bench/first_run.py (BENCHMARKS.md, a loaded machine):
+# about even to /healthz (install 60 s + 44-59 s after it, against 102 s + 22 s compiled), and 150 MB less on disk.
+PIP_INSTALL = -m pip install --quiet --no-compile
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install install-run lint lock bench clean
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(RUN_VENV)/.installed: pyproject.toml requirements/run.txt
+	$(PYTHON) -m venv $(RUN_VENV)
+	$(RUN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(RUN_VENV)/bin/python $(PIP_INSTALL) -r requirements/run.txt -e .
 	touch $@
+
+# The CLI's own distribution (hub_cli/pyproject.toml) goes in a second step: a venv made before the CLI had one
+# has `hub` from the old practice-hub, which pip would remove on replacing that after installing the new `hub`.
+$(VENV)/.installed: pyproject.toml hub_cli/pyproject.toml requirements/run.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python $(PIP_INSTALL) -r requirements/dev.txt -e '.[dev]'
+	$(VENV)/bin/python $(PIP_INSTALL) --no-deps -e ./hub_cli
+	touch $@
+
+install-run: $(RUN_VENV)/.installed
 
 install: $(VENV)/.installed
 
-run: install
-	PORT=$(PORT) $(PY) manage.py runhub
+run: install-run
+	PORT=$(PORT) $(RUN_VENV)/bin/python manage.py runhub
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -24,5 +48,21 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+# Re-resolve requirements/*.txt after a change to the dependencies in pyproject.toml or hub_cli/pyproject.toml.
+# Versions already locked stay as they are; LOCK_ARGS=--upgrade takes the newest allowed of everything,
+# LOCK_ARGS='--upgrade-package kombu' of one package. pip-tools runs in a venv of its own (.venv-lock).
+LOCK_VENV := .venv-lock
+PIP_TOOLS := pip-tools==7.6.2
+LOCK_ARGS ?=
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND='make lock' $(LOCK_VENV)/bin/pip-compile --quiet --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) \
+		&& $(LOCK_VENV)/bin/python -m pip install --quiet $(PIP_TOOLS); }
+	$(PIP_COMPILE) --output-file=requirements/run.txt pyproject.toml
+	$(PIP_COMPILE) --extra=dev --constraint=requirements/run.txt --output-file=requirements/dev.txt \
+		pyproject.toml hub_cli/pyproject.toml
+
 clean:
-	rm -rf $(VENV) var .cli-venvs
+	rm -rf $(VENV) $(RUN_VENV) $(LOCK_VENV) var .cli-venvs

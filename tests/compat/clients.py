@@ -1,4 +1,5 @@
-"""The real EvalAI and Kaggle CLIs, installed from PyPI into virtualenvs of their own, once per machine.
+"""The real EvalAI and Kaggle CLIs, installed from PyPI into virtualenvs of their own, once per machine (and the
+hub's own `hub` CLI from hub_cli/, the same way).
 
 Neither can share the hub's environment: evalai 1.3.18 pins click==6.7 and requests==2.25.1 (the hub needs
 click 8), and its lxml==4.6.2 has no wheel for Python 3.10+ and no longer compiles. So evalai goes in with all
@@ -53,6 +54,20 @@ def kaggle_cli() -> Path:
         _pip(python, KAGGLE, "six")
 
     return _venv("kaggle", [KAGGLE, "six"], install) / "bin" / "kaggle"
+
+
+def hub_cli() -> Path:
+    """The path of the `hub` command installed from this checkout's hub_cli/ alone, as on a learner's machine
+    (`pip install ./hub_cli`), in a venv of its own. Keyed by the CLI's files, so a change to them makes a new one."""
+    source = ROOT / "hub_cli"
+    digest = hashlib.sha256()
+    for path in sorted([*source.glob("*.py"), source / "pyproject.toml"]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+
+    def install(python: Path) -> None:
+        _pip(python, str(source))
+
+    return _venv("hub", ["./hub_cli", digest.hexdigest()], install) / "bin" / "hub"
 
 
 def _venv(name: str, recipe: list[str], install) -> Path:

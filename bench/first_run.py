@@ -1,0 +1,187 @@
+"""First run: the seconds from `make run` on a fresh clone to the hub answering /healthz, pip's cache warm.
+
+    python3 bench/first_run.py --ref HEAD --baseline 902fab6 --repeat 2
+
+Each checkout is `git clone`d from this repository into a new folder under /tmp (fresh-clone-...), at --ref for
+the code under test and at --baseline for the code before, so neither has a venv, a database or static files yet.
+`make run` is started there with a free PORT and the environment of a newcomer (no HUB_, DJANGO_, DATABASE_URL or
+CELERY_ variables), as its own process group; /healthz is asked every 0.2 s until it answers 200. The hub is then
+stopped as Ctrl-C stops it (SIGINT to the group) and the clone removed (--keep keeps it). The two are run one after
+the other, alternating with --repeat, so both see the same (shared, noisy) machine.
+
+Also printed for each: the seconds until make's log shows runhub starting (the install: venv, pip, the project),
+the seconds load_builtin_challenges reports for building and importing the built-in challenges (the bulk of what
+comes after), the venv the hub ran in, whether pytest is importable there, and its size on disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DROPPED = ("HUB_", "DJANGO_", "DATABASE_URL", "CELERY_", "CACHE_URL", "VIRTUAL_ENV")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def first_run(source: Path, ref: str, label: str, *, timeout: float, keep: bool) -> dict:
+    clone = Path(tempfile.mkdtemp(prefix=f"fresh-clone-{label}-", dir="/tmp"))
+    subprocess.run(["git", "clone", "--quiet", str(source), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", "--detach", ref], check=True)
+    commit = subprocess.run(
+        ["git", "-C", str(clone), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    port = free_port()
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(DROPPED)}
+    environment["PORT"] = str(port)
+    log = (clone / "make-run.log").open("w")
+    started = time.monotonic()
+    make = subprocess.Popen(
+        ["make", "run"],
+        cwd=clone,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    seconds = None
+    phases: dict[str, float] = {}
+    try:
+        while time.monotonic() - started < timeout and make.poll() is None:
+            mark_phases(clone / "make-run.log", phases, time.monotonic() - started)
+            if healthy(port):
+                seconds = time.monotonic() - started
+                break
+            time.sleep(0.2)
+    finally:
+        stop(make)
+        log.close()
+    venv = next(folder for folder in (clone / ".venv-run", clone / ".venv") if folder.exists())
+    has_pytest = (
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "import pytest"], capture_output=True, cwd="/"
+        ).returncode
+        == 0
+    )
+    size = subprocess.run(["du", "-sm", str(venv)], capture_output=True, text=True).stdout.split()[0]
+    result = {
+        "label": label,
+        "commit": commit,
+        "seconds": seconds,
+        # When make's log first showed each step (to 0.2 s): the install ends where runhub starts.
+        "installed": phases.get("installed"),
+        "builtins": builtin_seconds(clone / "make-run.log"),
+        "venv": venv.name,
+        "pytest": has_pytest,
+        "venv_mb": int(size),
+        "exit": make.returncode,
+    }
+    if seconds is None:
+        print((clone / "make-run.log").read_text()[-3000:], file=sys.stderr)
+    if keep:
+        result["clone"] = str(clone)
+    else:
+        shutil.rmtree(clone, ignore_errors=True)
+    return result
+
+
+def mark_phases(log: Path, phases: dict[str, float], now: float) -> None:
+    if "installed" not in phases and "manage.py runhub" in log.read_text(errors="replace"):
+        phases["installed"] = now
+
+
+def builtin_seconds(log: Path) -> float:
+    """The seconds load_builtin_challenges spent, as it prints them ("<slug>: created (46.4 s)")."""
+    text = log.read_text(errors="replace")
+    return sum(
+        float(value) for value in re.findall(r"^[\w-]+: [\w ]+ \(([\d.]+) s\)$", text, flags=re.MULTILINE)
+    )
+
+
+def stop(make: subprocess.Popen) -> None:
+    """Ctrl-C to the whole group (make, runhub, gunicorn, celery), then harder if it has not gone in 60 s."""
+    for sig, wait in ((signal.SIGINT, 60), (signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        if make.poll() is not None:
+            break
+        try:
+            os.killpg(make.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            make.wait(wait)
+        except subprocess.TimeoutExpired:
+            continue
+    # Children of the group that outlived make (none should).
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(make.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--source", type=Path, default=ROOT, help="the repository to clone (default: this one)"
+    )
+    parser.add_argument("--ref", default="HEAD", help="the commit under test")
+    parser.add_argument("--baseline", help="a commit to run the same way before it, e.g. 902fab6")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for /healthz")
+    parser.add_argument("--keep", action="store_true", help="keep the clones (and their make-run.log)")
+    options = parser.parse_args()
+    source = options.source.resolve()
+    # A ref is resolved here, so HEAD means this repository's HEAD, not the clone's default branch.
+    refs = [("new", options.ref)] + ([("baseline", options.baseline)] if options.baseline else [])
+    refs = [
+        (
+            label,
+            subprocess.run(
+                ["git", "-C", str(source), "rev-parse", ref], capture_output=True, text=True, check=True
+            ).stdout.strip(),
+        )
+        for label, ref in refs
+    ]
+    for round_number in range(options.repeat):
+        order = refs if round_number % 2 == 0 else list(reversed(refs))
+        for label, ref in order:
+            load = os.getloadavg()[0]
+            result = first_run(source, ref, label, timeout=options.timeout, keep=options.keep)
+            result["load"] = load
+            shown = f"{result['seconds']:.1f} s" if result["seconds"] is not None else "no answer"
+            installed = f"{result['installed']:.1f} s" if result["installed"] is not None else "?"
+            print(
+                f"{label:9} {result['commit']}  make run -> /healthz {shown:>8} (install {installed}, "
+                f"built-in challenges {result['builtins']:.1f} s)   venv {result['venv']} "
+                f"{result['venv_mb']} MB, pytest {'present' if result['pytest'] else 'absent'}   "
+                f"(load {load:.1f} at start)",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
