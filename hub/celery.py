@@ -16,7 +16,7 @@ TRANSPORT_ALIASES["filesystem"] = "hub.filesystem_broker:Transport"
 
 app = Celery("hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["workers"])
+app.autodiscover_tasks(["workers", "accounts"])
 
 logger = logging.getLogger(__name__)
 

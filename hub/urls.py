@@ -64,11 +64,12 @@ urlpatterns = [
     path("accounts/signup/", hub_views.signup, name="signup"),
     path("accounts/token/", hub_views.token_page, name="token"),
     path("accounts/profile/", hub_views.profile, name="profile"),
-    # Django's sign-in, sign-out and password change; password reset is left out: it needs e-mail.
+    # Django's sign-in, sign-out and password change; password reset and the e-mail address in accounts/urls.py.
     path("accounts/login/", hub_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/", include("accounts.urls")),
     path("challenges/", projects_views.challenge_list, name="challenge-list"),
     path("challenges/<slug:slug>/", projects_views.challenge_overview, name="challenge-detail"),
     path("challenges/<slug:slug>/data/", projects_views.challenge_data, name="challenge-data"),

@@ -1,7 +1,7 @@
 """Production settings: base, with nothing left to a default that is only safe on a laptop.
 
-SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and CELERY_BROKER_URL must be set in the environment, or the hub refuses to
-start (ImproperlyConfigured names the missing one). The hub is served over HTTPS, usually behind a proxy that
+SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and EMAIL_URL must be set in the environment, or the hub
+refuses to start (ImproperlyConfigured names the missing one). The hub is served over HTTPS, usually behind a proxy that
 terminates TLS and sets X-Forwarded-Proto. `manage.py check --deploy` is clean with these settings.
 """
 
@@ -18,6 +18,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 # the embedded SQLite file and filesystem broker.
 env.str("DATABASE_URL")
 env.str("CELERY_BROKER_URL")
+# Without it, password-reset messages would be files inside the container that nobody reads.
+env.str("EMAIL_URL")
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
