@@ -24,6 +24,7 @@ COPY submissions ./submissions
 COPY workers ./workers
 COPY compat ./compat
 COPY accounts ./accounts
+COPY community ./community
 # A regular (not editable) install: the image runs the installed package, not this source folder.
 RUN pip install . && rm -rf /src
 

@@ -18,28 +18,28 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
-class _KeyedThrottle(SimpleRateThrottle):
+class KeyedThrottle(SimpleRateThrottle):
     """A throttle whose key is given, not read from the request; its rate is read from a setting per use."""
 
     rate_setting: str
 
-    def __init__(self, key: str):
-        self.key = key
+    def __init__(self, ident: str):
+        self.ident = ident
         super().__init__()
 
     def get_rate(self) -> str:
         return getattr(settings, self.rate_setting)
 
     def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.key}
+        return self.cache_format % {"scope": self.scope, "ident": self.ident}
 
 
-class PasswordResetEmailThrottle(_KeyedThrottle):
+class PasswordResetEmailThrottle(KeyedThrottle):
     scope = "password_reset_email"
     rate_setting = "HUB_PASSWORD_RESET_RATE_EMAIL"
 
 
-class PasswordResetAddressThrottle(_KeyedThrottle):
+class PasswordResetAddressThrottle(KeyedThrottle):
     scope = "password_reset_ip"
     rate_setting = "HUB_PASSWORD_RESET_RATE_IP"
 

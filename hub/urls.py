@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from community import api as community_api
 from projects import api as projects_api
 from projects import views as projects_views
 from submissions import api as submissions_api
@@ -55,6 +56,10 @@ api_v1 = [
         submissions_api.LeaderboardHistoryApi.as_view(),
         name="api-leaderboard-history",
     ),
+    path("challenges/<slug:slug>/topics/", community_api.TopicListApi.as_view(), name="api-topic-list"),
+    path("topics/<int:topic_id>/", community_api.TopicDetailApi.as_view(), name="api-topic-detail"),
+    path("topics/<int:topic_id>/posts/", community_api.TopicPostsApi.as_view(), name="api-topic-posts"),
+    path("posts/<int:post_id>/", community_api.PostDetailApi.as_view(), name="api-post-detail"),
 ]
 
 urlpatterns = [
@@ -116,6 +121,7 @@ urlpatterns = [
         submissions_views.submission_status,
         name="submission-status",
     ),
+    path("", include("community.urls")),
     path("datasets/", projects_views.dataset_list, name="dataset-list"),
     path("datasets/<slug:slug>/", projects_views.dataset_detail, name="dataset-detail"),
     path(

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "submissions",
     "compat",
     "accounts",
+    "community",
 ]
 
 MIDDLEWARE = [
@@ -373,6 +374,8 @@ HUB_PASSWORD_RESET_RATE_EMAIL = env.str("HUB_PASSWORD_RESET_RATE_EMAIL", default
 HUB_PASSWORD_RESET_RATE_IP = env.str("HUB_PASSWORD_RESET_RATE_IP", default="20/hour")
 # On: signing up asks for an e-mail address, and an account acts (submits, posts) only once it is verified.
 HUB_REQUIRE_VERIFIED_EMAIL = env.bool("HUB_REQUIRE_VERIFIED_EMAIL", default=False)
+# New topics and replies per user (a 429 past it), e.g. 10/minute or 100/day.
+HUB_POST_RATE = env.str("HUB_POST_RATE", default="10/minute")
 # How long a link that verifies an e-mail address works.
 HUB_EMAIL_VERIFY_SECONDS = env.int("HUB_EMAIL_VERIFY_SECONDS", default=60 * 60 * 24 * 3)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
