@@ -14,7 +14,7 @@ from community.parsers import BoundedJSONParser
 from community.selectors import opening_post, post_get_visible, posts_of, topic_get_visible, topics_of
 from community.services.moderation import topic_moderate
 from community.services.posts import post_delete, post_edit, post_reply
-from community.services.topics import topic_create
+from community.services.topics import announcement_create, topic_create
 from hub.pagination import PageNumberPagination
 from hub.schema import error_responses
 from hub.templatetags.hub_tags import markdown
@@ -98,6 +98,9 @@ class TopicDetailSerializer(TopicSerializer):
 class TopicCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=TITLE_MAX)
     body = serializers.CharField(max_length=BODY_MAX, trim_whitespace=False)
+    announcement = serializers.BooleanField(
+        default=False, help_text="Hosts only: pin the topic and notify every participant of the challenge."
+    )
 
 
 class TopicModerateSerializer(serializers.Serializer):
@@ -152,7 +155,8 @@ class TopicListApi(APIView):
     def post(self, request: Request, slug: str) -> Response:
         challenge = challenge_get_published(slug=slug)
         data = _valid(TopicCreateSerializer, request)
-        topic = topic_create(author=request.user, challenge=challenge, title=data["title"], body=data["body"])
+        create = announcement_create if data["announcement"] else topic_create
+        topic = create(author=request.user, challenge=challenge, title=data["title"], body=data["body"])
         body = TopicDetailSerializer(topic, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED)
 

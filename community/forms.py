@@ -11,6 +11,9 @@ class TopicForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Markdown: **bold**, `code`, ``` fenced code blocks ```, lists, links.",
     )
+    announce = forms.BooleanField(
+        required=False, label="Announcement: pin it and notify every participant (hosts only)"
+    )
 
 
 class PostForm(forms.Form):

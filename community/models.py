@@ -72,3 +72,52 @@ class PostReport(models.Model):
 
     def __str__(self) -> str:
         return f"Report of post {self.post_id} by {self.reporter_id}"
+
+
+class NotificationKind(models.TextChoices):
+    SCORED = "scored", "My submission was scored"
+    FAILED = "failed", "My submission failed"
+    REPLY = "reply", "A reply to my topic"
+    ANNOUNCEMENT = "announcement", "An announcement on a challenge I take part in"
+    PRIVATE_REVEALED = "private_revealed", "The private leaderboard of a challenge I take part in is revealed"
+
+
+# E-mail for each kind unless the learner chose otherwise on the settings page.
+EMAIL_BY_DEFAULT = {
+    NotificationKind.SCORED: False,
+    NotificationKind.FAILED: False,
+    NotificationKind.REPLY: True,
+    NotificationKind.ANNOUNCEMENT: True,
+    NotificationKind.PRIVATE_REVEALED: True,
+}
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    text = models.CharField(max_length=500)
+    url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"
+
+
+class EmailPreference(models.Model):
+    """A learner's choice of e-mail for one kind; without a row, EMAIL_BY_DEFAULT holds."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    send_email = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_email_preference_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} e-mail {'on' if self.send_email else 'off'} for {self.user_id}"

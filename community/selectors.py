@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from community.errors import DiscussionNotFound
-from community.models import Post, Topic
+from community.models import EMAIL_BY_DEFAULT, EmailPreference, Notification, Post, Topic
 from community.permissions import is_host
 from projects.models import Challenge
 from projects.selectors import challenge_get_published
@@ -51,3 +51,17 @@ def post_get_visible(*, post_id: int, viewer: Viewer) -> Post:
     if post.is_hidden and not is_host(viewer, post.topic.challenge):
         raise DiscussionNotFound(f"There is no post {post_id}.")
     return post
+
+
+def notifications_of(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def unread_count(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def email_choices_of(*, user: User) -> dict[str, bool]:
+    """Each kind with whether the user gets e-mail for it (their choice, else the default)."""
+    chosen = dict(EmailPreference.objects.filter(user=user).values_list("kind", "send_email"))
+    return {kind: chosen.get(kind, default) for kind, default in EMAIL_BY_DEFAULT.items()}

@@ -10,3 +10,16 @@ urlpatterns = [
     path("discussion/posts/<int:post_id>/edit/", views.post_edit_page, name="post-edit"),
     path("discussion/posts/<int:post_id>/", views.post_action, name="post-action"),
 ]
+
+from . import notifications_views  # noqa: E402
+
+urlpatterns += [
+    path("notifications/", notifications_views.notification_list, name="notifications"),
+    path("notifications/read/", notifications_views.notification_read, name="notifications-read"),
+    path("notifications/settings/", notifications_views.notification_settings, name="notification-settings"),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications_views.unsubscribe,
+        name="notifications-unsubscribe",
+    ),
+]

@@ -20,7 +20,7 @@ from community.permissions import is_host
 from community.selectors import post_get_visible, posts_of, topic_get_visible, topics_of
 from community.services.moderation import post_report, post_set_hidden, topic_moderate
 from community.services.posts import post_check_editable, post_delete, post_edit, post_reply
-from community.services.topics import topic_create
+from community.services.topics import announcement_create, topic_create
 from hub.api_errors import DISCUSSION_STATUS
 from projects.selectors import challenge_get_published
 from projects.views import challenge_context
@@ -58,10 +58,14 @@ def discussion(request: HttpRequest, slug: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
         if form.is_valid():
-            topic = topic_create(author=request.user, challenge=challenge, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            create = announcement_create if data.pop("announce") else topic_create
+            topic = create(author=request.user, challenge=challenge, **data)
             return redirect(_topic_url(topic))
     pages = Paginator(topics_of(challenge=challenge, viewer=request.user), TOPICS_PER_PAGE)
     page = pages.get_page(request.GET.get("page"))
+    if not is_host(request.user, challenge):
+        del form.fields["announce"]
     context = challenge_context(challenge, "discussion") | {"page": page, "form": form}
     return render(request, "community/discussion.html", context, status=400 if form.errors else 200)
 

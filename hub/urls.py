@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from community import api as community_api
+from community import notifications_api
 from projects import api as projects_api
 from projects import views as projects_views
 from submissions import api as submissions_api
@@ -60,6 +61,10 @@ api_v1 = [
     path("topics/<int:topic_id>/", community_api.TopicDetailApi.as_view(), name="api-topic-detail"),
     path("topics/<int:topic_id>/posts/", community_api.TopicPostsApi.as_view(), name="api-topic-posts"),
     path("posts/<int:post_id>/", community_api.PostDetailApi.as_view(), name="api-post-detail"),
+    path("notifications/", notifications_api.NotificationListApi.as_view(), name="api-notifications"),
+    path(
+        "notifications/read/", notifications_api.NotificationReadApi.as_view(), name="api-notifications-read"
+    ),
 ]
 
 urlpatterns = [

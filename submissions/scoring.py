@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from community.services.notifications import submission_outcome_stored
 from hub.storage import local_copy
 from projects.selectors import challenge_scoring_spec
 from workers.scoring import ScoreResult, SubmissionRejected, load_solution, score_file
@@ -171,6 +172,7 @@ def _finish(
         if stored:
             # A failure counts too: a rescored submission that now fails must leave the board.
             leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
+            submission_outcome_stored(submission.pk)
             attempt = submission.attempts
             transaction.on_commit(
                 lambda: logger.info(

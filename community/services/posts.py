@@ -3,12 +3,14 @@
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from community.errors import DiscussionForbidden, TopicLocked
-from community.models import Post, Topic
+from community.models import NotificationKind, Post, Topic
 from community.permissions import is_host
 from community.rate_limits import check_post_rate
+from community.services.notifications import notify_on_commit
 
 DELETED_BODY = "*This post was deleted by its author.*"
 
@@ -30,6 +32,13 @@ def post_reply(*, author: User, topic: Topic, body: str) -> Post:
     Topic.objects.filter(pk=topic.pk).update(
         last_activity_at=post.created_at, reply_count=F("reply_count") + 1
     )
+    if topic.author_id != author.pk:
+        notify_on_commit(
+            user_ids=[topic.author_id],
+            kind=NotificationKind.REPLY,
+            text=f"{author.get_username()} replied to your topic “{topic.title}”.",
+            url=reverse("topic-detail", args=[topic.challenge.slug, topic.pk]) + f"#post-{post.pk}",
+        )
     return post
 
 

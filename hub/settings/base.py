@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "community.context_processors.unread_notifications",
             ],
         },
     },
@@ -374,6 +375,8 @@ HUB_PASSWORD_RESET_RATE_EMAIL = env.str("HUB_PASSWORD_RESET_RATE_EMAIL", default
 HUB_PASSWORD_RESET_RATE_IP = env.str("HUB_PASSWORD_RESET_RATE_IP", default="20/hour")
 # On: signing up asks for an e-mail address, and an account acts (submits, posts) only once it is verified.
 HUB_REQUIRE_VERIFIED_EMAIL = env.bool("HUB_REQUIRE_VERIFIED_EMAIL", default=False)
+# The hub's address as learners reach it, for links in messages sent by the worker (no request to ask).
+HUB_SITE_URL = env.str("HUB_SITE_URL", default="") or "http://localhost:8000"
 # New topics and replies per user (a 429 past it), e.g. 10/minute or 100/day.
 HUB_POST_RATE = env.str("HUB_POST_RATE", default="10/minute")
 # How long a link that verifies an e-mail address works.

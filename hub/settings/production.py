@@ -21,6 +21,9 @@ env.str("CELERY_BROKER_URL")
 # Without it, password-reset messages would be files inside the container that nobody reads.
 env.str("EMAIL_URL")
 
+# Links in e-mail sent by the worker: the first allowed host over HTTPS unless set.
+HUB_SITE_URL = env.str("HUB_SITE_URL", default="") or f"https://{ALLOWED_HOSTS[0]}"
+
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-ssl-redirect
