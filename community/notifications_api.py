@@ -33,7 +33,8 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        # The bound of a 64-bit id: a larger number is a 400, not a database overflow.
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         required=False,
         max_length=1000,
         help_text="The notifications to mark read; leave out to mark all of them read.",

@@ -163,6 +163,8 @@ def test_the_notification_pages_and_api_are_for_their_owner_only(user, other_use
     assert (
         client_for(user).post("/api/v1/notifications/read/", {"ids": "all"}, format="json").status_code == 400
     )
+    huge = client_for(user).post("/api/v1/notifications/read/", {"ids": [10**30]}, format="json")
+    assert huge.status_code == 400, "an id past 64 bits is refused before it reaches the database"
     assert (
         client_for(user)
         .post("/api/v1/notifications/read/", "[" * 50_000, content_type="application/json")
