@@ -23,6 +23,8 @@ COPY projects ./projects
 COPY submissions ./submissions
 COPY workers ./workers
 COPY compat ./compat
+COPY accounts ./accounts
+COPY community ./community
 # A regular (not editable) install: the image runs the installed package, not this source folder.
 RUN pip install . && rm -rf /src
 

@@ -14,6 +14,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from community.errors import DiscussionError, PostingTooFast
+
 TOKEN_HINT = (
     "Send your API token as 'Authorization: Token <key>'; get one at /accounts/token/ "
     "or from POST /api/v1/auth/token/ with your username and password."
@@ -63,7 +65,18 @@ _REQUEST_LIMITS = {
 }  # fmt: skip
 
 
+# Refusals of the discussion (community/errors.py): the status for each kind, in one place.
+DISCUSSION_STATUS = {"not_found": 404, "permission_denied": 403, "topic_locked": 403, "throttled": 429}
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DiscussionError):
+        response = Response(
+            {"error": str(exc), "detail": None, "code": exc.code}, status=DISCUSSION_STATUS.get(exc.code, 400)
+        )
+        if isinstance(exc, PostingTooFast):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     for exception_class, (status_code, code, message) in _REQUEST_LIMITS.items():
         if isinstance(exc, exception_class):
             return Response({"error": message, "detail": None, "code": code}, status=status_code)

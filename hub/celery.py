@@ -17,7 +17,7 @@ TRANSPORT_ALIASES["filesystem"] = "hub.filesystem_broker:Transport"
 
 app = Celery("hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["workers"])
+app.autodiscover_tasks(["workers", "accounts"])
 # Each worker renews the leases of the submissions it holds, so the sweeper can tell a dead worker's quickly.
 app.steps["worker"].add(LeaseRenewal)
 

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from community import api as community_api
+from community import notifications_api
 from projects import api as projects_api
 from projects import views as projects_views
 from submissions import api as submissions_api
@@ -56,6 +58,14 @@ api_v1 = [
         submissions_api.LeaderboardHistoryApi.as_view(),
         name="api-leaderboard-history",
     ),
+    path("challenges/<slug:slug>/topics/", community_api.TopicListApi.as_view(), name="api-topic-list"),
+    path("topics/<int:topic_id>/", community_api.TopicDetailApi.as_view(), name="api-topic-detail"),
+    path("topics/<int:topic_id>/posts/", community_api.TopicPostsApi.as_view(), name="api-topic-posts"),
+    path("posts/<int:post_id>/", community_api.PostDetailApi.as_view(), name="api-post-detail"),
+    path("notifications/", notifications_api.NotificationListApi.as_view(), name="api-notifications"),
+    path(
+        "notifications/read/", notifications_api.NotificationReadApi.as_view(), name="api-notifications-read"
+    ),
 ]
 
 urlpatterns = [
@@ -65,11 +75,12 @@ urlpatterns = [
     path("accounts/signup/", hub_views.signup, name="signup"),
     path("accounts/token/", hub_views.token_page, name="token"),
     path("accounts/profile/", hub_views.profile, name="profile"),
-    # Django's sign-in, sign-out and password change; password reset is left out: it needs e-mail.
+    # Django's sign-in, sign-out and password change; password reset and the e-mail address in accounts/urls.py.
     path("accounts/login/", hub_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/", include("accounts.urls")),
     path("challenges/", projects_views.challenge_list, name="challenge-list"),
     path("challenges/<slug:slug>/", projects_views.challenge_overview, name="challenge-detail"),
     path("challenges/<slug:slug>/data/", projects_views.challenge_data, name="challenge-data"),
@@ -116,6 +127,7 @@ urlpatterns = [
         submissions_views.submission_status,
         name="submission-status",
     ),
+    path("", include("community.urls")),
     path("datasets/", projects_views.dataset_list, name="dataset-list"),
     path("datasets/<slug:slug>/", projects_views.dataset_detail, name="dataset-detail"),
     path(

@@ -3,7 +3,6 @@
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,8 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.forms import SignUpForm
+from accounts.services.email_address import email_verification_request
 from projects.selectors import challenges_published
 from submissions.selectors import leaderboard_positions_of, submissions_of
 
@@ -49,9 +50,13 @@ def safe_next(request: HttpRequest, fallback: str = "home") -> str:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    form = UserCreationForm(request.POST or None)
+    form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        if form.cleaned_data.get("email"):
+            email_verification_request(
+                user=user, email=form.cleaned_data["email"], site_url=request.build_absolute_uri("/")
+            )
         # With django-axes first among the authentication backends, name the one that made this user.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(safe_next(request))

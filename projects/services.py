@@ -315,5 +315,11 @@ def _baseline_sync(challenge: Challenge, path: Path) -> None:
 
 
 def challenge_reveal_private(*, challenge: Challenge) -> None:
-    challenge.private_revealed = True
-    challenge.save(update_fields=["private_revealed", "updated_at"])
+    from community.services.notifications import private_board_revealed
+
+    if challenge.private_revealed:
+        return
+    with transaction.atomic():
+        challenge.private_revealed = True
+        challenge.save(update_fields=["private_revealed", "updated_at"])
+        private_board_revealed(challenge)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from community.services.notifications import submission_outcome_stored
 from hub.storage import local_copy
 from projects.selectors import challenge_scoring_spec, challenge_solution
 from workers.scoring import ScoreResult, SolutionError, SubmissionRejected, score_file
@@ -211,6 +212,7 @@ def _finish(
         if stored:
             # A failure counts too: a rescored submission that now fails must leave the board.
             leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
+            submission_outcome_stored(submission.pk)
             attempt = submission.attempts
             transaction.on_commit(
                 lambda: logger.info(

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "projects",
     "submissions",
     "compat",
+    "accounts",
+    "community",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.RequireVerifiedEmailMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as its docs ask: it turns a locked-out sign-in into a 429 page.
     "axes.middleware.AxesMiddleware",
@@ -79,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "community.context_processors.unread_notifications",
             ],
         },
     },
@@ -366,4 +370,37 @@ CELERY_BEAT_SCHEDULE["roll-leaderboards"] = {
     "task": "leaderboards.roll",
     "schedule": env.float("HUB_ROLL_LEADERBOARDS_EVERY_SECONDS", 3600.0),
 }
+# E-mail (accounts/services/mail.py): sent by a Celery task from a stored row, retried with backoff.
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-email-url (smtp://, smtp+tls://, consolemail://)
+# Unset, each message is a file under var/mail/ (Django's file backend): `make run` needs no mail server.
+# https://docs.djangoproject.com/en/5.2/topics/email/#file-backend
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+if env.str("EMAIL_URL", default=""):
+    vars().update({k: v for k, v in env.email_url("EMAIL_URL").items() if v not in (None, "")})
+# https://docs.djangoproject.com/en/5.2/ref/settings/#email-timeout (a server that hangs must not hold a worker)
+EMAIL_TIMEOUT = 20
+# https://docs.djangoproject.com/en/5.2/ref/settings/#default-from-email
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Practice Hub <hub@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Backoff after a failed delivery: HUB_MAIL_RETRY_SECONDS doubled each attempt, at most HUB_MAIL_RETRY_MAX_SECONDS,
+# and HUB_MAIL_MAX_ATTEMPTS in all before the message is marked failed (the admin can send it again).
+HUB_MAIL_RETRY_SECONDS = env.float("HUB_MAIL_RETRY_SECONDS", default=30.0)
+HUB_MAIL_RETRY_MAX_SECONDS = env.float("HUB_MAIL_RETRY_MAX_SECONDS", default=3600.0)
+HUB_MAIL_MAX_ATTEMPTS = env.int("HUB_MAIL_MAX_ATTEMPTS", default=12)
+HUB_MAIL_SWEEP_GRACE_SECONDS = env.int("HUB_MAIL_SWEEP_GRACE_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["sweep-outgoing-mail"] = {"task": "mail.sweep", "schedule": 60.0}
+# https://docs.djangoproject.com/en/5.2/ref/settings/#password-reset-timeout
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 3)
+# Password-reset requests, per address asked for and per client address (accounts/rate_limits.py).
+HUB_PASSWORD_RESET_RATE_EMAIL = env.str("HUB_PASSWORD_RESET_RATE_EMAIL", default="3/hour")
+HUB_PASSWORD_RESET_RATE_IP = env.str("HUB_PASSWORD_RESET_RATE_IP", default="20/hour")
+# On: signing up asks for an e-mail address, and an account acts (submits, posts) only once it is verified.
+HUB_REQUIRE_VERIFIED_EMAIL = env.bool("HUB_REQUIRE_VERIFIED_EMAIL", default=False)
+# The hub's address as learners reach it, for links in messages sent by the worker (no request to ask).
+HUB_SITE_URL = env.str("HUB_SITE_URL", default="") or "http://localhost:8000"
+# New topics and replies per user (a 429 past it), e.g. 10/minute or 100/day.
+HUB_POST_RATE = env.str("HUB_POST_RATE", default="10/minute")
+# How long a link that verifies an e-mail address works.
+HUB_EMAIL_VERIFY_SECONDS = env.int("HUB_EMAIL_VERIFY_SECONDS", default=60 * 60 * 24 * 3)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

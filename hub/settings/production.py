@@ -1,7 +1,7 @@
 """Production settings: base, with nothing left to a default that is only safe on a laptop.
 
-SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and CELERY_BROKER_URL must be set in the environment, or the hub refuses to
-start (ImproperlyConfigured names the missing one). The hub is served over HTTPS, usually behind a proxy that
+SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL and EMAIL_URL must be set in the environment, or the hub
+refuses to start (ImproperlyConfigured names the missing one). The hub is served over HTTPS, usually behind a proxy that
 terminates TLS and sets X-Forwarded-Proto. `manage.py check --deploy` is clean with these settings.
 """
 
@@ -25,6 +25,11 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 # the embedded SQLite file and filesystem broker.
 env.str("DATABASE_URL")
 env.str("CELERY_BROKER_URL")
+# Without it, password-reset messages would be files inside the container that nobody reads.
+env.str("EMAIL_URL")
+
+# Links in e-mail sent by the worker: the first allowed host over HTTPS unless set.
+HUB_SITE_URL = env.str("HUB_SITE_URL", default="") or f"https://{ALLOWED_HOSTS[0]}"
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -17,7 +17,7 @@ SERVICES = COMPOSE["services"]
 HUB_SERVICES = ("web", "worker", "beat", "migrate")
 
 # What production cannot start without (hub/settings/production.py).
-REQUIRED = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL"}
+REQUIRED = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL"}
 # Read by the settings but not something to deploy with, and why.
 NOT_FOR_DEPLOYMENT = {
     "DEBUG": "production sets DEBUG = False whatever the environment says",
@@ -204,6 +204,7 @@ def test_production_passes_check_deploy_with_the_environment_compose_gives(tmp_p
         "POSTGRES_PASSWORD": "a-database-password",
         "AWS_ACCESS_KEY_ID": "hub",
         "AWS_SECRET_ACCESS_KEY": "a-storage-password",
+        "EMAIL_URL": "smtp+tls://hub:a-mail-password@mail.example.org:587",
     }
     environment = {
         name: interpolate(str(value), dot_env) for name, value in SERVICES["web"]["environment"].items()

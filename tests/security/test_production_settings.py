@@ -12,6 +12,7 @@ REQUIRED = {
     "ALLOWED_HOSTS": "hub.example.org",
     "DATABASE_URL": "postgres://hub@db.example.org:5432/hub",
     "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
+    "EMAIL_URL": "smtp+tls://hub:secret@mail.example.org:587",
 }
 
 

@@ -1,0 +1,77 @@
+"""Password reset by e-mail (Django's views, the hub's templates) and the learner's e-mail address."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.forms import EmailChangeForm, HubPasswordResetForm
+from accounts.rate_limits import password_reset_allowed
+from accounts.services.email_address import EmailVerificationFailed, email_verification_request, email_verify
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Whatever the address, the answer is the same page ("if an account has this address, ..."); only the
+    rate limit, which counts every request alike, answers otherwise."""
+
+    form_class = HubPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/mail/password_reset.txt"
+    subject_template_name = "accounts/mail/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        refusal = password_reset_allowed(request=self.request, email=form.cleaned_data["email"])
+        if refusal:
+            minutes = max(1, round(refusal.retry_after / 60))
+            form.add_error(
+                None,
+                f"Too many password-reset requests for this address or from your network: "
+                f"try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            )
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(refusal.retry_after)
+            return response
+        self.extra_email_context = {"timeout_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_settings(request: HttpRequest) -> HttpResponse:
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        email_verification_request(user=request.user, email=email, site_url=request.build_absolute_uri("/"))
+        messages.success(request, f"We sent a link to {email}: follow it to make it your address.")
+        return redirect("email-settings")
+    return render(
+        request,
+        "accounts/email_settings.html",
+        {"form": form, "nav": "profile"},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def email_verify_page(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = email_verify(token=token)
+    except EmailVerificationFailed as error:
+        return render(request, "accounts/email_verified.html", {"error": str(error)}, status=400)
+    return render(request, "accounts/email_verified.html", {"verified_email": user.email})
