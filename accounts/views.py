@@ -7,16 +7,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import EmailChangeForm, HubPasswordResetForm
-from accounts.rate_limits import password_reset_allowed
+from accounts.rate_limits import password_reset_wait
 from accounts.services.email_address import EmailVerificationFailed, email_verification_request, email_verify
+from hub.throttling import PASSWORD_RESET_SCOPE, rate_limited_by_address
 
 
+@method_decorator(rate_limited_by_address(PASSWORD_RESET_SCOPE), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     """Whatever the address, the answer is the same page ("if an account has this address, ..."); only the
-    rate limit, which counts every request alike, answers otherwise."""
+    rate limits (per client address, then per address asked for), which count every request alike, answer
+    otherwise."""
 
     form_class = HubPasswordResetForm
     template_name = "accounts/password_reset_form.html"
@@ -25,16 +29,16 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form):
-        refusal = password_reset_allowed(request=self.request, email=form.cleaned_data["email"])
-        if refusal:
-            minutes = max(1, round(refusal.retry_after / 60))
+        wait = password_reset_wait(request=self.request, email=form.cleaned_data["email"])
+        if wait:
+            minutes = max(1, round(wait / 60))
             form.add_error(
                 None,
-                f"Too many password-reset requests for this address or from your network: "
+                f"Too many password-reset requests for this address: "
                 f"try again in {minutes} minute{'s' if minutes != 1 else ''}.",
             )
             response = self.render_to_response(self.get_context_data(form=form), status=429)
-            response["Retry-After"] = str(refusal.retry_after)
+            response["Retry-After"] = str(wait)
             return response
         self.extra_email_context = {"timeout_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
         return super().form_valid(form)

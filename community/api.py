@@ -10,12 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community.models import BODY_MAX, TITLE_MAX, Post, Topic
-from community.parsers import BoundedJSONParser
 from community.selectors import opening_post, post_get_visible, posts_of, topic_get_visible, topics_of
 from community.services.moderation import topic_moderate
 from community.services.posts import post_delete, post_edit, post_reply
 from community.services.topics import announcement_create, topic_create
 from hub.pagination import PageNumberPagination
+from hub.parsers import JSONParser
 from hub.schema import error_responses
 from hub.templatetags.hub_tags import markdown
 from projects.selectors import challenge_get_published
@@ -137,7 +137,7 @@ class TopicListApi(APIView):
     """A challenge's topics, pinned first then by last activity; POST starts one (title and Markdown body)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(responses={200: paginated("TopicPage", TopicSerializer), **error_responses(400, 404)})
     def get(self, request: Request, slug: str) -> Response:
@@ -165,7 +165,7 @@ class TopicDetailApi(APIView):
     """One topic with its opening post; hosts PATCH is_pinned, is_locked, is_hidden."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(responses={200: TopicDetailSerializer, **error_responses(404)})
     def get(self, request: Request, topic_id: int) -> Response:
@@ -186,7 +186,7 @@ class TopicPostsApi(APIView):
     """The posts of a topic in order, the opening post first; POST replies (Markdown `body`)."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(responses={200: paginated("PostPage", PostSerializer), **error_responses(400, 404)})
     def get(self, request: Request, topic_id: int) -> Response:
@@ -208,7 +208,7 @@ class PostDetailApi(APIView):
     """The author edits (PATCH `body`, then marked edited) or deletes their post."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [BoundedJSONParser, FormParser, MultiPartParser]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(responses={200: PostSerializer, **error_responses(404)})
     def get(self, request: Request, post_id: int) -> Response:

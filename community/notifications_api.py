@@ -9,10 +9,10 @@ from rest_framework.views import APIView
 
 from community.api import paginated
 from community.models import Notification
-from community.parsers import BoundedJSONParser
 from community.selectors import notifications_of, unread_count
 from community.services.notifications import notifications_mark_read
 from hub.pagination import PageNumberPagination
+from hub.parsers import JSONParser
 from hub.schema import error_responses
 
 
@@ -61,7 +61,7 @@ class NotificationReadApi(APIView):
     """Mark notifications read: `{"ids": [...]}`, or `{}` for all."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [BoundedJSONParser]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         request=MarkReadSerializer,

@@ -243,7 +243,7 @@ REST_FRAMEWORK = {
         # sign-in attempts at POST /api/v1/auth/token/ and the sign-in form, per client address (or user)
         "auth": env.str("HUB_API_RATE_AUTH", default="20/minute"),
         # password-reset requests per client address (hub.throttling.rate_limited_by_address)
-        "password_reset": env.str("HUB_RATE_PASSWORD_RESET", default="5/hour"),
+        "password_reset": env.str("HUB_RATE_PASSWORD_RESET", default="20/hour"),
     },
 }
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
@@ -392,9 +392,9 @@ HUB_MAIL_SWEEP_GRACE_SECONDS = env.int("HUB_MAIL_SWEEP_GRACE_SECONDS", default=6
 CELERY_BEAT_SCHEDULE["sweep-outgoing-mail"] = {"task": "mail.sweep", "schedule": 60.0}
 # https://docs.djangoproject.com/en/5.2/ref/settings/#password-reset-timeout
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 3)
-# Password-reset requests, per address asked for and per client address (accounts/rate_limits.py).
+# Password-reset requests per address asked for (accounts/rate_limits.py); per client address it is the
+# "password_reset" rate of REST_FRAMEWORK above (HUB_RATE_PASSWORD_RESET).
 HUB_PASSWORD_RESET_RATE_EMAIL = env.str("HUB_PASSWORD_RESET_RATE_EMAIL", default="3/hour")
-HUB_PASSWORD_RESET_RATE_IP = env.str("HUB_PASSWORD_RESET_RATE_IP", default="20/hour")
 # On: signing up asks for an e-mail address, and an account acts (submits, posts) only once it is verified.
 HUB_REQUIRE_VERIFIED_EMAIL = env.bool("HUB_REQUIRE_VERIFIED_EMAIL", default=False)
 # The hub's address as learners reach it, for links in messages sent by the worker (no request to ask).

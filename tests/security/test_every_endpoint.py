@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
+from community.services.topics import topic_create
 from compat.evalai_serializers import split_id
 from projects.selectors import challenge_data_files
 from submissions.models import LeaderboardEntry
@@ -78,7 +79,11 @@ def hub(challenge, user, settings):
     )
     submission_score(submission_id=submission.pk, delivery_id="url-walk")
     data_file = challenge_data_files(challenge).first()
+    topic = topic_create(author=user, challenge=challenge, title="Walked", body="A topic for the URL walk.")
     values = {
+        "topic_id": [str(topic.pk)],
+        "post_id": [str(topic.posts.get().pk)],
+        "uidb64": ["MQ", "not-base64"],
         "slug": [challenge.slug],
         "submission_id": [str(submission.pk)],
         "challenge_id": [str(challenge.pk)],
