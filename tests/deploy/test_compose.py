@@ -306,7 +306,12 @@ def test_the_settings_log_nothing_about_a_missing_env_file(tmp_path):
     if (ROOT / ".env").exists():
         pytest.skip("this checkout has a .env")
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, cwd=tmp_path, timeout=120
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "settings loaded" in done.stdout
