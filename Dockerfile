@@ -17,8 +17,10 @@ COPY pyproject.toml ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
         > requirements.txt \
     && pip install --prefix=/deps --no-warn-script-location -r requirements.txt \
-    # The libraries' own test suites (pandas, numpy, scikit-learn, pyarrow...): never run in the image.
-    && find /deps -type d -name tests -path '*/site-packages/*' -prune -exec rm -rf {} +
+    # Never used in the image: the libraries' own test suites (pandas, numpy, scikit-learn, pyarrow...), C headers
+    # for building extensions against numpy and pyarrow, and translation sources (Django reads the compiled .mo).
+    && find /deps -path '*/site-packages/*' -type d \( -name tests -o -name include \) -prune -exec rm -rf {} + \
+    && find /deps -path '*/site-packages/*' -name '*.po' -delete
 
 COPY README.md ./
 COPY hub ./hub
