@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -458,14 +459,17 @@ def smoke_test(smoke: Smoke, stack: Stack, values: dict[str, str], port: int) ->
     smoke.check("the score is on the board", "learner0" in json.dumps(board_rows), json.dumps(board)[:200])
 
     # --- 20 uploads, over three workers ---------------------------------------------------------------------
-    before = stored_by(stack)
-    ids = []
-    for n in range(UPLOADS):
+    # At once, as a class of learners uploads: six at a time. With a queue, each worker holds at most its
+    # concurrency x prefetch multiplier (2 x 1) tasks, so one worker cannot take them all.
+    def upload_as(n: int) -> tuple[int, str] | None:
         token = tokens[1 + n % (len(tokens) - 2)]
-        response = upload(client, token, CHALLENGE, content)
-        if response.status_code == 201:
-            ids.append((response.json()["id"], token))
+        with proxy_client(port) as own_client:
+            response = upload(own_client, token, CHALLENGE, content)
+        return (response.json()["id"], token) if response.status_code == 201 else None
+
     started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=len(tokens) - 2) as pool:
+        ids = [item for item in pool.map(upload_as, range(UPLOADS)) if item]
     results = final(client, ids, timeout=120)
     scored = sum(r["status"] == "scored" for r in results)
     smoke.check(
@@ -483,7 +487,6 @@ def smoke_test(smoke: Smoke, stack: Stack, values: dict[str, str], port: int) ->
         len(spread) == WORKERS and min(spread.values()) >= UPLOADS // (2 * WORKERS),
         "/".join(str(v) for v in sorted(spread.values(), reverse=True)),
     )
-    del before
 
     # --- a worker killed mid-task ------------------------------------------------------------------------------
     workers = stack.workers()
@@ -527,8 +530,11 @@ def smoke_test(smoke: Smoke, stack: Stack, values: dict[str, str], port: int) ->
     )
     lost = stack.exec_python("web", code, LOST_CHALLENGE).split()
     smoke.check("the hidden solution is deleted from the S3 store", lost[-1:] == ["False"], " ".join(lost))
-    # New worker containers: none has the solution in its local cache.
-    stack("up", "-d", "--force-recreate", "--no-deps", "--scale", f"worker={WORKERS}", "worker", timeout=600)
+    # New worker containers: none has the solution in its local cache. The old ones are killed (they are idle):
+    # stopping waits out Celery's warm shutdown and the 3 minutes of stop_grace_period.
+    for container in stack.workers(running=False):
+        run(["docker", "rm", "--force", container["Id"]])
+    stack("up", "-d", "--no-deps", "--scale", f"worker={WORKERS}", "worker", timeout=600)
     wait_for(lambda: workers_ready(stack, WORKERS), timeout=180, interval=1)
     lost_files = client.get(f"/api/v1/challenges/{LOST_CHALLENGE}/files/", headers=auth).json()
     lost_rows = lost_files.get("results", lost_files) if isinstance(lost_files, dict) else lost_files
