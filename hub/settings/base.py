@@ -14,8 +14,10 @@ from hub.secret_key import embedded_secret_key
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-# Local overrides for development; production reads the real environment only.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Local overrides for development, in a checkout's .env; production reads the real environment only. Only if the
+# file is there: an installed hub's BASE_DIR is site-packages, and django-environ logs ".env not found" otherwise.
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # Everything the hub writes at run time lives under one folder (database, broker, files).
 VAR_DIR = Path(env.str("HUB_VAR_DIR", default=str(BASE_DIR / "var")))

@@ -1,7 +1,11 @@
 """docker-compose.yml, .env.example and the Dockerfile agree with the settings (Docker itself is not needed)."""
 
 import importlib.util
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +30,9 @@ NOT_FOR_DEPLOYMENT = {
 }
 # Read by docker-compose.yml itself (interpolation), not by the hub.
 COMPOSE_ONLY = {"POSTGRES_PASSWORD", "WEB_PORT", "MINIO_CONSOLE_PORT", "HUB_IMAGE"}
+# Given to the hub's services but read by a library, not by the settings: libpq (psycopg) takes the database
+# password from PGPASSWORD when DATABASE_URL has none.
+READ_BY_LIBRARIES = {"PGPASSWORD"}
 
 
 def variables_read(path: Path) -> set[str]:
@@ -115,7 +122,7 @@ def test_the_hub_services_get_every_variable_the_hub_reads(name):
     assert set(environment) >= REQUIRED
     missing = HUB_VARIABLES - set(environment)
     assert not missing, f"{name} is not given {sorted(missing)}"
-    unknown = set(environment) - HUB_VARIABLES - {"DJANGO_SETTINGS_MODULE"}
+    unknown = set(environment) - HUB_VARIABLES - READ_BY_LIBRARIES - {"DJANGO_SETTINGS_MODULE"}
     assert not unknown, f"{name} is given variables nothing reads: {sorted(unknown)}"
 
 
@@ -209,7 +216,8 @@ def test_production_passes_check_deploy_with_the_environment_compose_gives(tmp_p
     environment = {
         name: interpolate(str(value), dot_env) for name, value in SERVICES["web"]["environment"].items()
     }
-    assert environment["DATABASE_URL"] == "postgres://hub:a-database-password@postgres:5432/hub"
+    assert environment["DATABASE_URL"] == "postgres://hub@postgres:5432/hub"
+    assert environment["PGPASSWORD"] == "a-database-password"
     with pytest.raises(KeyError, match="set SECRET_KEY in .env"):
         interpolate(SERVICES["web"]["environment"]["SECRET_KEY"], {})
 
@@ -217,3 +225,98 @@ def test_production_passes_check_deploy_with_the_environment_compose_gives(tmp_p
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues (0 silenced)." in done.stdout
+
+
+# What a deployment's .env holds (the values are nobody's secrets).
+DOT_ENV = {
+    "SECRET_KEY": REQUIRED_VALUES["SECRET_KEY"],
+    "ALLOWED_HOSTS": "hub.example.org",
+    "POSTGRES_PASSWORD": "a-database-password",
+    "AWS_ACCESS_KEY_ID": "hub",
+    "AWS_SECRET_ACCESS_KEY": "a-storage-password",
+    "EMAIL_URL": "smtp+tls://hub:a-mail-password@mail.example.org:587",
+}
+
+
+def test_no_interpolation_is_nested_in_another_one():
+    # docker-compose v1 (1.29, Debian's) does not expand ${A:-...${B}...}: it passes "${B" on as text, and the hub
+    # got a DATABASE_URL with the port "%24%7BPOSTGRES_PASSWORD:" in it.
+    nested = re.findall(r"\$\{[A-Z][A-Z0-9_]*:[-?][^}]*\$\{", (ROOT / "docker-compose.yml").read_text())
+    assert not nested, f"nested interpolation: {nested}"
+
+
+def compose_commands() -> list[list[str]]:
+    """The Compose programs on this machine: v1 (docker-compose) and v2 (the docker compose plugin)."""
+    commands = []
+    if shutil.which("docker-compose"):
+        commands.append(["docker-compose"])
+    if shutil.which("docker"):
+        plugin = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
+        if plugin.returncode == 0:
+            commands.append(["docker", "compose"])
+    return commands
+
+
+@pytest.mark.parametrize("compose", compose_commands() or [None], ids=lambda c: " ".join(c) if c else "none")
+def test_compose_gives_the_hub_the_values_of_the_env_file(compose, tmp_path):
+    # Compose itself, as an operator runs it: every hub service gets the database URL and password, and no
+    # variable reaches a container with a ${...} left in it. Needs no Docker daemon, only the program.
+    if compose is None:
+        pytest.skip("neither docker-compose (v1) nor docker compose (v2) is installed")
+    dot_env = tmp_path / ".env"
+    dot_env.write_text("".join(f"{name}={value}\n" for name, value in DOT_ENV.items()))
+    done = subprocess.run(
+        [*compose, "--env-file", str(dot_env), "--file", str(ROOT / "docker-compose.yml"), "config"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        # The shell's variables win over the .env file's in compose, and the test settings put a SECRET_KEY there.
+        env={name: value for name, value in os.environ.items() if name not in DOT_ENV},
+    )
+    assert done.returncode == 0, done.stderr
+    services = yaml.safe_load(done.stdout)["services"]
+    for name in HUB_SERVICES:
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"] == "postgres://hub@postgres:5432/hub", name
+        assert environment["PGPASSWORD"] == "a-database-password", name
+        assert environment["SECRET_KEY"] == DOT_ENV["SECRET_KEY"], name
+    for name, service in services.items():
+        for variable, value in (service.get("environment") or {}).items():
+            assert "${" not in str(value), f"{name}: {variable}={value}"
+
+
+def test_git_ignores_the_env_file_that_holds_the_secrets():
+    if not (ROOT / ".git").exists() or not shutil.which("git"):
+        pytest.skip("not a git checkout")
+    done = subprocess.run(["git", "check-ignore", "--quiet", ".env"], cwd=ROOT)
+    assert done.returncode == 0, ".env is not in .gitignore"
+    assert ".env" in (ROOT / ".dockerignore").read_text().split()
+
+
+def test_the_settings_log_nothing_about_a_missing_env_file(tmp_path):
+    # An installed hub (the image) has no checkout around it: settings looked for site-packages/.env and every
+    # process logged ".env not found". Logging is set up first, as gunicorn and celery do before they load them.
+    script = (
+        "import logging; logging.basicConfig(level=logging.INFO); "
+        "import django; django.setup(); print('settings loaded')"
+    )
+    environment = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "hub.settings.base",
+        "HUB_VAR_DIR": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+    }
+    if (ROOT / ".env").exists():
+        pytest.skip("this checkout has a .env")
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "settings loaded" in done.stdout
+    assert ".env not found" not in done.stderr, done.stderr
