@@ -150,7 +150,7 @@ class TopicListApi(APIView):
 
     @extend_schema(
         request=TopicCreateSerializer,
-        responses={201: TopicDetailSerializer, **error_responses(400, 404)},
+        responses={201: TopicDetailSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request: Request, slug: str) -> Response:
         challenge = challenge_get_published(slug=slug)

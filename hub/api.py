@@ -6,7 +6,7 @@ from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
-from rest_framework.parsers import FormParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,8 +42,8 @@ class TokenApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [*APIView.throttle_classes, ScopedRateThrottle]
     throttle_scope = "auth"
-    # No files here: a body is JSON (`hub login`) or a form (`curl -d`); multipart would take bodies with no parts.
-    parser_classes = [JSONParser, FormParser]
+    # JSON (`hub login`), a form (`curl -d`) or multipart (`curl -F`, as before): the same two fields in each.
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         summary="Show your token",

@@ -103,7 +103,10 @@ def test_requests_for_one_address_are_limited_alike_whether_it_exists_or_not(ema
 def test_requests_from_one_client_address_are_limited_across_addresses(settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "password_reset": "5/hour"},
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "password_reset": "5/hour",
+        },
     }
     client = Client(REMOTE_ADDR="10.0.0.9")
     statuses = [

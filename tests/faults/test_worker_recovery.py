@@ -84,6 +84,12 @@ def test_a_killed_worker_s_submission_is_scored_by_another_worker_within_30_s_an
     assert re.search(r"Sweeper: 0 failed, 1 recovered from running", survivor.output())
     expected = {(submission_id, "scored"): 1}
     assert audit() == expected
+    # The worker logs the outcome just after its commit, which the test may see first.
+    wait_for(
+        lambda: stored_outcomes([survivor.output()]),
+        timeout=10,
+        message="the survivor's log line of the stored outcome",
+    )
     assert stored_outcomes([doomed.output(), survivor.output()]) == expected
 
 
@@ -164,4 +170,7 @@ def test_a_scoring_longer_than_its_lease_keeps_it_while_its_worker_lives(
     assert row.status == Submission.Status.SCORED, row.error
     assert row.attempts == 1  # never taken back while its worker renewed the lease
     assert "recovered from running" not in worker.output()
+    wait_for(
+        lambda: stored_outcomes([worker.output()]), timeout=10, message="the log line of the stored outcome"
+    )
     assert audit() == stored_outcomes([worker.output()]) == {(submission_id, "scored"): 1}
