@@ -59,14 +59,28 @@ def submission_claim(*, submission_id: int, delivery_id: str) -> Submission | No
     submission = Submission.objects.select_related("challenge__solution").get(pk=submission_id)
     if submission.attempts > settings.HUB_MAX_SCORING_ATTEMPTS:
         _finish(
-            submission,
-            delivery_id,
-            status=Submission.Status.FAILED,
-            error=f"Scoring was interrupted {submission.attempts - 1} times, so the hub gave up on this file. "
-            "Submit it again; if it fails the same way, tell the challenge's host.",
+            submission, delivery_id, status=Submission.Status.FAILED, error=_gave_up(submission.attempts - 1)
         )
         return None
     return submission
+
+
+def submission_give_up(*, submission_id: int, delivery_id: str) -> bool:
+    """Fail a submission whose deliveries were all interrupted (the sweeper's call, once the last one's lease ran
+    out), through the same store as every other outcome: the leaderboard, the log line and the notification."""
+    submission = Submission.objects.select_related("challenge", "user").filter(pk=submission_id).first()
+    if submission is None:
+        return False
+    return _finish(
+        submission, delivery_id, status=Submission.Status.FAILED, error=_gave_up(submission.attempts)
+    )
+
+
+def _gave_up(times: int) -> str:
+    return (
+        f"Scoring was interrupted {times} times, so the hub gave up on this file. "
+        "Submit it again; if it fails the same way, tell the challenge's host."
+    )
 
 
 def submission_leases_renew(*, delivery_ids: Iterable[str]) -> int:

@@ -344,11 +344,13 @@ def submissions_sweep_stuck(*, queued_after_seconds: int | None = None, batch: i
     running = Submission.objects.filter(status=Submission.Status.RUNNING).filter(
         Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True, started_at__lt=stale_running)
     )
-    failed = running.filter(attempts__gte=settings.HUB_MAX_SCORING_ATTEMPTS).update(
-        status=Submission.Status.FAILED,
-        finished_at=now,
-        error=f"Scoring was interrupted {settings.HUB_MAX_SCORING_ATTEMPTS} times, so the hub gave up on this file. "
-        "Submit it again; if it fails the same way, tell the challenge's host.",
+    # Imported here: scoring imports this module (participant_lock).
+    from .scoring import submission_give_up
+
+    exhausted = running.filter(attempts__gte=settings.HUB_MAX_SCORING_ATTEMPTS).values_list("pk", "task_id")
+    failed = sum(
+        submission_give_up(submission_id=submission_id, delivery_id=task_id)
+        for submission_id, task_id in exhausted[:batch]
     )
     recovered = []
     for submission_id in running.order_by("started_at").values_list("pk", flat=True)[:batch]:

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from community.models import Notification, NotificationKind
 from hub.celery import app as celery_app
 from hub.celery import broker_queue_length
 from submissions.models import Submission
@@ -79,20 +80,29 @@ def test_a_submission_running_past_the_hard_limit_goes_back_to_the_queue_and_is_
 
 
 def test_a_submission_interrupted_as_often_as_allowed_fails_with_a_message(
-    make_submission, empty_queue, settings
+    make_submission, empty_queue, settings, caplog, django_capture_on_commit_callbacks
 ):
     stale = settings.CELERY_TASK_TIME_LIMIT + settings.HUB_SWEEP_RUNNING_GRACE_SECONDS + 5
     doomed = make_submission(
         status="running", task_id="t", attempts=settings.HUB_MAX_SCORING_ATTEMPTS, started_at=_ago(stale)
     )
 
-    assert submissions_sweep_stuck()["failed"] == 1
+    with (
+        caplog.at_level("INFO", logger="submissions.scoring"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert submissions_sweep_stuck()["failed"] == 1
 
     doomed.refresh_from_db()
     assert doomed.status == Submission.Status.FAILED
     assert f"interrupted {settings.HUB_MAX_SCORING_ATTEMPTS} times" in doomed.error
     assert doomed.finished_at is not None
     assert broker_queue_length() == 0
+    # Stored as every other outcome is: the audited log line, and the learner is told.
+    assert f"Submission {doomed.pk} stored as failed by delivery t" in caplog.text
+    notice = Notification.objects.get(user=doomed.user)
+    assert (notice.kind, notice.url) == (NotificationKind.FAILED, f"/submissions/{doomed.pk}/")
+    assert f"interrupted {settings.HUB_MAX_SCORING_ATTEMPTS} times" in notice.text
 
 
 def test_a_redelivery_past_the_attempt_cap_fails_the_submission_instead_of_scoring_it(
