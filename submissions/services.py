@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.services.email_address import email_is_verified
 from hub.celery import app as celery_app
 from hub.celery import broker_queue_length
 from hub.formatting import human_bytes
@@ -62,6 +63,13 @@ def submission_check_allowed(
     """
     if not user.is_authenticated:
         raise SubmissionNotAllowed("Sign in to submit.", status=401, code="not_authenticated")
+    if settings.HUB_REQUIRE_VERIFIED_EMAIL and not user.is_superuser and not email_is_verified(user):
+        # Here, not only in accounts' middleware, so that every protocol (Kaggle's Basic auth too) meets it.
+        raise SubmissionNotAllowed(
+            "Verify your e-mail address first: this hub asks for one before you submit. "
+            "Add it at /accounts/email/ and follow the link we send.",
+            code="email_not_verified",
+        )
     status = challenge_status(challenge)
     if status == "upcoming":
         raise SubmissionNotAllowed(

@@ -343,3 +343,23 @@ def test_bytes_never_submitted_are_deleted_once_their_ticket_expires(kaggle_clie
     upload(kaggle_client, challenge, content)
 
     assert not default_storage.exists(ticket.path)
+
+
+def test_a_hub_that_requires_a_verified_address_refuses_the_kaggle_cli_of_an_unverified_learner(
+    kaggle_client, learner, challenge, settings
+):
+    # Kaggle's CLI signs in with HTTP Basic, which the accounts middleware does not read: the submit rule must.
+    settings.HUB_REQUIRE_VERIFIED_EMAIL = True
+    learner.email = ""
+    learner.save(update_fields=["email"])
+
+    refused = start(kaggle_client, challenge, 10)
+
+    assert refused.status_code == 400
+    assert refused.json()["message"].startswith("Verify your e-mail address first")
+    assert not Submission.objects.exists()
+
+    learner.email = "ada@example.org"
+    learner.save(update_fields=["email"])
+    token = uploaded(kaggle_client, challenge, predictions_csv(20, correct=9))
+    assert create(kaggle_client, challenge, token).status_code == 200
