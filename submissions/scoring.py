@@ -226,8 +226,8 @@ def _finish(
         if stored:
             # A failure counts too: a rescored submission that now fails must leave the board.
             leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
-            submission_outcome_stored(submission.pk)
             attempt = submission.attempts
+            # The record of the store first, at once after the commit; the notification (more writes) after it.
             transaction.on_commit(
                 lambda: logger.info(
                     "Submission %s stored as %s by delivery %s (attempt %s)",
@@ -237,4 +237,5 @@ def _finish(
                     attempt,
                 )
             )
+            submission_outcome_stored(submission.pk)
     return bool(stored)
