@@ -11,7 +11,11 @@ from rest_framework.exceptions import APIException, AuthenticationFailed, NotAut
 from rest_framework.response import Response
 
 from hub.api_errors import exception_handler as hub_exception_handler
+from submissions.leaderboard import PrivateBoardHidden
+from submissions.models import LeaderboardEntry
 from submissions.services import SubmissionNotAllowed
+
+from .evalai_serializers import split_id
 
 # EvalAI's server answers a missing challenge, phase or submission with 406, and its CLI prints only then.
 EVALAI_STATUS = {404: 406, 413: 400, 429: 403}
@@ -46,6 +50,14 @@ def _handled(exc: Exception, context: dict, *, no_credentials: str) -> Response 
 
 
 def evalai_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, PrivateBoardHidden):
+        challenge = exc.challenge
+        exc = Refused(
+            f"The private leaderboard of {challenge.title} is hidden until the challenge ends or its host "
+            f"reveals it. The public one is `evalai challenge {challenge.pk} leaderboard "
+            f"{split_id(challenge, LeaderboardEntry.Split.PUBLIC)}`.",
+            status=403,
+        )
     response = _handled(exc, context, no_credentials="No token was sent. Run: evalai set_token <your token>")
     if response is None:
         return None

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from community.errors import DiscussionError, PostingTooFast
+from submissions.leaderboard import PrivateBoardHidden
 
 TOKEN_HINT = (
     "Send your API token as 'Authorization: Token <key>'; get one at /accounts/token/ "
@@ -63,6 +64,10 @@ _REQUEST_LIMITS = {
     TooManyFieldsSent: (400, "too_many_fields", "The request has too many fields."),
     TooManyFilesSent: (400, "too_many_files", "The request has too many files. Upload one file at a time."),
 }  # fmt: skip
+# The leaderboard's one refusal (submissions/leaderboard/visibility.py), in the API's words.
+PRIVATE_BOARD_HIDDEN = (
+    "The private leaderboard is hidden until the challenge ends or the host reveals it. Ask for split=public."
+)
 
 
 # Refusals of the discussion (community/errors.py): the status for each kind, in one place.
@@ -80,6 +85,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     for exception_class, (status_code, code, message) in _REQUEST_LIMITS.items():
         if isinstance(exc, exception_class):
             return Response({"error": message, "detail": None, "code": code}, status=status_code)
+    if isinstance(exc, PrivateBoardHidden):
+        return Response({"error": PRIVATE_BOARD_HIDDEN, "detail": None, "code": "private_hidden"}, status=403)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
