@@ -28,7 +28,7 @@ from submissions.selectors import (
     submission_get_visible,
     submissions_of,
 )
-from submissions.services import SubmissionNotAllowed, submission_create
+from submissions.services import submission_create
 
 from .authentication import EvalAIBearerAuthentication
 from .errors import Refused, evalai_exception_handler
@@ -171,15 +171,12 @@ class SubmissionListCreateApi(EvalAIView):
         challenge = _phase(challenge_id, phase_id)
         form = SubmissionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            submission = submission_create(
-                user=request.user,
-                challenge=challenge,
-                file=form.validated_data["input_file"],
-                description=form.validated_data["description"],
-            )
-        except SubmissionNotAllowed as error:
-            raise Refused.from_not_allowed(error) from None
+        submission = submission_create(
+            user=request.user,
+            challenge=challenge,
+            file=form.validated_data["input_file"],
+            description=form.validated_data["description"],
+        )
         return Response(
             submission_json(submission, result_url=_result_url(request)), status=status.HTTP_201_CREATED
         )

@@ -43,11 +43,10 @@ from submissions.selectors import (
     submission_limits,
     submissions_of,
 )
-from submissions.services import SubmissionNotAllowed
 
 from . import kaggle_serializers as shapes
 from .authentication import KaggleKeyAuthentication, user_of_key
-from .errors import KAGGLE_STATUS, Refused, kaggle_exception_handler
+from .errors import Refused, kaggle_exception_handler, kaggle_refusals
 from .services import kaggle_upload_start, kaggle_upload_store, kaggle_upload_submit, kaggle_upload_ticket
 
 COMPETITIONS = "competitions.CompetitionApiService"
@@ -167,12 +166,9 @@ class StartSubmissionUpload(KaggleView):
     def post(self, request: Request) -> Response:
         data = self.valid(shapes.StartSubmissionUploadRequest).validated_data
         challenge = _challenge(data["competitionName"])
-        try:
-            token = kaggle_upload_start(
-                user=request.user, challenge=challenge, file_name=data["fileName"], size=data["contentLength"]
-            )
-        except SubmissionNotAllowed as error:
-            raise Refused.from_not_allowed(error) from None
+        token = kaggle_upload_start(
+            user=request.user, challenge=challenge, file_name=data["fileName"], size=data["contentLength"]
+        )
         return Response(
             {"token": token, "createUrl": request.build_absolute_uri(reverse("kaggle-upload", args=[token]))}
         )
@@ -182,15 +178,12 @@ class CreateSubmission(KaggleView):
     def post(self, request: Request) -> Response:
         data = self.valid(shapes.CreateSubmissionRequest).validated_data
         challenge = _challenge(data["competitionName"])
-        try:
-            submission = kaggle_upload_submit(
-                user=request.user,
-                challenge=challenge,
-                token=data["blobFileTokens"],
-                description=data["submissionDescription"],
-            )
-        except SubmissionNotAllowed as error:
-            raise Refused.from_not_allowed(error) from None
+        submission = kaggle_upload_submit(
+            user=request.user,
+            challenge=challenge,
+            token=data["blobFileTokens"],
+            description=data["submissionDescription"],
+        )
         return Response(
             {
                 "message": f"Successfully submitted to {challenge.title}. "
@@ -315,6 +308,7 @@ def unknown_method(request: HttpRequest, service: str, method: str) -> JsonRespo
 
 @csrf_exempt
 @require_http_methods(["PUT"])
+@kaggle_refusals
 def upload(request: HttpRequest, token: str) -> JsonResponse:
     """The PUT of a submission's raw bytes. The signed ticket in the URL is its credential (the CLI sends no
     other); credentials sent all the same must be those of the ticket's learner."""
@@ -322,11 +316,7 @@ def upload(request: HttpRequest, token: str) -> JsonResponse:
         caller = KaggleKeyAuthentication().authenticate(Request(request))
     except AuthenticationFailed as error:
         return JsonResponse({"code": 400, "message": str(error.detail)}, status=400)
-    try:
-        kaggle_upload_store(
-            ticket=kaggle_upload_ticket(token), body=request, caller=caller[0] if caller else None
-        )
-    except SubmissionNotAllowed as error:
-        status = KAGGLE_STATUS.get(error.status, error.status)
-        return JsonResponse({"code": status, "message": error.message}, status=status)
+    kaggle_upload_store(
+        ticket=kaggle_upload_ticket(token), body=request, caller=caller[0] if caller else None
+    )
     return JsonResponse({})

@@ -4,7 +4,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -32,13 +32,7 @@ from .selectors import (
     submission_limits,
     submissions_of,
 )
-from .services import SubmissionNotAllowed, submission_check_allowed, submission_create, submission_set_final
-
-
-class NotAllowed(APIException):
-    def __init__(self, error: SubmissionNotAllowed):
-        super().__init__(detail=error.message, code=error.code)
-        self.status_code = error.status
+from .services import submission_check_allowed, submission_create, submission_set_final
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -118,23 +112,17 @@ class ChallengeSubmissionsApi(generics.ListAPIView):
 
     def post(self, request: Request, slug: str) -> Response:
         challenge = self.challenge
-        try:
-            # Refuse early (ended, limit reached, declared size too large) before the client sends the whole file.
-            submission_check_allowed(challenge=challenge, user=request.user)
-        except SubmissionNotAllowed as error:
-            raise NotAllowed(error) from None
-        upload_declared_length_check(request._request, max_bytes=challenge.max_upload_bytes)
+        # Refuse early (ended, limit reached, declared size too large) before the client sends the whole file.
+        submission_check_allowed(challenge=challenge, user=request.user)
+        upload_declared_length_check(request._request)
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            submission = submission_create(
-                user=request.user,
-                challenge=challenge,
-                file=serializer.validated_data["file"],
-                description=serializer.validated_data["description"],
-            )
-        except SubmissionNotAllowed as error:
-            raise NotAllowed(error) from None
+        submission = submission_create(
+            user=request.user,
+            challenge=challenge,
+            file=serializer.validated_data["file"],
+            description=serializer.validated_data["description"],
+        )
         return Response(
             SubmissionSerializer(submission, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -308,10 +296,7 @@ class SubmissionFinalApi(APIView):
 
     def _set(self, request: Request, submission_id: int, is_final: bool) -> Response:
         submission = submission_get_visible(submission_id=submission_id, user=request.user)
-        try:
-            submission = submission_set_final(submission=submission, user=request.user, is_final=is_final)
-        except SubmissionNotAllowed as error:
-            raise NotAllowed(error) from None
+        submission = submission_set_final(submission=submission, user=request.user, is_final=is_final)
         return Response(SubmissionSerializer(submission, context={"request": request}).data)
 
     @extend_schema(request=None, responses=FINAL_RESPONSES)

@@ -14,12 +14,14 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from hub.forms import form_refused
 from hub.pagination import PagingError
 from projects.models import Challenge
 from projects.selectors import challenge_get_published
 from projects.views import challenge_context
 from workers.scoring import METRICS
 
+from .errors import SubmissionRefused
 from .leaderboard import (
     Viewer,
     leaderboard_page,
@@ -33,7 +35,7 @@ from .selectors import (
     submission_limits,
     submissions_of,
 )
-from .services import SubmissionNotAllowed, submission_create, submission_set_final
+from .services import submission_create, submission_set_final
 
 PAGE_SIZE = 100
 MY_SUBMISSIONS_SHOWN = 200
@@ -173,9 +175,8 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                     file=form.cleaned_data["file"],
                     description=form.cleaned_data["description"],
                 )
-            except SubmissionNotAllowed as error:
-                form.add_error("file", error.message)
-                status = error.status
+            except SubmissionRefused as error:
+                status = form_refused(form, error, field="file")
         else:
             status = 400
         if submission is not None and not _is_fragment_request(request):
@@ -234,7 +235,7 @@ def submission_final(request: HttpRequest, submission_id: int) -> HttpResponse:
     is_final = request.POST.get("final") == "1"
     try:
         submission_set_final(submission=submission, user=request.user, is_final=is_final)
-    except SubmissionNotAllowed as error:
+    except SubmissionRefused as error:
         messages.error(request, error.message)
     else:
         done = "now counts" if is_final else "no longer counts"
