@@ -6,4 +6,6 @@ class HubConfig(AppConfig):
     verbose_name = "Hub"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        # The Celery app, current before any task is sent, so that shared_task binds to it (hub/__init__.py says why
+        # not there); and the system checks, registered on import.
+        from . import celery, checks  # noqa: F401
