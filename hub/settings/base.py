@@ -287,9 +287,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.virtual.html (1 s by default)
         "polling_interval": 0.1,
     }
-    # kombu creates none of these folders, and every process that sends or receives needs them.
-    for _folder in ("queue", "control"):
-        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    # Created by the hub's transport on its first connection (hub/filesystem_broker.py), not here: reading the
+    # settings writes nothing.
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html
     CELERY_BROKER_TRANSPORT_OPTIONS = {
