@@ -15,7 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_changing_the_variable_leaves_the_migrations_clean():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hub.settings.test", "HUB_DEFAULT_MAX_UPLOAD_BYTES": "1234"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hub.settings.test",
+        "HUB_DEFAULT_MAX_UPLOAD_BYTES": "1234",
+    }
     done = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
         cwd=ROOT,
