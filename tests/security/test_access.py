@@ -9,11 +9,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.static import serve
 
-from submissions.scoring import submission_score
-from submissions.services import submission_create
 from tests.bundles import expected_scores, predictions_csv
-from tests.conftest import upload
 from tests.factories import UserFactory
+from tests.scored import scored as scored_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +33,9 @@ def _body(response) -> bytes:
 @pytest.fixture
 def scored(challenge, user):
     content = predictions_csv(20, correct=13)
-    submission = submission_create(
-        user=user, challenge=challenge, file=upload(content, "mine.csv"), description=MARKER_DESCRIPTION
-    )
-    submission_score(submission_id=submission.pk, delivery_id="d1")
-    submission.refresh_from_db()
-    return submission, content
+    return scored_submission(
+        challenge, user, 13, content=content, name="mine.csv", description=MARKER_DESCRIPTION
+    ), content
 
 
 def _every_url_with(submission, challenge) -> list[str]:
