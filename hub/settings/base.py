@@ -119,7 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # https://django-axes.readthedocs.io/en/latest/2_installation.html
 AUTHENTICATION_BACKENDS = [
-    "hub.security.ThrottledSignInBackend",
+    "accounts.security.ThrottledSignInBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
@@ -129,7 +129,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "hub.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html (the client's address, as the rate limits see it)
 AXES_CLIENT_IP_CALLABLE = "hub.addresses.client_address"
 # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); from anyone else the header
@@ -223,7 +223,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "hub.authentication.TokenOrBearerAuthentication",
+        "accounts.authentication.TokenOrBearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
