@@ -364,7 +364,7 @@ def check_refresh_agrees(challenge_id: int, sample: list[int]) -> None:
 
     from projects.models import Challenge
     from submissions.models import LeaderboardEntry
-    from submissions.services import participant_refresh
+    from submissions.services.leaderboard_jobs import participant_refresh
 
     challenge = Challenge.objects.get(pk=challenge_id)
     fields = ("user_id", "split", "submission_id", "score", "sort_score", "submitted_at", "entries")

@@ -29,7 +29,7 @@ from submissions.selectors import (
     submission_get_visible,
     submissions_of,
 )
-from submissions.services import submission_create
+from submissions.services.submit import submission_create
 
 from .authentication import EvalAIBearerAuthentication
 from .errors import Refused, evalai_exception_handler

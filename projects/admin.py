@@ -10,7 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from submissions.selectors import challenge_scoring_problem
-from submissions.services import leaderboard_rebuild, submissions_rescore
+from submissions.services.leaderboard_jobs import leaderboard_rebuild
+from submissions.services.scoring import submissions_rescore
 
 from .bundles import BundleError
 from .models import Challenge, DataFile, Dataset, Solution

@@ -7,7 +7,8 @@ from django.http import HttpRequest
 from projects.models import Challenge
 
 from .models import LeaderboardEntry, Participant, Submission, TopScoreChange
-from .services import participant_set_disqualified, submission_set_disqualified, submissions_rescore
+from .services.moderation import participant_set_disqualified, submission_set_disqualified
+from .services.scoring import submissions_rescore
 
 
 @admin.register(Submission)

@@ -32,7 +32,8 @@ from .selectors import (
     submissions_of,
     top_score_history,
 )
-from .services import submission_check_allowed, submission_create, submission_set_final
+from .services.final_selection import submission_set_final
+from .services.submit import submission_check_allowed, submission_create
 
 
 class SubmissionSerializer(serializers.ModelSerializer):

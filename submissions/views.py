@@ -32,7 +32,8 @@ from .selectors import (
     submission_private_score,
     submissions_of,
 )
-from .services import submission_create, submission_set_final
+from .services.final_selection import submission_set_final
+from .services.submit import submission_create
 
 PAGE_SIZE = 100
 MY_SUBMISSIONS_SHOWN = 200

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 
 from submissions.models import Leaderboard, Participant, Submission
-from submissions.services import leaderboard_rebuild, participant_set_disqualified
+from submissions.services.leaderboard_jobs import leaderboard_rebuild
+from submissions.services.moderation import participant_set_disqualified
 
 from .conftest import baseline, board, finish, scored, submit
 

@@ -3,7 +3,7 @@
 import pytest
 
 from submissions.models import LeaderboardEntry
-from submissions.services import leaderboard_rebuild
+from submissions.services.leaderboard_jobs import leaderboard_rebuild
 
 from .conftest import baseline, board, names, scored
 

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.static import serve
 
-from submissions.scoring import submission_score
-from submissions.services import submission_create
+from submissions.services.scoring import submission_score
+from submissions.services.submit import submission_create
 from tests.bundles import expected_scores, predictions_csv
 from tests.conftest import upload
 from tests.factories import UserFactory

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from submissions.leaderboard import leaderboard_refresh_participant
 from submissions.models import Submission
-from submissions.scoring import submission_score
-from submissions.services import submission_create
+from submissions.services.scoring import submission_score
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 from tests.factories import UserFactory
