@@ -118,12 +118,7 @@ class ChallengeSubmissionsApi(generics.ListAPIView):
         upload_declared_length_check(request._request)
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        submission = submission_create(
-            user=request.user,
-            challenge=challenge,
-            file=serializer.validated_data["file"],
-            description=serializer.validated_data["description"],
-        )
+        submission = submission_create(user=request.user, challenge=challenge, **serializer.validated_data)
         return Response(
             SubmissionSerializer(submission, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

@@ -157,12 +157,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                submission = submission_create(
-                    user=request.user,
-                    challenge=challenge,
-                    file=form.cleaned_data["file"],
-                    description=form.cleaned_data["description"],
-                )
+                submission = submission_create(user=request.user, challenge=challenge, **form.cleaned_data)
             except SubmissionRefused as error:
                 status = form_refused(form, error, field="file")
         else:
