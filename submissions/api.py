@@ -114,6 +114,8 @@ class ChallengeSubmissionsApi(generics.ListAPIView):
     def post(self, request: Request, slug: str) -> Response:
         challenge = self.challenge
         # Refuse early (ended, limit reached, declared size too large) before the client sends the whole file.
+        # submission_create asks the same rule again under the participant's lock, the answer that holds; holding
+        # that lock while a body streams in instead would stall the learner's scoring behind a slow upload.
         submission_check_allowed(challenge=challenge, user=request.user)
         upload_declared_length_check(request._request)
         serializer = SubmissionCreateSerializer(data=request.data)
