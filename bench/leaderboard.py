@@ -282,7 +282,7 @@ def build(args: argparse.Namespace) -> tuple[int, list[int]]:
                 created = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(start + rng.random() * 90 * 86400))
                 key = uuid.UUID(int=rng.getrandbits(128), version=4)
                 yield (
-                    f'{key},submissions/{challenge.pk}/{key}.csv,predictions.csv,12345,{n:064x},"",scored,"",'
+                    f'{key},submissions/{challenge.pk}/{key}.csv,predictions.csv,12345,{n:064x},"",scored,"","",'
                     f'{public},{private},{{}},false,false,false,"",1,{created}+00,{created}+00,{created}+00,'
                     f"{challenge.pk},{user_id}\n"
                 )
@@ -299,6 +299,7 @@ def build(args: argparse.Namespace) -> tuple[int, list[int]]:
                 "description",
                 "status",
                 "error",
+                "internal_error",
                 "public_score",
                 "private_score",
                 "extra_scores",
@@ -363,8 +364,8 @@ def check_refresh_agrees(challenge_id: int, sample: list[int]) -> None:
     from django.db import transaction
 
     from projects.models import Challenge
-    from submissions.leaderboard import participant_refresh
     from submissions.models import LeaderboardEntry
+    from submissions.services import participant_refresh
 
     challenge = Challenge.objects.get(pk=challenge_id)
     fields = ("user_id", "split", "submission_id", "score", "sort_score", "submitted_at", "entries")
