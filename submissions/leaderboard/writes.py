@@ -233,4 +233,3 @@ def _same(top: LeaderboardEntry | None, last: TopScoreChange | None) -> bool:
         top.user_id,
         top.submission_id,
     )
-
