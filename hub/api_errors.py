@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from community.errors import DiscussionError, PostingTooFast
+from projects.errors import DatasetError, DatasetZipNotReady
 
 TOKEN_HINT = (
     "Send your API token as 'Authorization: Token <key>'; get one at /accounts/token/ "
@@ -69,7 +70,25 @@ _REQUEST_LIMITS = {
 DISCUSSION_STATUS = {"not_found": 404, "permission_denied": 403, "topic_locked": 403, "throttled": 429}
 
 
+# Refusals of dataset publishing (projects/errors.py).
+DATASET_STATUS = {
+    "not_found": 404,
+    "permission_denied": 403,
+    "exists": 409,
+    "too_large": 413,
+    "quota_exceeded": 413,
+    "not_ready": 503,
+}
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DatasetError):
+        response = Response(
+            {"error": str(exc), "detail": None, "code": exc.code}, status=DATASET_STATUS.get(exc.code, 400)
+        )
+        if isinstance(exc, DatasetZipNotReady):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, DiscussionError):
         response = Response(
             {"error": str(exc), "detail": None, "code": exc.code}, status=DISCUSSION_STATUS.get(exc.code, 400)
