@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Max, Sum
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
@@ -274,7 +275,8 @@ class DatasetDetailApi(APIView):
 
     def _dataset(self, request: Request, owner: str, dataset_slug: str) -> Dataset:
         dataset = dataset_get_visible(user=request.user, owner=owner, slug=dataset_slug)
-        dataset.latest_number = dataset.versions.order_by("-number").values_list("number", flat=True).first()
+        counts = dataset.versions.aggregate(latest=Max("number"), downloads=Sum("download_count"))
+        dataset.latest_number, dataset.downloads = counts["latest"], counts["downloads"] or 0
         return dataset
 
     def get(self, request: Request, owner: str, dataset_slug: str) -> Response:

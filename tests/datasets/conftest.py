@@ -27,7 +27,11 @@ def own_storage(settings, tmp_path):
 def stored_files() -> set[str]:
     """Every file name in the default storage (local disk in tests)."""
     root = Path(default_storage.location)
-    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+    return (
+        {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+        if root.exists()
+        else set()
+    )
 
 
 @pytest.fixture

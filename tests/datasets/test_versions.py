@@ -44,7 +44,10 @@ def test_a_new_version_never_changes_an_earlier_one(published, user):
     first = {f.name: f.blob.sha256 for f in published.versions.get(number=1).files.all()}
 
     version = dataset_version_create(
-        dataset=published, user=user, files=[csv_file("train.csv", TRAIN + b"4,0.9,dog\n")], remove=["notes.md"]
+        dataset=published,
+        user=user,
+        files=[csv_file("train.csv", TRAIN + b"4,0.9,dog\n")],
+        remove=["notes.md"],
     )
 
     assert version.number == 2
