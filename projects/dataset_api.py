@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Max, Sum
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.query_fields import QueryChoiceField
+from hub.query_fields import QueryCharField, QueryChoiceField
 from hub.schema import error_responses
 
 from .dataset_downloads import dataset_upload_complete, dataset_upload_limit_install, dataset_zip_response
@@ -140,11 +140,11 @@ class DatasetDetailSerializer(DatasetSerializer):
 
 
 class DatasetFilterSerializer(serializers.Serializer):
-    q = serializers.CharField(
+    q = QueryCharField(
         required=False, max_length=200, help_text="Words in the title, subtitle or slug"
     )
-    tag = serializers.CharField(required=False, max_length=50)
-    owner = serializers.CharField(required=False, max_length=150)
+    tag = QueryCharField(required=False, max_length=50)
+    owner = QueryCharField(required=False, max_length=150, help_text="The owner's username")
     sort = QueryChoiceField(
         choices=list(SORTS),
         required=False,
@@ -343,11 +343,7 @@ class DownloadQuerySerializer(serializers.Serializer):
 
 
 @extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "version", OpenApiTypes.INT, description="The version's number; the latest if left out"
-        )
-    ],
+    parameters=[DownloadQuerySerializer],
     responses={
         (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The zip of the version"),
         **error_responses(400, 404),

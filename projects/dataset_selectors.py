@@ -4,16 +4,20 @@ exist (404), so its name is never confirmed."""
 
 from __future__ import annotations
 
-from django.db.models import Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
-from .models import Dataset, DatasetFile, DatasetVersion
+from .models import Challenge, Dataset, DatasetFile, DatasetVersion
 
 SORTS = {"recent": "-updated_at", "downloads": "-downloads"}
 
 
 def _visible_to(user) -> Q:
-    visible = Q(visibility=Dataset.Visibility.PUBLIC, is_hidden=False)
+    """Public and not hidden, and released: a bundle's dataset whose challenges are all unpublished is not shown
+    before its challenge is."""
+    used = Exists(Challenge.objects.filter(dataset=OuterRef("pk")))
+    released = Exists(Challenge.objects.filter(dataset=OuterRef("pk"), is_published=True))
+    visible = Q(visibility=Dataset.Visibility.PUBLIC, is_hidden=False) & (~used | released)
     if user is not None and user.is_authenticated:
         visible |= Q(owner=user)
     return visible

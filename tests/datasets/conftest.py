@@ -5,6 +5,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects.dataset_services import dataset_create
+from tests.compat.conftest import hub_on_port_80, learner  # noqa: F401 (the real clients' fixtures)
 
 
 def csv_file(name: str, content: bytes) -> SimpleUploadedFile:
