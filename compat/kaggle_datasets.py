@@ -22,11 +22,11 @@ from django.core import signing
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import Max, Sum
-from django.http import Http404, HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
@@ -34,6 +34,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from hub.formatting import human_bytes
+from projects.dataset_downloads import dataset_file_response, dataset_zip_response
 from projects.dataset_selectors import (
     dataset_file_get,
     dataset_get_visible,
@@ -41,7 +42,7 @@ from projects.dataset_selectors import (
     datasets_visible,
 )
 from projects.dataset_services import dataset_create, dataset_version_create
-from projects.errors import DatasetError, DatasetFileTooLarge, DatasetInvalid
+from projects.errors import DatasetError, DatasetFileTooLarge, DatasetInvalid, DatasetZipNotReady
 from projects.models import Dataset, DatasetVersion, Licence
 
 from .authentication import KaggleKeyAuthentication
@@ -52,6 +53,8 @@ from .kaggle_serializers import PagedRequest, kaggle_date, next_page_token
 DATASETS = "datasets.DatasetApiService"
 BLOBS = "blobs.BlobApiService"
 UPLOAD_SALT = "compat.kaggle.dataset-upload"
+DOWNLOAD_SALT = "compat.kaggle.dataset-download"
+DOWNLOAD_MAX_AGE = 60 * 60
 UPLOAD_MAX_AGE = 60 * 60
 UPLOAD_FOLDER = "compat/kaggle-dataset-uploads"
 CHUNK = 1024 * 1024
@@ -261,19 +264,50 @@ class DownloadDataset(PublicKaggleView):
         dataset = _dataset(request, data["ownerSlug"], data["datasetSlug"])
         version = _version(dataset, data.get("datasetVersionNumber"))
         owner, slug = dataset.owner.username, dataset.slug
-        if data.get("fileName"):
+        name = data.get("fileName") or ""
+        if name:
             try:
-                listed = dataset_file_get(version=version, name=data["fileName"])
+                dataset_file_get(version=version, name=name)
             except Http404:
                 names = ", ".join(f.name for f in version.files.all())
                 raise Refused(
-                    f"Version {version.number} of {owner}/{slug} has no file '{data['fileName']}'. Its files: {names}.",
+                    f"Version {version.number} of {owner}/{slug} has no file '{name}'. Its files: {names}.",
                     status=404,
                 ) from None
-            return HttpResponseRedirect(
-                reverse("dataset-file-download", args=[owner, slug, version.number, listed.name])
-            )
-        return HttpResponseRedirect(reverse("dataset-zip-download", args=[owner, slug, version.number]))
+        # The clients follow the redirect without their key, so the address carries a signed, expiring ticket for
+        # this one download (as a bucket's signed address does), given out only after the visibility check.
+        ticket = signing.dumps({"v": version.pk, "f": name}, salt=DOWNLOAD_SALT)
+        return HttpResponseRedirect(reverse("kaggle-dataset-download", args=[ticket, name or f"{slug}.zip"]))
+
+
+@require_safe
+def dataset_download(request: HttpRequest, token: str, name: str) -> HttpResponse:
+    """The file or zip a DownloadDataset answer pointed to, streamed with Range and ETag."""
+    try:
+        data = signing.loads(token, salt=DOWNLOAD_SALT, max_age=DOWNLOAD_MAX_AGE)
+    except signing.BadSignature:
+        return JsonResponse(
+            {
+                "code": 404,
+                "message": "This download address has expired or was not given out by this hub: "
+                "download again.",
+            },
+            status=404,
+        )
+    version = DatasetVersion.objects.select_related("dataset__owner").filter(pk=data["v"]).first()
+    if version is None:
+        return JsonResponse({"code": 404, "message": "This dataset version is gone."}, status=404)
+    if not data["f"]:
+        try:
+            return dataset_zip_response(request, version)
+        except DatasetZipNotReady as error:
+            response = JsonResponse({"code": 503, "message": str(error)}, status=503)
+            response["Retry-After"] = str(error.retry_after)
+            return response
+    listed = version.files.select_related("blob").filter(name=data["f"]).first()
+    if listed is None:
+        return JsonResponse({"code": 404, "message": f"No file '{data['f']}' in this version."}, status=404)
+    return dataset_file_response(request, listed)
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,11 @@ kaggle_urls = [
     ),
     path("compat/kaggle/uploads/<str:token>", kaggle.upload, name="kaggle-upload"),
     path(
+        "compat/kaggle/dataset-downloads/<str:token>/<str:name>",
+        kaggle_datasets.dataset_download,
+        name="kaggle-dataset-download",
+    ),
+    path(
         "compat/kaggle/dataset-uploads/<str:token>",
         kaggle_datasets.dataset_upload,
         name="kaggle-dataset-upload",

@@ -107,3 +107,36 @@ def test_a_hidden_dataset_is_404_to_all_but_its_owner(private, user, other_user)
     owner = Client()
     owner.force_login(user)
     assert owner.get(f"/datasets/{user.username}/secret/").status_code == 200
+
+
+KAGGLE = "/api/v1/datasets.DatasetApiService"
+
+
+@pytest.mark.parametrize(
+    "method, body",
+    [
+        ("GetDataset", {}),
+        ("GetDatasetStatus", {}),
+        ("GetDatasetMetadata", {}),
+        ("ListDatasetFiles", {}),
+        ("DownloadDataset", {}),
+        ("DownloadDataset", {"fileName": "train.csv"}),
+        ("CreateDatasetVersion", {"body": {"versionNotes": "mine", "files": []}}),
+    ],
+)
+def test_the_kaggle_protocol_answers_404_for_someone_elses_private_dataset(
+    private, user, other_user, method, body
+):
+    from rest_framework.authtoken.models import Token
+
+    from tests.compat.conftest import basic
+
+    client = APIClient()
+    token = Token.objects.create(user=other_user).key
+    client.credentials(HTTP_AUTHORIZATION=basic(other_user.username, token))
+    request = {"ownerSlug": user.username, "datasetSlug": "secret", **body}
+    response = client.post(f"{KAGGLE}/{method}", request, format="json")
+    assert response.status_code == 404, response.content
+    assert "There is no dataset" in response.json()["message"]
+    listed = client.post(f"{KAGGLE}/ListDatasets", {"search": "secret"}, format="json").json()["datasets"]
+    assert listed == []

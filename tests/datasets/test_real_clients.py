@@ -123,8 +123,8 @@ def test_the_kaggle_cli_gets_404_for_someone_elses_private_dataset(kaggle, hub, 
 
 KAGGLEHUB_SCRIPT = """
 import sys, kagglehub
-print(kagglehub.dataset_download(sys.argv[1]))
-print(kagglehub.competition_download(sys.argv[2]))
+print("PATH=" + kagglehub.dataset_download(sys.argv[1]))
+print("PATH=" + kagglehub.competition_download(sys.argv[2]))
 """
 
 
@@ -147,7 +147,8 @@ def test_kagglehub_downloads_a_dataset_and_a_competition_byte_for_byte(kagglehub
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    dataset_path, competition_path = (Path(line) for line in result.stdout.strip().splitlines()[-2:])
+    paths = [line.removeprefix("PATH=") for line in result.stdout.splitlines() if line.startswith("PATH=")]
+    dataset_path, competition_path = (Path(path) for path in paths)
     assert (dataset_path / "train.csv").read_bytes() == TRAIN
     assert (dataset_path / "blob.bin").read_bytes() == IMAGES
     for data_file in challenge.dataset.files.all():
