@@ -169,3 +169,52 @@ class MultipartFile:
                 self.on_progress(len(chunk))
                 yield chunk
         yield self.tail
+
+
+class MultipartFiles:
+    """Like MultipartFile, for several files in one body, all under one field name (`files`), and fields that may
+    repeat (`remove`): streamed from disk with the exact length known before the first byte."""
+
+    def __init__(
+        self, paths: list[Path], fields: list[tuple[str, str]], *, field: str = "files", on_progress=None
+    ):
+        self.paths = paths
+        self.on_progress = on_progress or (lambda sent: None)
+        self.boundary = f"hub-{secrets.token_hex(16)}"
+        self.head = "".join(
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
+            for key, value in fields
+        ).encode()
+        self.part_heads = []
+        for path in paths:
+            filename = "".join(ch for ch in path.name if ch.isprintable() and ch not in '"\\')
+            self.part_heads.append(
+                (
+                    f"--{self.boundary}\r\n"
+                    f'Content-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+                    "Content-Type: application/octet-stream\r\n\r\n"
+                ).encode()
+            )
+        self.tail = f"--{self.boundary}--\r\n".encode()
+        self.file_size = sum(path.stat().st_size for path in paths)
+        self.length = (
+            len(self.head) + sum(len(h) + 2 for h in self.part_heads) + self.file_size + len(self.tail)
+        )
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {
+            "Content-Type": f"multipart/form-data; boundary={self.boundary}",
+            "Content-Length": str(self.length),
+        }
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.head
+        for path, head in zip(self.paths, self.part_heads, strict=True):
+            yield head
+            with path.open("rb") as handle:
+                while chunk := handle.read(CHUNK_BYTES):
+                    self.on_progress(len(chunk))
+                    yield chunk
+            yield b"\r\n"
+        yield self.tail
