@@ -140,9 +140,7 @@ class DatasetDetailSerializer(DatasetSerializer):
 
 
 class DatasetFilterSerializer(serializers.Serializer):
-    q = QueryCharField(
-        required=False, max_length=200, help_text="Words in the title, subtitle or slug"
-    )
+    q = QueryCharField(required=False, max_length=200, help_text="Words in the title, subtitle or slug")
     tag = QueryCharField(required=False, max_length=50)
     owner = QueryCharField(required=False, max_length=150, help_text="The owner's username")
     sort = QueryChoiceField(
@@ -172,7 +170,9 @@ class DatasetCreateSerializer(serializers.Serializer):
     subtitle = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
     description = serializers.CharField(required=False, allow_blank=True, max_length=100_000, default="")
     source = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-    tags = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=200, allow_blank=True), required=False, default=list
+    )
     visibility = serializers.ChoiceField(choices=Dataset.Visibility.values, default=Dataset.Visibility.PUBLIC)
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
     files = serializers.ListField(
@@ -189,7 +189,9 @@ class DatasetUpdateSerializer(serializers.Serializer):
     source = serializers.CharField(required=False, allow_blank=True, max_length=500)
     licence = serializers.ChoiceField(choices=Licence.values, required=False)
     licence_text = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    tags = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=200, allow_blank=True), required=False
+    )
     visibility = serializers.ChoiceField(choices=Dataset.Visibility.values, required=False)
 
 
@@ -198,7 +200,9 @@ class DatasetVersionCreateSerializer(serializers.Serializer):
         child=serializers.FileField(allow_empty_file=True), required=False, default=list
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
-    remove = serializers.ListField(child=serializers.CharField(max_length=255), required=False, default=list)
+    remove = serializers.ListField(
+        child=serializers.CharField(max_length=255, allow_blank=True), required=False, default=list
+    )
 
 
 class _UploadView:
@@ -217,7 +221,7 @@ class _UploadView:
 @extend_schema(
     methods=["GET"],
     parameters=[DatasetFilterSerializer],
-    responses={200: DatasetSerializer, **error_responses(400)},
+    responses={200: DatasetSerializer, **error_responses(400, 404)},
 )
 @extend_schema(
     methods=["POST"],

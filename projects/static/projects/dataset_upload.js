@@ -10,6 +10,7 @@
 
   function bind(form) {
     var zone = form.querySelector("[data-dataset-dropzone]");
+    zone.dataset.bound = "1"; // hub.js's one-file dropzone leaves this one alone
     var input = form.querySelector("input[type=file]");
     var list = form.querySelector("#dataset-files-list");
     var progress = form.querySelector("[data-dataset-progress]");
