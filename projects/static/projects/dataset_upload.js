@@ -44,6 +44,11 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (input.required && !chosen.length) { status.textContent = "Choose at least one file."; return; }
+      var most = parseInt(zone.dataset.maxFiles, 10);
+      if (most && chosen.length > most) {
+        status.textContent = "At most " + most + " files in one upload: publish these, then add the others as a new version (or zip them).";
+        return;
+      }
       var data = new FormData();
       Array.prototype.forEach.call(form.elements, function (field) {
         if (!field.name || field.type === "file" || field.name === "csrfmiddlewaretoken") return;
