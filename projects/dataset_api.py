@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db.models import Max, Sum
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +27,8 @@ from .dataset_selectors import (
 )
 from .dataset_services import dataset_create, dataset_update, dataset_version_create
 from .models import Dataset, DatasetFile, DatasetVersion, Licence
+
+NO_NUL = RegexValidator(r"^[^\x00]*$", "Remove the NUL character.")
 
 
 def dataset_ref(dataset: Dataset) -> str:
@@ -140,9 +143,17 @@ class DatasetDetailSerializer(DatasetSerializer):
 
 
 class DatasetFilterSerializer(serializers.Serializer):
-    q = QueryCharField(required=False, max_length=200, help_text="Words in the title, subtitle or slug")
-    tag = QueryCharField(required=False, max_length=50)
-    owner = QueryCharField(required=False, max_length=150, help_text="The owner's username")
+    # No NUL (DRF refuses it in any text field): the pattern puts that in the schema.
+    q = QueryCharField(
+        required=False,
+        max_length=200,
+        validators=[NO_NUL],
+        help_text="Words in the title, subtitle or slug",
+    )
+    tag = QueryCharField(required=False, max_length=50, validators=[NO_NUL])
+    owner = QueryCharField(
+        required=False, max_length=150, validators=[NO_NUL], help_text="The owner's username"
+    )
     sort = QueryChoiceField(
         choices=list(SORTS),
         required=False,
@@ -173,7 +184,7 @@ class DatasetCreateSerializer(serializers.Serializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=200, allow_blank=True), required=False, default=list
     )
-    visibility = serializers.ChoiceField(choices=Dataset.Visibility.values, default=Dataset.Visibility.PUBLIC)
+    visibility = serializers.ChoiceField(choices=Dataset.Visibility.choices, default=Dataset.Visibility.PUBLIC)
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True),
@@ -192,7 +203,7 @@ class DatasetUpdateSerializer(serializers.Serializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=200, allow_blank=True), required=False
     )
-    visibility = serializers.ChoiceField(choices=Dataset.Visibility.values, required=False)
+    visibility = serializers.ChoiceField(choices=Dataset.Visibility.choices, required=False)
 
 
 class DatasetVersionCreateSerializer(serializers.Serializer):

@@ -261,6 +261,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Separate request and response components, so an upload's `file` is binary in the request.
     "COMPONENT_SPLIT_REQUEST": True,
+    # https://drf-spectacular.readthedocs.io/en/latest/settings.html (ENUM_NAME_OVERRIDES)
+    "ENUM_NAME_OVERRIDES": {
+        "FileKindEnum": "projects.models.FileKind",
+        "DatasetVisibilityEnum": "projects.models.Dataset.Visibility",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "hub.schema.add_common_error_responses",
