@@ -9,6 +9,8 @@ from projects import api as projects_api
 from projects import views as projects_views
 from submissions import api as submissions_api
 from submissions import views as submissions_views
+from submissions.insight import api as insight_api
+from submissions.insight import views as insight_views
 
 from . import api as hub_api
 from . import api_errors
@@ -42,6 +44,11 @@ api_v1 = [
         "submissions/<int:submission_id>/",
         submissions_api.SubmissionDetailApi.as_view(),
         name="api-submission-detail",
+    ),
+    path(
+        "submissions/<int:submission_id>/compare/<int:other_id>/",
+        insight_api.SubmissionCompareApi.as_view(),
+        name="api-submission-compare",
     ),
     path(
         "submissions/<int:submission_id>/final/",
@@ -119,6 +126,11 @@ urlpatterns = [
     ),
     path("challenges/<slug:slug>/submit/", submissions_views.submit, name="challenge-submit"),
     path("submissions/<int:submission_id>/", submissions_views.submission_detail, name="submission-detail"),
+    path(
+        "submissions/<int:submission_id>/compare/",
+        insight_views.submission_compare_page,
+        name="submission-compare",
+    ),
     path(
         "submissions/<int:submission_id>/final/", submissions_views.submission_final, name="submission-final"
     ),

@@ -82,6 +82,7 @@ class Bundle:
     solution: Path
     starter_kit: Path | None = None
     baseline: Path | None = None
+    insight_enabled: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -155,7 +156,7 @@ MANIFEST_KEYS = frozenset(
         "slug", "title", "level", "summary", "description", "evaluation", "metric", "extra_metrics", "id_column",
         "target_column", "solution_id_column", "solution_target_column", "allowed_labels", "positive_label", "k",
         "formats", "split", "start", "end", "daily_limit", "total_limit", "max_upload_mb", "dataset", "files",
-        "solution", "starter_kit", "baseline",
+        "solution", "starter_kit", "baseline", "insight",
     }
 )  # fmt: skip
 
@@ -204,6 +205,9 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
         if not isinstance(entry, dict) or not entry.get("id_column") or not entry.get("target_column"):
             raise BundleError("Each entry of formats needs id_column and target_column.")
     max_upload_mb = reader.optional_number("max_upload_mb", 50)
+    insight = m.get("insight", True)
+    if not isinstance(insight, bool):
+        raise BundleError(f"insight must be true or false, not {insight!r}.")
     return Bundle(
         slug=slug,
         title=reader.required_str("title"),
@@ -240,6 +244,7 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
         solution=reader.path("solution", required=True),
         starter_kit=reader.path("starter_kit"),
         baseline=reader.path("baseline"),
+        insight_enabled=insight,
     )
 
 

@@ -237,6 +237,7 @@ CHALLENGE_FIELDS = (
     "daily_limit",
     "total_limit",
     "max_upload_bytes",
+    "insight_enabled",
 )
 
 

@@ -182,7 +182,9 @@ def _run_engine(submission: Submission) -> ScoreResult:
     challenge = submission.challenge
     solution = challenge_solution(challenge)
     with local_copy(submission.file) as submission_path:
-        result = score_file(submission_path, solution, challenge_scoring_spec(challenge))
+        result = score_file(
+            submission_path, solution, challenge_scoring_spec(challenge), insight=challenge.insight_enabled
+        )
     for value in (result.public_score, result.private_score):
         if value is not None and not math.isfinite(value):
             raise SubmissionRejected(
@@ -211,12 +213,14 @@ def _finish(
         "error": error,
         "internal_error": internal_error,
         "finished_at": timezone.now(),
+        "insight": None,  # a rescored submission that now fails keeps no description of its old predictions
     }
     if result is not None:
         fields |= {
             "public_score": result.public_score,
             "private_score": result.private_score,
             "extra_scores": result.extra_scores,
+            "insight": result.insight,
         }
     with transaction.atomic():
         participant_lock(challenge=submission.challenge, user=submission.user)

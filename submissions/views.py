@@ -20,6 +20,8 @@ from projects.selectors import challenge_get_published, challenge_private_visibl
 from projects.views import challenge_context
 from workers.scoring import METRICS
 
+from .insight.selectors import submission_standing
+from .insight.views import insight_context
 from .models import LeaderboardEntry, Submission
 from .selectors import (
     leaderboard_count,
@@ -198,6 +200,7 @@ def _submission_context(submission: Submission) -> dict:
         "private_score": submission_private_score(submission),
         "extra_scores": extra_scores,
         "pending": submission.status not in Submission.FINAL_STATUSES,
+        "standing": submission_standing(submission),
         "time_taken": submission.finished_at - submission.started_at
         if submission.finished_at and submission.started_at
         else None,
@@ -209,6 +212,7 @@ def _submission_context(submission: Submission) -> dict:
 def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = submission_get_visible(submission_id=submission_id, user=request.user)
     context = challenge_context(submission.challenge, "submissions") | _submission_context(submission)
+    context |= insight_context(submission)
     return render(request, "submissions/submission_detail.html", context)
 
 
