@@ -90,14 +90,7 @@ def score_file(
         private_score=scores[main.key]["private"],
         extra_scores={metric.key: scores[metric.key] for metric in metrics[1:]},
         rows=solution.row_count,
-        insight=_public_insight(main, solution, aligned) if insight else None,
-    )
-
-
-def _public_insight(main: Metric, solution: Solution, aligned: np.ndarray) -> Insight | None:
-    split = solution.public_count
-    return insight_of(
-        main, solution.truth[:split], aligned[:split], solution.vocabulary.labels, solution.positive_code
+        insight=insight_of(main, solution, aligned[: solution.public_count]) if insight else None,
     )
 
 

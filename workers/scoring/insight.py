@@ -10,12 +10,16 @@ given a NaN mean.
 
 from __future__ import annotations
 
+import threading
+import weakref
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from workers.scoring.formulas import LabelCounts
 from workers.scoring.metrics import Metric
+from workers.scoring.solution import Solution
 
 # Above this many labels a confusion matrix is no longer something to read: the insight keeps the per-label table
 # of the most frequent true labels only. An open vocabulary lets a file invent labels without bound.
@@ -26,30 +30,29 @@ HISTOGRAM_BINS = 20
 CALIBRATION_BINS = 10
 DECILES = 10
 _CALIBRATION_EDGES = np.linspace(0.0, 1.0, CALIBRATION_BINS + 1)
+_LOWER_EDGES = np.concatenate(([-np.inf], _CALIBRATION_EDGES[1:-1]))  # bin 0 is closed at 0
+PERCENTILE_SAMPLE = 20_000
+_ONE_BINCOUNT_CODES = 100  # up to 100 x 100 cells, one bincount of label pairs is the cheapest count
 THRESHOLD = 0.5  # the cut that turns P(positive) into a label for the confusion matrix
 
 Insight = dict[str, Any]
 
 
-def insight_of(
-    metric: Metric,
-    truth: np.ndarray,
-    predicted: np.ndarray,
-    labels: tuple[str, ...],
-    positive_code: int | None,
-) -> Insight | None:
-    """The insight of the main metric's predictions on the Public rows ``truth``/``predicted``.
+def insight_of(metric: Metric, solution: Solution, predicted: np.ndarray) -> Insight | None:
+    """The insight of the main metric's predictions on the Public rows, ``predicted`` (the Public part of the
+    aligned predictions, in the solution's part order).
 
-    ``labels`` are the solution's labels in code order; ``predicted`` label codes beyond them are labels the
-    learner invented (open vocabularies). Returns None for predictions no insight describes (ranked lists) and
-    for an empty Public part.
+    Label codes beyond the solution's labels are labels the learner invented (open vocabularies). Returns None
+    for predictions no insight describes (ranked lists) and for an empty Public part.
     """
+    truth = solution.truth[: solution.public_count]
+    labels, positive_code = solution.vocabulary.labels, solution.positive_code
     if len(truth) == 0 or metric.reads == "ranked_labels":
         return None
     if metric.reads == "label":
         return {"kind": "classification", "rows": len(truth), **classification(truth, predicted, labels)}
     if metric.reads == "number":
-        return {"kind": "regression", "rows": len(truth), **regression(truth, predicted)}
+        return {"kind": "regression", "rows": len(truth), **regression(truth, predicted, _deciles(solution))}
     if metric.reads == "label_probabilities":
         # The likeliest label against the truth, and how often the top probability is right for its size.
         top = predicted.argmax(axis=1)
@@ -85,7 +88,14 @@ def classification(truth: np.ndarray, predicted: np.ndarray, labels: tuple[str, 
     if invented.any():
         predicted = np.where(invented, known, predicted)  # one column for every invented label
     code_count = known + 1
-    counts = LabelCounts.of(truth, predicted, code_count)
+    cells = None
+    if code_count <= _ONE_BINCOUNT_CODES:
+        # One bincount of (true, predicted) pairs gives the matrix, and its sums and diagonal every count.
+        pairs = truth.astype(np.int32) * code_count + predicted
+        cells = np.bincount(pairs, minlength=code_count * code_count).reshape(code_count, code_count)
+        counts = LabelCounts(true=cells.sum(axis=1), predicted=cells.sum(axis=0), hits=np.diagonal(cells))
+    else:
+        counts = LabelCounts.of(truth, predicted, code_count)
     seen = np.flatnonzero((counts.true + counts.predicted) > 0)
     names = [*labels, OTHER_LABEL]
     per_label = [
@@ -112,22 +122,62 @@ def classification(truth: np.ndarray, predicted: np.ndarray, labels: tuple[str, 
         result["per_label"] = sorted(per_label, key=lambda row: -row["support"])[:MAX_TABLE_LABELS]
         result["truncated"] = len(per_label) > MAX_TABLE_LABELS
         return result
-    position = np.full(code_count, -1, dtype=np.int64)
-    position[seen] = np.arange(len(seen))
-    size = len(seen)
-    cells = np.bincount(position[truth] * size + position[predicted], minlength=size * size)
-    result["confusion_matrix"] = cells.reshape(size, size).tolist()
+    if cells is None:
+        position = np.full(code_count, -1, dtype=np.int64)
+        position[seen] = np.arange(len(seen))
+        size = len(seen)
+        cells = np.bincount(position[truth] * size + position[predicted], minlength=size * size)
+        cells = cells.reshape(size, size)
+    else:
+        cells = cells[np.ix_(seen, seen)]
+    result["confusion_matrix"] = cells.tolist()
     return result
 
 
-def regression(truth: np.ndarray, predicted: np.ndarray) -> Insight:
+@dataclass(frozen=True)
+class TruthDeciles:
+    """The Public truth's decile edges and each row's decile: the same for every submission of a challenge."""
+
+    edges: np.ndarray
+    which: np.ndarray
+    rows: np.ndarray
+
+
+_deciles_cache: weakref.WeakKeyDictionary[Solution, TruthDeciles] = weakref.WeakKeyDictionary()
+_deciles_lock = threading.Lock()
+
+
+def _deciles(solution: Solution) -> TruthDeciles:
+    """Computed once per loaded solution (which the engine caches per process), not once per submission."""
+    with _deciles_lock:
+        cached = _deciles_cache.get(solution)
+    if cached is not None:
+        return cached
+    deciles = truth_deciles(solution.truth[: solution.public_count])
+    with _deciles_lock:
+        _deciles_cache[solution] = deciles
+    return deciles
+
+
+def truth_deciles(truth: np.ndarray) -> TruthDeciles:
+    # A repeated edge (many equal values) makes an empty decile, which the insight leaves out.
+    edges = np.quantile(truth, np.linspace(0, 1, DECILES + 1))
+    which = np.clip(np.searchsorted(edges, truth, side="right") - 1, 0, DECILES - 1).astype(np.int8)
+    return TruthDeciles(edges=edges, which=which, rows=np.bincount(which, minlength=DECILES))
+
+
+def regression(truth: np.ndarray, predicted: np.ndarray, deciles: TruthDeciles | None = None) -> Insight:
     """A histogram of residuals (prediction minus truth) and the mean error per decile of the true value.
 
-    The histogram spans the 1st to 99th percentile of the residuals so that a few wild predictions do not
-    squeeze every other row into one bin; the rows beyond are counted in ``below`` and ``above``.
+    The histogram spans about the 1st to 99th percentile of the residuals so that a few wild predictions do not
+    squeeze every other row into one bin; the rows beyond are counted in ``below`` and ``above``. The
+    percentiles are those of an evenly spaced sample of at most PERCENTILE_SAMPLE rows: they only place the
+    bins, whose counts are exact.
     """
     residuals = predicted - truth
-    low, high = (float(value) for value in np.quantile(residuals, [0.01, 0.99]))
+    absolute = np.abs(residuals)
+    step = max(1, len(residuals) // PERCENTILE_SAMPLE)
+    low, high = (float(value) for value in np.quantile(residuals[::step], [0.01, 0.99]))
     if low == high:  # (nearly) every residual the same: one bin around it
         low, high = low - 0.5, high + 0.5
     counts, edges = np.histogram(residuals, bins=HISTOGRAM_BINS, range=(low, high))
@@ -137,14 +187,12 @@ def regression(truth: np.ndarray, predicted: np.ndarray) -> Insight:
         "below": int(np.count_nonzero(residuals < low)),
         "above": int(np.count_nonzero(residuals > high)),
         "mean_error": float(residuals.mean()),
-        "mean_absolute_error": float(np.abs(residuals).mean()),
+        "mean_absolute_error": float(absolute.mean()),
     }
-    # Decile edges of the truth; a repeated edge (many equal values) makes an empty decile, which is left out.
-    decile_edges = np.quantile(truth, np.linspace(0, 1, DECILES + 1))
-    which = np.clip(np.searchsorted(decile_edges, truth, side="right") - 1, 0, DECILES - 1)
-    rows = np.bincount(which, minlength=DECILES)
+    deciles = deciles or truth_deciles(truth)
+    decile_edges, which, rows = deciles.edges, deciles.which, deciles.rows
     error_sums = np.bincount(which, weights=residuals, minlength=DECILES)
-    absolute_sums = np.bincount(which, weights=np.abs(residuals), minlength=DECILES)
+    absolute_sums = np.bincount(which, weights=absolute, minlength=DECILES)
     by_decile = [
         {
             "decile": decile + 1,
@@ -164,8 +212,14 @@ def calibration(probability: np.ndarray, hit: np.ndarray, *, of: str) -> Insight
     """The calibration curve over ten equal-width bins of [0, 1]: per bin, its rows, their mean probability
     and the share that were right. Equals ``sklearn.calibration.calibration_curve(hit, probability, n_bins=10)``
     (which also leaves empty bins out)."""
-    # Bin 0 is [0, 0.1], bin i (i/10, (i+1)/10]: the edges calibration_curve's uniform strategy uses.
-    which = np.searchsorted(_CALIBRATION_EDGES[1:-1], probability)
+    # Bin 0 is [0, 0.1], bin i (i/10, (i+1)/10]: the edges calibration_curve's uniform strategy uses. Arithmetic
+    # finds the bin (a binary search per row costs several times more), then one comparison with the bin's
+    # lower edge corrects the rows that rounding put one bin too high, at the edges themselves.
+    which = np.ceil(probability * CALIBRATION_BINS).astype(np.int8)
+    which -= 1
+    np.clip(which, 0, CALIBRATION_BINS - 1, out=which)
+    which -= probability <= _LOWER_EDGES[which]
+    which += probability > _CALIBRATION_EDGES[1:][which]
     rows = np.bincount(which, minlength=CALIBRATION_BINS)
     probability_sums = np.bincount(which, weights=probability, minlength=CALIBRATION_BINS)
     hit_counts = np.bincount(which, weights=hit, minlength=CALIBRATION_BINS)

@@ -263,3 +263,17 @@ def test_an_insight_is_plain_json(files: Files) -> None:
     case = Case(files, spec_for("accuracy"), truths)
     insight = case.score(noisy_labels(truths, 9, ("cat", "dog", "emu"))).insight
     assert json.loads(json.dumps(insight, allow_nan=False)) == insight
+
+
+def test_probabilities_on_the_bin_edges_fall_in_scikit_learns_bins(files: Files) -> None:
+    edges = [round(step / 10, 1) for step in range(11)]  # 0.0, 0.1, ... 1.0, each exactly on an edge
+    probabilities = [edges[number % 11] for number in range(660)]
+    truths = ["yes" if number % 7 < 3 else "no" for number in range(660)]
+    case = Case(files, spec_for("log_loss_binary", positive_label="yes"), truths)
+    insight = case.score(probabilities).insight
+    fraction_true, mean_predicted = calibration_curve(
+        np.array(case.public_only(truths)) == "yes", np.array(case.public_only(probabilities)), n_bins=10
+    )
+    bins = insight["calibration"]["bins"]
+    assert [row["mean_predicted"] for row in bins] == pytest.approx(mean_predicted.tolist())
+    assert [row["fraction_true"] for row in bins] == pytest.approx(fraction_true.tolist())
