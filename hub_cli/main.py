@@ -339,13 +339,22 @@ def submit(state: State, slug: str, file: Path, message: str, wait: bool, wait_t
     def human():
         if submission["status"] == "failed":
             return
-        out.print(f"Scored: public {metric} {submission['public_score']:.6g}", highlight=False)
+        standing = submission.get("standing")  # hubs before issue 19 do not send it
+        best = ""
+        if standing and standing["is_new_personal_best"]:
+            was = standing["previous_best"]
+            best = " · new personal best" + ("" if was is None else f" (was {was:.6g})")
+        out.print(f"Scored: public {metric} {submission['public_score']:.6g}{best}", highlight=False)
         board = result["leaderboard"]
         if board and board.get("rank"):
+            of = f" of {standing['learners']}" if standing else ""
             out.print(
-                f"Your rank on the public leaderboard: {board['rank']} (your best: {board['score']:.6g})",
+                f"Your rank on the public leaderboard: {board['rank']}{of} (your best: {board['score']:.6g})",
                 highlight=False,
             )
+        if standing and standing["baseline_score"] is not None:
+            verdict = "beaten" if standing["beats_baseline"] else "not beaten yet"
+            out.print(f"Baseline: {standing['baseline_score']:.6g} ({verdict})", highlight=False)
 
     emit(as_json, result, human)
     if submission["status"] == "failed":

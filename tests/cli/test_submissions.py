@@ -27,10 +27,18 @@ def test_submit_wait_prints_the_score_and_the_new_rank(
 
     assert result.code == 0, result.stderr + scoring_worker.output()[-3000:]
     public = expected_scores(20, correct=15)[0]
-    assert f"Scored: public Accuracy {public:.6g}" in result.stdout
-    assert f"Your rank on the public leaderboard: 1 (your best: {public:.6g})" in result.stdout
+    assert (
+        f"Scored: public Accuracy {public:.6g} · new personal best" in result.stdout
+    )  # the first score here
+    assert f"Your rank on the public leaderboard: 1 of 1 (your best: {public:.6g})" in result.stdout
     assert "Uploading good.csv" in result.stderr  # the progress bar's label
-    submission = Submission.objects.get()
+
+    better = predictions("better.csv", predictions_csv(20, correct=18))
+    result = run_hub("submit", challenge.slug, better, "--wait", token=token)
+    assert result.code == 0, result.stderr
+    now = expected_scores(20, correct=18)[0]
+    assert f"Scored: public Accuracy {now:.6g} · new personal best (was {public:.6g})" in result.stdout
+    submission = Submission.objects.earliest("created_at")
     assert (submission.status, submission.description, submission.original_name) == (
         "scored",
         "first try",
