@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from community import api as community_api
 from community import notifications_api
+from learning import api as learning_api
+from learning import views as learning_views
 from projects import api as projects_api
 from projects import views as projects_views
 from submissions import api as submissions_api
@@ -21,6 +23,8 @@ from .throttling import SIGN_IN_SCOPE, rate_limited_by_address
 api_v1 = [
     path("auth/token/", hub_api.TokenApi.as_view(), name="api-token"),
     path("me/", hub_api.MeApi.as_view(), name="api-me"),
+    path("me/progress/", learning_api.MyProgressApi.as_view(), name="api-my-progress"),
+    path("tracks/", learning_api.TrackListApi.as_view(), name="api-track-list"),
     path("challenges/", projects_api.ChallengeListApi.as_view(), name="api-challenge-list"),
     path("challenges/<slug:slug>/", projects_api.ChallengeDetailApi.as_view(), name="api-challenge-detail"),
     path("challenges/<slug:slug>/files/", projects_api.DataFileListApi.as_view(), name="api-data-file-list"),
@@ -89,6 +93,9 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/", include("accounts.urls")),
     path("challenges/", projects_views.challenge_list, name="challenge-list"),
+    path("tracks/", learning_views.track_list, name="track-list"),
+    path("tracks/<slug:slug>/", learning_views.track_detail, name="track-detail"),
+    path("users/<str:username>/", learning_views.public_profile, name="public-profile"),
     path("challenges/<slug:slug>/", projects_views.challenge_overview, name="challenge-detail"),
     path("challenges/<slug:slug>/data/", projects_views.challenge_data, name="challenge-data"),
     path(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import SignUpForm
 from accounts.services.email_address import email_verification_request
+from learning.selectors import progress_of
 from projects.selectors import challenges_published
 from submissions.selectors import leaderboard_positions_of, submissions_of
 
@@ -90,6 +91,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         "submissions": list(submissions_of(user=request.user)[:PROFILE_SUBMISSIONS]),
         "token": token_of(user=request.user),
     }
+    progress = progress_of(user=request.user)
+    context |= {"milestones": progress.milestones, "progress": progress}
     return render(request, "hub/profile.html", context)
 
 

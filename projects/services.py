@@ -14,6 +14,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from hub.storage import solutions_storage
+from learning.services.tracks import track_placements_sync
 from submissions.models import Submission
 from submissions.services import submission_create, submissions_rescore
 
@@ -113,6 +114,7 @@ def _import(bundle: Bundle, written: list[str]) -> ImportResult:
         rescored = submissions_rescore(challenge=challenge)
     if bundle.baseline is not None:
         _baseline_sync(challenge, bundle.baseline)
+    track_placements_sync(challenge=challenge, placements=bundle.tracks)
     return ImportResult(
         challenge=challenge,
         created=created,

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from community.services.notifications import submission_outcome_stored
+from learning.services.milestones import milestones_award_on_commit
 from hub.storage import local_copy
 from projects.selectors import challenge_scoring_spec, challenge_solution
 from workers.scoring import ScoreResult, SolutionError, SubmissionRejected, score_file
@@ -230,6 +231,7 @@ def _finish(
         if stored:
             # A failure counts too: a rescored submission that now fails must leave the board.
             leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
+            milestones_award_on_commit(challenge=submission.challenge, user_id=submission.user_id)
             attempt = submission.attempts
             # The record of the store first, at once after the commit; the notification (more writes) after it.
             transaction.on_commit(

@@ -19,6 +19,7 @@ from accounts.services.email_address import email_is_verified
 from hub.celery import app as celery_app
 from hub.celery import broker_queue_length
 from hub.formatting import human_bytes
+from learning.services.milestones import milestones_award_on_commit
 from projects.models import Challenge
 from projects.selectors import challenge_status
 from workers.scoring import SubmissionRejected, check_upload_head
@@ -267,6 +268,7 @@ def submission_set_final(*, submission: Submission, user: AbstractBaseUser, is_f
             submission.is_final = is_final
             submission.save(update_fields=["is_final"])
             leaderboard_refresh_participant(challenge=challenge, user_id=submission.user_id)
+            milestones_award_on_commit(challenge=challenge, user_id=submission.user_id)
     return submission
 
 

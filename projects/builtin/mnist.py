@@ -21,6 +21,7 @@ from projects.builtin.bundle_writer import (
     SOLUTION_PATH,
     STARTER_KIT_PATH,
     BundleWriter,
+    first_steps,
     public_private_usage,
 )
 
@@ -174,6 +175,7 @@ def build(dest: Path) -> Path:
             "solution": SOLUTION_PATH,
             "starter_kit": STARTER_KIT_PATH,
             "baseline": BASELINE_PATH,
+            "tracks": first_steps(SLUG),
         }
     )
     return writer.root

@@ -20,6 +20,7 @@ from projects.builtin.bundle_writer import (
     SOLUTION_PATH,
     STARTER_KIT_PATH,
     BundleWriter,
+    first_steps,
     public_private_usage,
 )
 
@@ -123,6 +124,7 @@ def _write(dest: Path, problem: TabularProblem, text_values: dict[str, Any]) -> 
             "solution": SOLUTION_PATH,
             "starter_kit": STARTER_KIT_PATH,
             "baseline": BASELINE_PATH,
+            "tracks": first_steps(problem.slug),
         }
     )
     return writer.root

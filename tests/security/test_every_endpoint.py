@@ -87,6 +87,7 @@ def hub(challenge, user, settings):
         "slug": [challenge.slug],
         "submission_id": [str(submission.pk)],
         "other_id": [str(submission.pk)],
+        "username": [user.username, "baseline", "nobody"],
         "challenge_id": [str(challenge.pk)],
         "phase_id": [str(challenge.pk)],
         "phase_split_id": [str(split_id(challenge, LeaderboardEntry.Split.PUBLIC))],
