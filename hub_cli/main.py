@@ -438,13 +438,15 @@ def leaderboard(state: State, slug: str, top: int, split: str, as_json: bool):
         for row in page["results"]:
             table.add_row(
                 "-" if row["rank"] is None else str(row["rank"]),
-                row["participant"] + (" (baseline)" if row["is_baseline"] else ""),
+                row["participant"] + (" (starter kit)" if row["is_baseline"] else ""),
                 f"{row['score']:.6g}",
                 str(row["entries"]),
                 row["submitted_at"][:19].replace("T", " "),
             )
         out.print(table)
-        out.print(f"{page['count']} on the board.")
+        # Hubs before issue 19 send no `learners`: their count holds the baselines too.
+        learners = page.get("learners", page["count"])
+        out.print(f"{learners} learner{'' if learners == 1 else 's'} on the board.")
 
     emit(as_json, page, human)
 

@@ -95,6 +95,7 @@ class Bundle:
     starter_kit: Path | None = None
     baseline: Path | None = None
     insight_enabled: bool = True
+    featured_order: int = 100
     tracks: list[TrackPlacement] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -169,7 +170,7 @@ MANIFEST_KEYS = frozenset(
         "slug", "title", "level", "summary", "description", "evaluation", "metric", "extra_metrics", "id_column",
         "target_column", "solution_id_column", "solution_target_column", "allowed_labels", "positive_label", "k",
         "formats", "split", "start", "end", "daily_limit", "total_limit", "max_upload_mb", "dataset", "files",
-        "solution", "starter_kit", "baseline", "insight", "tracks",
+        "solution", "starter_kit", "baseline", "insight", "tracks", "featured_order",
     }
 )  # fmt: skip
 
@@ -258,8 +259,15 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
         starter_kit=reader.path("starter_kit"),
         baseline=reader.path("baseline"),
         insight_enabled=insight,
+        featured_order=_featured_order(m.get("featured_order", 100)),
         tracks=[_track_placement(index, entry) for index, entry in enumerate(reader.optional_list("tracks"))],
     )
+
+
+def _featured_order(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1_000_000:
+        raise BundleError(f"featured_order must be a whole number from 0 to 1000000, not {value!r}.")
+    return value
 
 
 def _track_placement(index: int, entry: Any) -> TrackPlacement:

@@ -240,6 +240,7 @@ CHALLENGE_FIELDS = (
     "total_limit",
     "max_upload_bytes",
     "insight_enabled",
+    "featured_order",
 )
 
 

@@ -30,6 +30,7 @@ from .models import LeaderboardEntry, Submission
 from .selectors import (
     leaderboard_all_rows,
     leaderboard_count,
+    leaderboard_learner_count,
     leaderboard_row_of,
     leaderboard_rows,
     score_history,
@@ -225,7 +226,8 @@ class LeaderboardRowSerializer(serializers.Serializer):
 
 
 class LeaderboardPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Rows on the board, baselines included")
+    learners = serializers.IntegerField(help_text="Learners on the board: the rows that take a rank")
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     split = serializers.ChoiceField(choices=LeaderboardEntry.Split.values)
@@ -292,6 +294,7 @@ class LeaderboardApi(APIView):
         return Response(
             {
                 "count": total,
+                "learners": leaderboard_learner_count(challenge=challenge, split=split),
                 "next": f"{base}?split={split}&page={page + 1}&page_size={page_size}"
                 if page < last_page
                 else None,

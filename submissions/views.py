@@ -25,6 +25,7 @@ from .insight.views import insight_context
 from .models import LeaderboardEntry, Submission
 from .selectors import (
     leaderboard_count,
+    leaderboard_learner_count,
     leaderboard_row_of,
     leaderboard_rows,
     submission_get_visible,
@@ -87,6 +88,7 @@ def _board_context(request: HttpRequest, challenge: Challenge) -> dict:
         "split": split,
         "rows": rows,
         "count": count,
+        "learners": leaderboard_learner_count(challenge=challenge, split=split),  # baselines are no learners
         "page": page,
         "last_page": last_page,
         "me": me,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from projects.builtin.bundle_writer import (
     BASELINE_PATH,
+    FIRST_STEPS_ORDER,
     PRACTICE_SCHEDULE,
     SOLUTION_PATH,
     STARTER_KIT_PATH,
@@ -139,6 +140,7 @@ def build(dest: Path) -> Path:
             "starter_kit": STARTER_KIT_PATH,
             "baseline": BASELINE_PATH,
             "tracks": first_steps(SLUG),
+            "featured_order": FIRST_STEPS_ORDER.index(SLUG) + 1,
         }
     )
     return writer.root

@@ -146,7 +146,7 @@ def test_submissions_leaderboard_and_limits_show_the_learners_standing(
     assert "better" in table.stdout
     assert [(row["rank"], row["participant"], row["entries"]) for row in board["results"]] == [(1, "ada", 2)]
     assert board["results"][0]["score"] == pytest.approx(expected_scores(20, correct=18)[0])
-    assert "ada" in board_table.stdout and "1 on the board" in board_table.stdout
+    assert "ada" in board_table.stdout and "1 learner on the board" in board_table.stdout
     assert hidden.code == 1 and "private leaderboard is hidden" in hidden.stderr
     assert (limits["used_today"], limits["remaining_today"]) == (2, 8)
 
