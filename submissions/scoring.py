@@ -19,8 +19,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from community.services.notifications import submission_outcome_stored
-from learning.services.milestones import milestones_award_on_commit
 from hub.storage import local_copy
+from learning.services.milestones import milestones_award_on_commit
 from projects.selectors import challenge_scoring_spec, challenge_solution
 from workers.scoring import ScoreResult, SolutionError, SubmissionRejected, score_file
 

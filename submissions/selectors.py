@@ -159,6 +159,12 @@ def leaderboard_count(*, challenge: Challenge, split: str) -> int:
     return size.rows if size else 0
 
 
+def leaderboard_sizes(*, challenge: Challenge, split: str) -> tuple[int, int]:
+    """(rows, learners) of the board, from its one row: for pages that show both, one query."""
+    size = _size(challenge, split)
+    return (size.rows, size.learners) if size else (0, 0)
+
+
 def leaderboard_learner_count(*, challenge: Challenge, split: str) -> int:
     """Learners on the board, who take ranks ("rank 12 of 340")."""
     size = _size(challenge, split)

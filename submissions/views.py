@@ -24,10 +24,9 @@ from .insight.selectors import submission_standing
 from .insight.views import insight_context
 from .models import LeaderboardEntry, Submission
 from .selectors import (
-    leaderboard_count,
-    leaderboard_learner_count,
     leaderboard_row_of,
     leaderboard_rows,
+    leaderboard_sizes,
     submission_get_visible,
     submission_limits,
     submission_private_score,
@@ -78,7 +77,7 @@ def _board_context(request: HttpRequest, challenge: Challenge) -> dict:
         page = page_window(page=request.GET.get("page"), default_size=PAGE_SIZE).number
     except PagingError:
         page = 1  # a pager link someone edited: the first page, as a page answers rather than a 400
-    count = leaderboard_count(challenge=challenge, split=split)
+    count, learners = leaderboard_sizes(challenge=challenge, split=split)
     last_page = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(page, last_page)
     rows = leaderboard_rows(challenge=challenge, split=split, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
@@ -88,7 +87,7 @@ def _board_context(request: HttpRequest, challenge: Challenge) -> dict:
         "split": split,
         "rows": rows,
         "count": count,
-        "learners": leaderboard_learner_count(challenge=challenge, split=split),  # baselines are no learners
+        "learners": learners,  # baselines take no rank and are not counted
         "page": page,
         "last_page": last_page,
         "me": me,
