@@ -29,10 +29,9 @@ from .insight.serializers import InsightSerializer, StandingSerializer
 from .models import LeaderboardEntry, Submission
 from .selectors import (
     leaderboard_all_rows,
-    leaderboard_count,
-    leaderboard_learner_count,
     leaderboard_row_of,
     leaderboard_rows,
+    leaderboard_sizes,
     score_history,
     submission_extra_scores,
     submission_get_visible,
@@ -287,14 +286,14 @@ class LeaderboardApi(APIView):
         query = _split_of(request, challenge, LeaderboardPageQuerySerializer)
         split, window = query["split"], query["window"]
         page, page_size = window.number, window.size
-        total = leaderboard_count(challenge=challenge, split=split)
+        total, learners = leaderboard_sizes(challenge=challenge, split=split)
         rows = leaderboard_rows(challenge=challenge, split=split, offset=window.offset, limit=window.limit)
         base = request.build_absolute_uri(request.path)
         last_page = max((total + page_size - 1) // page_size, 1)
         return Response(
             {
                 "count": total,
-                "learners": leaderboard_learner_count(challenge=challenge, split=split),
+                "learners": learners,
                 "next": f"{base}?split={split}&page={page + 1}&page_size={page_size}"
                 if page < last_page
                 else None,
