@@ -226,3 +226,37 @@ def test_the_submission_page_shows_the_heat_map_and_the_table(pages, auth_client
     html = page.content.decode()
     assert 'id="confusion-matrix"' in html and "<svg" in html and 'id="per-label"' in html
     assert 'id="compare-link"' in html
+
+
+def regression_challenge(tmp_path, **manifest):
+    from projects.services import challenge_import_bundle
+    from tests.bundles import write_bundle
+
+    folder = write_bundle(
+        tmp_path / "bundle", slug="prices", rows=ROWS, metric="rmse", allowed_labels=[], **manifest
+    )
+    (folder / "solution.csv").write_text(
+        "id,label,Usage\n"
+        + "".join(f"{i},{i * 10},{'Public' if i % 2 else 'Private'}\n" for i in range(1, ROWS + 1))
+    )
+    (folder / "data" / "sample_submission.csv").write_text(
+        "id,label\n" + "".join(f"{i},0\n" for i in range(1, ROWS + 1))
+    )
+    return challenge_import_bundle(folder).challenge
+
+
+def test_a_regression_submission_shows_its_residuals_and_deciles(auth_client, pages, tmp_path):
+    challenge = regression_challenge(tmp_path)
+    # Over-predicts the small values and under-predicts the large ones, as a model pulled to the mean does.
+    content = "id,label\n" + "".join(f"{i},{i * 10 + (300 - i * 10) * 0.2}\n" for i in range(1, ROWS + 1))
+    body = scored(auth_client, challenge.slug, content.encode())
+    insight = body["insight"]
+    assert insight["kind"] == "regression" and insight["rows"] == ROWS // 2
+    assert (
+        sum(insight["residuals"]["counts"]) + insight["residuals"]["below"] + insight["residuals"]["above"]
+        == 30
+    )
+    deciles = insight["by_true_decile"]
+    assert deciles[0]["mean_error"] > 0 > deciles[-1]["mean_error"]
+    html = pages.get(f"/submissions/{body['id']}/").content.decode()
+    assert 'id="residuals"' in html and 'id="by-decile"' in html and 'class="bar"' in html
