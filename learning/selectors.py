@@ -100,3 +100,9 @@ def progress_of(*, user: AbstractBaseUser, tracks: list[Track] | None = None) ->
             steps.append(item)
         progress_tracks.append(TrackProgress(track=track, steps=steps))
     return Progress(milestones=milestones, tracks=progress_tracks, next_challenge=next_challenge)
+
+
+def milestones_reached_by(*, submission_id: int, user: AbstractBaseUser) -> list[Milestone]:
+    """The milestones this submission of the learner's reached, in Kind order (for its page)."""
+    milestones = Milestone.objects.filter(submission_id=submission_id, user=user).select_related("challenge")
+    return sorted(milestones, key=lambda m: KIND_ORDER[m.kind])

@@ -1,14 +1,31 @@
 """Pages: the learning paths, one path with the learner's progress, and learners' public profiles."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from projects.services import BASELINE_USERNAME
+from submissions.models import Submission
 from submissions.selectors import leaderboard_positions_of
 
-from .selectors import milestones_of, progress_of, track_get_published, tracks_published
+from .selectors import (
+    milestones_of,
+    milestones_reached_by,
+    progress_of,
+    track_get_published,
+    tracks_published,
+)
+
+
+def milestone_context(submission: Submission, user: AbstractBaseUser) -> dict:
+    """For a submission's page: the milestones it reached and, after one, the challenge to take next."""
+    if submission.user_id != user.pk or submission.status != Submission.Status.SCORED:
+        return {"reached": []}
+    reached = milestones_reached_by(submission_id=submission.pk, user=user)
+    following = progress_of(user=user).next_challenge if reached else None
+    return {"reached": reached, "next_challenge": following}
 
 
 @require_GET

@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hub.pagination import PagingError, page_window
+from learning.views import milestone_context
 from projects.models import Challenge
 from projects.selectors import challenge_get_published, challenge_private_visible
 from projects.views import challenge_context
@@ -213,7 +214,7 @@ def _submission_context(submission: Submission) -> dict:
 def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = submission_get_visible(submission_id=submission_id, user=request.user)
     context = challenge_context(submission.challenge, "submissions") | _submission_context(submission)
-    context |= insight_context(submission)
+    context |= insight_context(submission) | milestone_context(submission, request.user)
     return render(request, "submissions/submission_detail.html", context)
 
 

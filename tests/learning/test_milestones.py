@@ -109,7 +109,12 @@ def test_progress_api_and_track_page(
     assert [step["challenge"] for step in body["tracks"][0]["steps"]] == [tiny.slug, "second"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        scored(tiny, user, correct=50)
+        beating = scored(tiny, user, correct=50)
+    page_client = Client()
+    page_client.force_login(user)
+    page = page_client.get(f"/submissions/{beating.pk}/").content.decode()
+    assert 'id="milestones-reached"' in page and "Beat the baseline" in page
+    assert 'id="next-challenge"' in page and "Tiny second" in page  # after a milestone, the next step
     body = auth_client.get("/api/v1/me/progress/").json()
     assert [m["kind"] for m in body["milestones"]] == ["first_valid", "beat_baseline"]
     assert body["tracks"][0]["done"] == 1 and body["tracks"][0]["total"] == 2
@@ -124,8 +129,6 @@ def test_progress_api_and_track_page(
     assert tracks[0]["slug"] == "first-steps" and [s["position"] for s in tracks[0]["steps"]] == [1, 2]
     assert Client().get("/api/v1/me/progress/").status_code == 401
 
-    page_client = Client()
-    page_client.force_login(user)
     page = page_client.get("/tracks/first-steps/").content.decode()
     assert "2 of 2" in page and "Beat the baseline" in page
     assert "Beat the baseline" in page_client.get("/accounts/profile/").content.decode()

@@ -29,7 +29,8 @@ PAGES = [
     ("submit form", "/challenges/{slug}/submit/", True, 5),
     # A scored submission's standing (issue 19) reads four things: the baseline's row, the learner's row and rank,
     # the board's size and the learner's earlier best. A pending one, which the live part polls, reads none of them.
-    ("submission", "/submissions/{submission}/", True, 9),
+    # Its page also reads the milestones it reached (and, after one, the next challenge: 4 more).
+    ("submission", "/submissions/{submission}/", True, 10),
     ("submission live part", "/submissions/{submission}/status/", True, 7),
     ("submission live part under the form", "/submissions/{submission}/status/?embedded=1", True, 8),
     ("datasets", "/datasets/", False, 3),
