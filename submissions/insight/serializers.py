@@ -16,8 +16,10 @@ class ResidualsSerializer(serializers.Serializer):
     counts = serializers.ListField(child=serializers.IntegerField())
     below = serializers.IntegerField(help_text="Rows left of the first edge (the 1st percentile)")
     above = serializers.IntegerField(help_text="Rows right of the last edge (the 99th percentile)")
-    mean_error = serializers.FloatField(help_text="Mean of prediction minus truth")
-    mean_absolute_error = serializers.FloatField()
+    mean_error = serializers.FloatField(
+        allow_null=True, help_text="Mean of prediction minus truth; null if it overflows"
+    )
+    mean_absolute_error = serializers.FloatField(allow_null=True)
 
 
 class DecileSerializer(serializers.Serializer):
@@ -25,8 +27,8 @@ class DecileSerializer(serializers.Serializer):
     low = serializers.FloatField()
     high = serializers.FloatField()
     count = serializers.IntegerField()
-    mean_error = serializers.FloatField()
-    mean_absolute_error = serializers.FloatField()
+    mean_error = serializers.FloatField(allow_null=True)
+    mean_absolute_error = serializers.FloatField(allow_null=True)
 
 
 class CalibrationBinSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ given a NaN mean.
 
 from __future__ import annotations
 
+import math
 import threading
 import weakref
 from dataclasses import dataclass
@@ -174,38 +175,51 @@ def regression(truth: np.ndarray, predicted: np.ndarray, deciles: TruthDeciles |
     percentiles are those of an evenly spaced sample of at most PERCENTILE_SAMPLE rows: they only place the
     bins, whose counts are exact.
     """
-    residuals = predicted - truth
-    absolute = np.abs(residuals)
-    step = max(1, len(residuals) // PERCENTILE_SAMPLE)
-    low, high = (float(value) for value in np.quantile(residuals[::step], [0.01, 0.99]))
-    if low == high:  # (nearly) every residual the same: one bin around it
-        low, high = low - 0.5, high + 0.5
-    counts, edges = np.histogram(residuals, bins=HISTOGRAM_BINS, range=(low, high))
-    histogram = {
-        "edges": [float(edge) for edge in edges],
-        "counts": [int(count) for count in counts],
-        "below": int(np.count_nonzero(residuals < low)),
-        "above": int(np.count_nonzero(residuals > high)),
-        "mean_error": float(residuals.mean()),
-        "mean_absolute_error": float(absolute.mean()),
-    }
+    # Predictions near the float limits (1e308) overflow a difference or a sum: such values become None below
+    # rather than an error that would fail a file the score accepted.
+    with np.errstate(over="ignore", invalid="ignore"):
+        residuals = predicted - truth
+        absolute = np.abs(residuals)
+        step = max(1, len(residuals) // PERCENTILE_SAMPLE)
+        low, high = (float(value) for value in np.quantile(residuals[::step], [0.01, 0.99]))
+        if low == high:  # (nearly) every residual the same: one bin around it
+            low, high = low - 0.5, high + 0.5
+        edges, counts = [], []
+        if math.isfinite(high - low):
+            bin_counts, bin_edges = np.histogram(residuals, bins=HISTOGRAM_BINS, range=(low, high))
+            edges, counts = [float(edge) for edge in bin_edges], [int(count) for count in bin_counts]
+        histogram = {
+            "edges": edges,
+            "counts": counts,
+            "below": int(np.count_nonzero(residuals < low)),
+            "above": int(np.count_nonzero(residuals > high)),
+            "mean_error": _finite(residuals.mean()),
+            "mean_absolute_error": _finite(absolute.mean()),
+        }
     deciles = deciles or truth_deciles(truth)
     decile_edges, which, rows = deciles.edges, deciles.which, deciles.rows
-    error_sums = np.bincount(which, weights=residuals, minlength=DECILES)
-    absolute_sums = np.bincount(which, weights=absolute, minlength=DECILES)
+    with np.errstate(over="ignore", invalid="ignore"):
+        error_sums = np.bincount(which, weights=residuals, minlength=DECILES)
+        absolute_sums = np.bincount(which, weights=absolute, minlength=DECILES)
     by_decile = [
         {
             "decile": decile + 1,
             "low": float(decile_edges[decile]),
             "high": float(decile_edges[decile + 1]),
             "count": int(rows[decile]),
-            "mean_error": float(error_sums[decile] / rows[decile]),
-            "mean_absolute_error": float(absolute_sums[decile] / rows[decile]),
+            "mean_error": _finite(error_sums[decile] / rows[decile]),
+            "mean_absolute_error": _finite(absolute_sums[decile] / rows[decile]),
         }
         for decile in range(DECILES)
         if rows[decile]
     ]
     return {"residuals": histogram, "by_true_decile": by_decile}
+
+
+def _finite(value: float) -> float | None:
+    """JSON as PostgreSQL stores it has no infinity nor NaN."""
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
 def calibration(probability: np.ndarray, hit: np.ndarray, *, of: str) -> Insight:

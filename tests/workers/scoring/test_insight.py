@@ -277,3 +277,14 @@ def test_probabilities_on_the_bin_edges_fall_in_scikit_learns_bins(files: Files)
     bins = insight["calibration"]["bins"]
     assert [row["mean_predicted"] for row in bins] == pytest.approx(mean_predicted.tolist())
     assert [row["fraction_true"] for row in bins] == pytest.approx(fraction_true.tolist())
+
+
+def test_predictions_near_the_float_limit_give_an_insight_without_infinities(files: Files) -> None:
+    truths = [float(number) for number in range(90)]
+    case = Case(files, spec_for("rmse"), truths)
+    huge = ["1.7e308" if number % 2 else "-1.7e308" for number in range(90)]
+    result = case.score(huge)
+    insight = result.insight
+    assert insight["kind"] == "regression"
+    assert json.loads(json.dumps(insight, allow_nan=False)) == insight  # storable as PostgreSQL JSON
+    assert insight["residuals"]["counts"] == [] or sum(insight["residuals"]["counts"]) <= 30
