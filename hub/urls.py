@@ -156,7 +156,11 @@ urlpatterns = [
     ),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", template_name="hub/swagger_ui.html"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", template_name="hub/swagger_ui.html"),
+        name="api-docs",
+    ),
     # The EvalAI and Kaggle command-line clients, on their own paths under /api/: before the catch-all below.
     path("", include("compat.urls")),
     re_path(r"^api/(?P<path>[\s\S]*)$", api_errors.api_not_found),
