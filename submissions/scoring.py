@@ -231,7 +231,6 @@ def _finish(
         if stored:
             # A failure counts too: a rescored submission that now fails must leave the board.
             leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
-            milestones_award_on_commit(challenge=submission.challenge, user_id=submission.user_id)
             attempt = submission.attempts
             # The record of the store first, at once after the commit; the notification (more writes) after it.
             transaction.on_commit(
@@ -243,5 +242,6 @@ def _finish(
                     attempt,
                 )
             )
+            milestones_award_on_commit(challenge=submission.challenge, user_id=submission.user_id)
             submission_outcome_stored(submission.pk)
     return bool(stored)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import DatabaseError, transaction
+from django.db import transaction
 
 from learning.models import Milestone
 from projects.models import Challenge
@@ -78,16 +79,17 @@ def milestones_award(*, challenge: Challenge, user: AbstractBaseUser) -> list[Mi
 def milestones_award_on_commit(*, challenge: Challenge, user_id: int) -> None:
     """After the transaction that stored a score or a final choice: the milestones follow from what it stored.
 
-    A failure here is logged and does not undo the score, which is the record; the next score awards again.
+    Registered after the store's own log line, so that line stays the first thing written after the commit. A
+    failure here is logged and undoes nothing (the score is the record; the next one awards again), and the
+    callbacks after it (the learner's notification) still run.
     """
 
     def award() -> None:
         try:
-            from django.contrib.auth import get_user_model
-
-            user = get_user_model().objects.get(pk=user_id)
-            milestones_award(challenge=challenge, user=user)
-        except DatabaseError:
+            user = get_user_model().objects.filter(pk=user_id).first()
+            if user is not None:
+                milestones_award(challenge=challenge, user=user)
+        except Exception:  # a side effect: whatever went wrong, the callbacks after this one must still run
             logger.exception("Milestones of user %s in %s were not awarded", user_id, challenge.slug)
 
     transaction.on_commit(award)
