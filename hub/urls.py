@@ -95,7 +95,8 @@ urlpatterns = [
     path("challenges/", projects_views.challenge_list, name="challenge-list"),
     path("tracks/", learning_views.track_list, name="track-list"),
     path("tracks/<slug:slug>/", learning_views.track_detail, name="track-detail"),
-    path("users/<str:username>/", learning_views.public_profile, name="public-profile"),
+    # Usernames may hold a slash (Django allows few limits on them): the path converter takes it.
+    path("users/<path:username>/", learning_views.public_profile, name="public-profile"),
     path("challenges/<slug:slug>/", projects_views.challenge_overview, name="challenge-detail"),
     path("challenges/<slug:slug>/data/", projects_views.challenge_data, name="challenge-data"),
     path(
