@@ -70,8 +70,10 @@ def insight_of(metric: Metric, solution: Solution, predicted: np.ndarray) -> Ins
     if predicted.min() >= 0.0 and predicted.max() <= 1.0:
         negative_code = 1 - positive_code  # binary metrics have exactly two labels
         binary_labels = tuple(labels[code] for code in sorted((negative_code, positive_code)))
-        as_code = np.where(truth == 1, positive_code, negative_code).astype(np.int8)
-        predicted_code = np.where(predicted >= THRESHOLD, positive_code, negative_code).astype(np.int8)
+        # Codes 0/1 of the two labels: truth and the cut prediction are already 0/1 when the positive label is 1.
+        as_code = truth.astype(np.int8, copy=False) if positive_code == 1 else (1 - truth).astype(np.int8)
+        cut = predicted >= THRESHOLD
+        predicted_code = cut.view(np.int8) if positive_code == 1 else (~cut).view(np.int8)
         result |= classification(as_code, predicted_code, binary_labels)
         result["threshold"] = THRESHOLD
         result["calibration"] = calibration(predicted, truth == 1, of=f"label {labels[positive_code]}")
@@ -234,9 +236,10 @@ def calibration(probability: np.ndarray, hit: np.ndarray, *, of: str) -> Insight
     np.clip(which, 0, CALIBRATION_BINS - 1, out=which)
     which -= probability <= _LOWER_EDGES[which]
     which += probability > _CALIBRATION_EDGES[1:][which]
-    rows = np.bincount(which, minlength=CALIBRATION_BINS)
+    # One integer bincount of (bin, hit) pairs counts both the rows and the hits of each bin.
+    pairs = np.bincount(which.astype(np.int16) * 2 + hit, minlength=2 * CALIBRATION_BINS).reshape(-1, 2)
+    rows, hit_counts = pairs.sum(axis=1), pairs[:, 1]
     probability_sums = np.bincount(which, weights=probability, minlength=CALIBRATION_BINS)
-    hit_counts = np.bincount(which, weights=hit, minlength=CALIBRATION_BINS)
     bins = [
         {
             "low": index / CALIBRATION_BINS,

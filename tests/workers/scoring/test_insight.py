@@ -288,3 +288,17 @@ def test_predictions_near_the_float_limit_give_an_insight_without_infinities(fil
     assert insight["kind"] == "regression"
     assert json.loads(json.dumps(insight, allow_nan=False)) == insight  # storable as PostgreSQL JSON
     assert insight["residuals"]["counts"] == [] or sum(insight["residuals"]["counts"]) <= 30
+
+
+def test_a_positive_label_listed_first_gets_the_same_matrix(files: Files) -> None:
+    truths = ["yes", "no", "no", "yes"] * 30
+    probabilities = [0.8 if (number % 5) else 0.3 for number in range(120)]
+    insights = []
+    for allowed in (("no", "yes"), ("yes", "no")):  # the positive label's code is 1, then 0
+        case = Case(files, spec_for("roc_auc", positive_label="yes", allowed_labels=allowed), truths)
+        insights.append(case.score(probabilities).insight)
+        true_public = case.public_only(truths)
+        predicted_public = ["yes" if p >= 0.5 else "no" for p in case.public_only(probabilities)]
+        expected = sk.confusion_matrix(true_public, predicted_public, labels=list(allowed)).tolist()
+        assert insights[-1]["labels"] == list(allowed) and insights[-1]["confusion_matrix"] == expected
+    assert insights[0]["calibration"] == insights[1]["calibration"]
