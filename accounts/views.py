@@ -19,6 +19,7 @@ from accounts.selectors import token_of
 from accounts.services.email_address import EmailVerificationFailed, email_verification_request, email_verify
 from accounts.services.tokens import token_replace, token_revoke
 from hub.throttling import PASSWORD_RESET_SCOPE, SIGN_IN_SCOPE, rate_limited_by_address
+from learning.selectors import progress_of
 from submissions.leaderboard import leaderboard_positions_of
 from submissions.selectors import submissions_of
 
@@ -81,6 +82,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         "submissions": list(submissions_of(user=request.user)[:PROFILE_SUBMISSIONS]),
         "token": token_of(user=request.user),
     }
+    progress = progress_of(user=request.user)
+    context |= {"milestones": progress.milestones, "progress": progress}
     return render(request, "accounts/profile.html", context)
 
 

@@ -6,6 +6,7 @@
     python bench/score_engine.py --sizes 1M --ids file-names   # ids like img_0000001.png
     python bench/score_engine.py --metrics all   # every metric of the registry, 1M rows (300k x 10 matrices)
     python bench/score_engine.py --metrics roc_auc,roc_auc_ovr --rows 100000 --repeat 3
+    python bench/score_engine.py --insight       # scoring with and without the insight, 1M rows, side by side
 
 Data (Kaggle's digit-recognizer layout: ImageId,Label with 10 classes, a 30 % Public part) is generated
 once into bench/.data/. For each size, the pyarrow floor, the engine (submission in solution order and
@@ -254,6 +255,57 @@ def run_metrics(metrics: list[str], rows: int, repeat: int, memory: bool) -> Non
     print("Every metric within 2.0x the floor." if not over else f"Over 2.0x the floor: {', '.join(over)}.")
 
 
+INSIGHT_METRICS = ("accuracy", "rmse", "roc_auc", "log_loss")  # one of each kind the insight describes
+
+
+def measure_insight(metric: str, rows: int, repeat: int) -> dict[str, float]:
+    """score_file() without and with insight=True on one metric's case, round robin after a warm-up; medians."""
+    case = metric_cases.case(metric, rows)
+    solution = load_solution(case.solution, case.spec, sha256=file_sha256(case.solution))
+    plain, described = (
+        score_file(case.submission, solution, case.spec, insight=flag) for flag in (False, True)
+    )
+    assert plain.public_score == described.public_score and described.insight is not None, metric
+    runs = {
+        "engine": lambda: score_file(case.submission, solution, case.spec),
+        "engine_insight": lambda: score_file(case.submission, solution, case.spec, insight=True),
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for run in runs.values():
+        run()
+    for _ in range(repeat):
+        for name, run in runs.items():
+            times[name].append(timed(run))
+    result = {name: statistics.median(values) for name, values in times.items()}
+    result.update(
+        rows=case.rows, public=solution.public_count, megabytes=case.submission.stat().st_size / 1e6
+    )
+    result["data"] = case.data  # type: ignore[assignment]
+    result["kind"] = described.insight["kind"]  # type: ignore[assignment]
+    return result
+
+
+def run_insight(rows: int, repeat: int) -> None:
+    print(
+        "| metric | data | rows (Public) | file MB | engine | engine + insight | insight costs | insight kind |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---|")
+    over = []
+    for metric in INSIGHT_METRICS:
+        figures = measure_insight(metric, rows, repeat)
+        extra = figures["engine_insight"] / figures["engine"] - 1
+        if extra > 0.20:
+            over.append(metric)
+        print(
+            f"| {metric} | {figures['data']} | {figures['rows']:,} ({figures['public']:,}) "
+            f"| {figures['megabytes']:.1f} | {figures['engine']:.4f} s | {figures['engine_insight']:.4f} s "
+            f"| {extra:+.1%} | {figures['kind']} |",
+            flush=True,
+        )
+    print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f} (other processes share the 2 cores).")
+    print("The insight costs at most 20 % everywhere." if not over else f"Over 20 %: {', '.join(over)}.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -274,6 +326,11 @@ def main() -> None:
         "--rows", type=int, default=1_000_000, help="rows per metric with --metrics (30 %% for matrices)"
     )
     parser.add_argument("--no-memory", action="store_true", help="with --metrics: skip the peak memory runs")
+    parser.add_argument(
+        "--insight",
+        action="store_true",
+        help="scoring with and without the insight, on --rows rows per metric",
+    )
     arguments = parser.parse_args()
     sizes = [SIZES[size.strip()] for size in arguments.sizes.split(",") if size.strip()]
 
@@ -282,6 +339,9 @@ def main() -> None:
         f"pandas {pd.__version__}, NumPy {np.__version__}, scikit-learn {sklearn.__version__}; "
         f"ids: {arguments.ids}; load average at start {os.getloadavg()[0]:.2f}\n"
     )
+    if arguments.insight:
+        run_insight(arguments.rows, arguments.repeat)
+        return
     if arguments.metrics:
         chosen = list(METRICS) if arguments.metrics == "all" else arguments.metrics.split(",")
         unknown = [metric for metric in chosen if metric not in METRICS]

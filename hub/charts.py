@@ -40,8 +40,11 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
 
 
 def _format_number(value: float, ticks: list[float]) -> str:
-    spread = (max(ticks) - min(ticks)) if len(ticks) > 1 else abs(value) or 1
-    decimals = max(0, min(6, 2 - math.floor(math.log10(spread)) if spread > 0 else 2))
+    """As many decimals as the step between ticks needs, and no more: 0.965, 0.970 rather than 0.96500."""
+    step = (ticks[1] - ticks[0]) if len(ticks) > 1 else abs(value) or 1
+    decimals = 0
+    while decimals < 6 and abs(round(step, decimals) - step) > step * 1e-6:
+        decimals += 1
     return f"{value:.{decimals}f}"
 
 
@@ -61,7 +64,8 @@ def line_chart_svg(series: list[Series], *, title: str, now: dt.datetime) -> str
     values = [v for s in drawn for _, v in s.points]
     start, end = min(times), max(max(times), now)
     if end - start < dt.timedelta(minutes=10):
-        start, end = start - dt.timedelta(minutes=5), end + dt.timedelta(minutes=5)
+        # Widen into the past only: the axis ends now, never minutes into the future.
+        start = end - dt.timedelta(minutes=10)
     low, high = min(values), max(values)
     padding = (high - low) * 0.08 or (abs(high) * 0.05 or 0.05)
     low, high = low - padding, high + padding

@@ -5,11 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts import api as accounts_api
 from community import api as community_api
 from community import notifications_api
+from learning import api as learning_api
+from learning import views as learning_views
 from projects import api as projects_api
 from projects import dataset_api, dataset_views
 from projects import views as projects_views
 from submissions import api as submissions_api
 from submissions import views as submissions_views
+from submissions.insight import api as insight_api
+from submissions.insight import views as insight_views
 
 from . import api_errors
 from . import metrics as hub_metrics
@@ -19,6 +23,8 @@ from .throttling import SIGN_IN_SCOPE, rate_limited_by_address
 api_v1 = [
     path("auth/token/", accounts_api.TokenApi.as_view(), name="api-token"),
     path("me/", accounts_api.MeApi.as_view(), name="api-me"),
+    path("me/progress/", learning_api.MyProgressApi.as_view(), name="api-my-progress"),
+    path("tracks/", learning_api.TrackListApi.as_view(), name="api-track-list"),
     path("challenges/", projects_api.ChallengeListApi.as_view(), name="api-challenge-list"),
     path("challenges/<slug:slug>/", projects_api.ChallengeDetailApi.as_view(), name="api-challenge-detail"),
     path("challenges/<slug:slug>/files/", projects_api.DataFileListApi.as_view(), name="api-data-file-list"),
@@ -42,6 +48,11 @@ api_v1 = [
         "submissions/<int:submission_id>/",
         submissions_api.SubmissionDetailApi.as_view(),
         name="api-submission-detail",
+    ),
+    path(
+        "submissions/<int:submission_id>/compare/<int:other_id>/",
+        insight_api.SubmissionCompareApi.as_view(),
+        name="api-submission-compare",
     ),
     path(
         "submissions/<int:submission_id>/final/",
@@ -96,6 +107,10 @@ urlpatterns = [
     # Sign-up, sign-in, the profile and its token, password change and reset, the e-mail address.
     path("accounts/", include("accounts.urls")),
     path("challenges/", projects_views.challenge_list, name="challenge-list"),
+    path("tracks/", learning_views.track_list, name="track-list"),
+    path("tracks/<slug:slug>/", learning_views.track_detail, name="track-detail"),
+    # Usernames may hold a slash (Django allows few limits on them): the path converter takes it.
+    path("users/<path:username>/", learning_views.public_profile, name="public-profile"),
     path("challenges/<slug:slug>/", projects_views.challenge_overview, name="challenge-detail"),
     path("challenges/<slug:slug>/data/", projects_views.challenge_data, name="challenge-data"),
     path(
@@ -139,6 +154,11 @@ urlpatterns = [
     path("challenges/<slug:slug>/submit/", submissions_views.submit, name="challenge-submit"),
     path("submissions/<int:submission_id>/", submissions_views.submission_detail, name="submission-detail"),
     path(
+        "submissions/<int:submission_id>/compare/",
+        insight_views.submission_compare_page,
+        name="submission-compare",
+    ),
+    path(
         "submissions/<int:submission_id>/final/", submissions_views.submission_final, name="submission-final"
     ),
     path(
@@ -177,7 +197,11 @@ urlpatterns = [
     ),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", template_name="hub/swagger_ui.html"),
+        name="api-docs",
+    ),
     # The EvalAI and Kaggle command-line clients, on their own paths under /api/: before the catch-all below.
     path("", include("compat.urls")),
     re_path(r"^api/(?P<path>[\s\S]*)$", api_errors.api_not_found),

@@ -343,13 +343,22 @@ def submit(state: State, slug: str, file: Path, message: str, wait: bool, wait_t
     def human():
         if submission["status"] == "failed":
             return
-        out.print(f"Scored: public {metric} {submission['public_score']:.6g}", highlight=False)
+        standing = submission.get("standing")  # hubs before issue 19 do not send it
+        best = ""
+        if standing and standing["is_new_personal_best"]:
+            was = standing["previous_best"]
+            best = " · new personal best" + ("" if was is None else f" (was {was:.6g})")
+        out.print(f"Scored: public {metric} {submission['public_score']:.6g}{best}", highlight=False)
         board = result["leaderboard"]
         if board and board.get("rank"):
+            of = f" of {standing['learners']}" if standing else ""
             out.print(
-                f"Your rank on the public leaderboard: {board['rank']} (your best: {board['score']:.6g})",
+                f"Your rank on the public leaderboard: {board['rank']}{of} (your best: {board['score']:.6g})",
                 highlight=False,
             )
+        if standing and standing["baseline_score"] is not None:
+            verdict = "beaten" if standing["beats_baseline"] else "not beaten yet"
+            out.print(f"Baseline: {standing['baseline_score']:.6g} ({verdict})", highlight=False)
 
     emit(as_json, result, human)
     if submission["status"] == "failed":
@@ -433,13 +442,15 @@ def leaderboard(state: State, slug: str, top: int, split: str, as_json: bool):
         for row in page["results"]:
             table.add_row(
                 "-" if row["rank"] is None else str(row["rank"]),
-                row["participant"] + (" (baseline)" if row["is_baseline"] else ""),
+                row["participant"] + (" (starter kit)" if row["is_baseline"] else ""),
                 f"{row['score']:.6g}",
                 str(row["entries"]),
                 row["submitted_at"][:19].replace("T", " "),
             )
         out.print(table)
-        out.print(f"{page['count']} on the board.")
+        # Hubs before issue 19 send no `learners`: their count holds the baselines too.
+        learners = page.get("learners", page["count"])
+        out.print(f"{learners} learner{'' if learners == 1 else 's'} on the board.")
 
     emit(as_json, page, human)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import re
 import shutil
 import tempfile
 import zipfile
@@ -53,6 +54,17 @@ class DatasetInfo:
     synthetic: bool = False  # generated data standing in for a real dataset
 
 
+@dataclass(frozen=True)
+class TrackPlacement:
+    """A `tracks` entry: the learning path (created with this title if new) and the challenge's place on it."""
+
+    slug: str
+    title: str
+    position: int
+    summary: str = ""
+    featured_order: int | None = None
+
+
 @dataclass
 class Bundle:
     slug: str
@@ -83,6 +95,9 @@ class Bundle:
     solution: Path
     starter_kit: Path | None = None
     baseline: Path | None = None
+    insight_enabled: bool = True
+    featured_order: int = 100
+    tracks: list[TrackPlacement] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -156,7 +171,7 @@ MANIFEST_KEYS = frozenset(
         "slug", "title", "level", "summary", "description", "evaluation", "metric", "extra_metrics", "id_column",
         "target_column", "solution_id_column", "solution_target_column", "allowed_labels", "positive_label", "k",
         "formats", "split", "start", "end", "daily_limit", "total_limit", "max_upload_mb", "dataset", "files",
-        "solution", "starter_kit", "baseline",
+        "solution", "starter_kit", "baseline", "insight", "tracks", "featured_order",
     }
 )  # fmt: skip
 
@@ -206,6 +221,9 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
             raise BundleError("Each entry of formats needs id_column and target_column.")
     max_upload_mb = reader.optional_number("max_upload_mb", None)
     max_upload_bytes = default_max_upload_bytes() if max_upload_mb is None else int(max_upload_mb * 1024**2)
+    insight = m.get("insight", True)
+    if not isinstance(insight, bool):
+        raise BundleError(f"insight must be true or false, not {insight!r}.")
     return Bundle(
         slug=slug,
         title=reader.required_str("title"),
@@ -242,6 +260,42 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
         solution=reader.path("solution", required=True),
         starter_kit=reader.path("starter_kit"),
         baseline=reader.path("baseline"),
+        insight_enabled=insight,
+        featured_order=_featured_order(m.get("featured_order", 100)),
+        tracks=[_track_placement(index, entry) for index, entry in enumerate(reader.optional_list("tracks"))],
+    )
+
+
+def _featured_order(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1_000_000:
+        raise BundleError(f"featured_order must be a whole number from 0 to 1000000, not {value!r}.")
+    return value
+
+
+def _track_placement(index: int, entry: Any) -> TrackPlacement:
+    where = f"tracks[{index}]"
+    if not isinstance(entry, dict) or not entry.get("slug") or not entry.get("title"):
+        raise BundleError(
+            f"{where} needs a slug and a title, e.g. {{slug: first-steps, title: First steps, position: 1}}."
+        )
+    slug = str(entry["slug"]).strip()
+    if not re.fullmatch(r"[-a-zA-Z0-9_]{1,100}", slug):
+        raise BundleError(f"{where}.slug {slug!r} must be letters, digits, - or _ (at most 100).")
+    position = entry.get("position", 1)
+    if not isinstance(position, int) or isinstance(position, bool) or not 1 <= position <= 1000:
+        raise BundleError(f"{where}.position must be a whole number from 1 to 1000, not {position!r}.")
+    featured = entry.get("featured_order")
+    if featured is not None and (not isinstance(featured, int) or isinstance(featured, bool) or featured < 0):
+        raise BundleError(f"{where}.featured_order must be a whole number of 0 or more, not {featured!r}.")
+    unknown = sorted(set(entry) - {"slug", "title", "position", "summary", "featured_order"})
+    if unknown:
+        raise BundleError(f"{where} has unknown key(s): {', '.join(unknown)}.")
+    return TrackPlacement(
+        slug=slug,
+        title=str(entry["title"]).strip()[:200],
+        position=position,
+        summary=str(entry.get("summary") or "").strip()[:300],
+        featured_order=featured,
     )
 
 

@@ -267,6 +267,13 @@ class Challenge(models.Model):
     private_revealed = models.BooleanField(
         default=False, help_text="Show the private leaderboard before the end"
     )
+    featured_order = models.PositiveIntegerField(
+        default=100, help_text="Order within a level in the challenge list: the first to take comes first"
+    )
+    insight_enabled = models.BooleanField(
+        default=True,
+        help_text="Show learners where their predictions go wrong on the Public rows (confusion matrix, errors)",
+    )
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

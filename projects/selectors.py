@@ -1,6 +1,6 @@
 """Reads of challenges and datasets."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -8,13 +8,22 @@ from hub.storage import ChecksumMismatch, local_copy
 from workers.scoring import ScoringSpec, SolutionError, load_solution
 from workers.scoring import Solution as ParsedSolution
 
-from .models import Challenge, DataFile, Dataset, Solution
+from .models import Challenge, DataFile, Dataset, Level, Solution
 from .scoring_spec import scoring_spec_for
 
 
 def challenges_published(*, level: str | None = None, status: str | None = None) -> QuerySet[Challenge]:
-    """Published challenges; `status` is one of upcoming, open, ended."""
-    challenges = Challenge.objects.filter(is_published=True).select_related("dataset")
+    """Published challenges, in the order to take them: by level (beginner first), then the featured order the
+    host gave, then title; `status` is one of upcoming, open, ended."""
+    level_rank = Case(
+        *(When(level=value, then=Value(rank)) for rank, value in enumerate(Level.values)),
+        default=Value(len(Level.values)),
+    )
+    challenges = (
+        Challenge.objects.filter(is_published=True)
+        .select_related("dataset")
+        .order_by(level_rank, "featured_order", "title")
+    )
     if level:
         challenges = challenges.filter(level=level)
     now = timezone.now()
@@ -31,7 +40,9 @@ def challenge_get_published(*, slug: str) -> Challenge:
     try:
         return Challenge.objects.select_related("dataset").get(slug=slug, is_published=True)
     except Challenge.DoesNotExist:
-        raise Http404(f"There is no challenge '{slug}'. The list is at /api/v1/challenges/.") from None
+        raise Http404(
+            f"There is no challenge '{slug}'. See the list at /challenges/, or run `hub challenges`."
+        ) from None
 
 
 def challenge_get_published_by_id(*, challenge_id: int) -> Challenge:

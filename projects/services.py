@@ -14,6 +14,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from hub.storage import solutions_storage
+from learning.services.tracks import track_placements_sync
 from submissions.models import Submission
 from submissions.services.scoring import submissions_rescore
 from submissions.services.submit import submission_create
@@ -109,6 +110,7 @@ def _import(bundle: Bundle, written: list[str]) -> ImportResult:
         rescored = submissions_rescore(challenge=challenge)
     if bundle.baseline is not None:
         _baseline_sync(challenge, bundle.baseline)
+    track_placements_sync(challenge=challenge, placements=bundle.tracks)
     return ImportResult(
         challenge=challenge,
         created=created,
@@ -243,6 +245,8 @@ CHALLENGE_FIELDS = (
     "daily_limit",
     "total_limit",
     "max_upload_bytes",
+    "insight_enabled",
+    "featured_order",
 )
 
 

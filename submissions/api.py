@@ -2,7 +2,13 @@
 
 from django.http import StreamingHttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -17,6 +23,8 @@ from hub.schema import ErrorSerializer, error_responses
 from hub.uploads import upload_declared_length_check, upload_limit_install
 from projects.selectors import challenge_get_published
 
+from .insight.selectors import submission_insight, submission_standing
+from .insight.serializers import InsightSerializer, StandingSerializer
 from .leaderboard import (
     leaderboard_csv,
     leaderboard_page,
@@ -76,6 +84,23 @@ class SubmissionSerializer(serializers.ModelSerializer):
         )
 
 
+class SubmissionDetailSerializer(SubmissionSerializer):
+    insight = serializers.SerializerMethodField()
+    standing = serializers.SerializerMethodField()
+
+    class Meta(SubmissionSerializer.Meta):
+        fields = [*SubmissionSerializer.Meta.fields, "insight", "standing"]
+
+    @extend_schema_field(InsightSerializer(allow_null=True))
+    def get_insight(self, submission: Submission) -> dict | None:
+        return submission_insight(submission)
+
+    @extend_schema_field(StandingSerializer(allow_null=True))
+    def get_standing(self, submission: Submission) -> dict | None:
+        standing = submission_standing(submission)
+        return None if standing is None else StandingSerializer(standing).data
+
+
 class SubmissionCreateSerializer(serializers.Serializer):
     file = serializers.FileField(
         allow_empty_file=True, help_text="The prediction CSV (may be gzip- or zip-compressed)"
@@ -128,14 +153,17 @@ class ChallengeSubmissionsApi(generics.ListAPIView):
 
 
 class SubmissionDetailApi(APIView):
-    """One of your submissions: poll it until `status` is scored or failed (`error` then says what to fix)."""
+    """One of your submissions: poll it until `status` is scored or failed (`error` then says what to fix).
+
+    Once scored, `insight` describes where the predictions go wrong on the Public rows (unless the host turned it
+    off) and `standing` sets the score beside the baseline's, your best and your rank."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: SubmissionSerializer, **error_responses(404)})
+    @extend_schema(responses={200: SubmissionDetailSerializer, **error_responses(404)})
     def get(self, request: Request, submission_id: int) -> Response:
         submission = submission_get_visible(submission_id=submission_id, user=request.user)
-        return Response(SubmissionSerializer(submission, context={"request": request}).data)
+        return Response(SubmissionDetailSerializer(submission, context={"request": request}).data)
 
 
 class LimitsApi(APIView):
@@ -183,7 +211,8 @@ class LeaderboardRowSerializer(serializers.Serializer):
 
 
 class LeaderboardPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Rows on the board, baselines included")
+    learners = serializers.IntegerField(help_text="Learners on the board: the rows that take a rank")
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     split = serializers.ChoiceField(choices=LeaderboardEntry.Split.values)
@@ -245,6 +274,7 @@ class LeaderboardApi(APIView):
         return Response(
             {
                 "count": board.count,
+                "learners": board.learners,
                 "next": board.next,
                 "previous": board.previous,
                 "split": split,

@@ -56,6 +56,8 @@ class Submission(models.Model):
     public_score = models.FloatField(null=True, blank=True)
     private_score = models.FloatField(null=True, blank=True)
     extra_scores = models.JSONField(default=dict, blank=True)
+    # The engine's description of the Public rows' errors (workers/scoring/insight.py); null when not computed.
+    insight = models.JSONField(null=True, blank=True)
 
     is_baseline = models.BooleanField(default=False)
     is_final = models.BooleanField(

@@ -16,12 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hub.forms import form_refused
 from hub.pagination import PagingError
+from learning.views import milestone_context
 from projects.models import Challenge
 from projects.selectors import challenge_get_published
 from projects.views import challenge_context
 from workers.scoring import METRICS
 
 from .errors import SubmissionRefused
+from .insight.selectors import submission_standing
+from .insight.views import insight_context
 from .leaderboard import (
     Viewer,
     leaderboard_page,
@@ -102,6 +105,7 @@ def _board_context(request: HttpRequest, challenge: Challenge) -> dict:
         "split": split,
         "rows": rows,
         "count": board.count,
+        "learners": board.learners,  # baselines take no rank and are not counted
         "page": board.number,
         "last_page": board.last_page,
         "me": me,
@@ -208,6 +212,7 @@ def _submission_context(submission: Submission, viewer: Viewer = None) -> dict:
         "private_score": scores.private,
         "extra_scores": extra_scores,
         "pending": submission.status not in Submission.FINAL_STATUSES,
+        "standing": submission_standing(submission),
         "time_taken": submission.finished_at - submission.started_at
         if submission.finished_at and submission.started_at
         else None,
@@ -220,6 +225,7 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = submission_get_visible(submission_id=submission_id, user=request.user)
     context = challenge_context(submission.challenge, "submissions")
     context |= _submission_context(submission, request.user)
+    context |= insight_context(submission) | milestone_context(submission, request.user)
     return render(request, "submissions/submission_detail.html", context)
 
 

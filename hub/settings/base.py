@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "compat",
     "accounts",
     "community",
+    "learning",
 ]
 
 MIDDLEWARE = [

@@ -14,10 +14,12 @@ import pandas as pd
 
 from projects.builtin.bundle_writer import (
     BASELINE_PATH,
+    FIRST_STEPS_ORDER,
     PRACTICE_SCHEDULE,
     SOLUTION_PATH,
     STARTER_KIT_PATH,
     BundleWriter,
+    first_steps,
     public_private_usage,
 )
 from projects.builtin.faces import IMAGE_SIZE, draw_face
@@ -137,6 +139,8 @@ def build(dest: Path) -> Path:
             "solution": SOLUTION_PATH,
             "starter_kit": STARTER_KIT_PATH,
             "baseline": BASELINE_PATH,
+            "tracks": first_steps(SLUG),
+            "featured_order": FIRST_STEPS_ORDER.index(SLUG) + 1,
         }
     )
     return writer.root

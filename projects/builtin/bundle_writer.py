@@ -40,6 +40,29 @@ PRACTICE_SCHEDULE: dict[str, Any] = {
 
 STARTER_KIT_PATH = "starter_kit/starter.py"
 BASELINE_PATH = "baseline/submission.csv"
+# The built-in learning path, in the order a newcomer should take the challenges.
+FIRST_STEPS_ORDER = (
+    "identify-the-digits",
+    "breast-cancer-diagnosis",
+    "diabetes-progression",
+    "age-detection",
+)
+
+
+def first_steps(slug: str) -> list[dict[str, Any]]:
+    """The `tracks` entry placing a built-in challenge on the "First steps" track."""
+    return [
+        {
+            "slug": "first-steps",
+            "title": "First steps",
+            "summary": "Four small problems, from reading digits to guessing ages: labels, probabilities, "
+            "numbers, images.",
+            "position": FIRST_STEPS_ORDER.index(slug) + 1,
+            "featured_order": 1,
+        }
+    ]
+
+
 SOLUTION_PATH = "solution/solution.csv"
 
 

@@ -115,12 +115,20 @@ class LeaderboardPage:
 
     rows: list[LeaderboardRow]
     count: int
+    learners: int  # the learners on the board (who take ranks): baselines are not counted
     number: int
     size: int
     offset: int
     last_page: int
     next: str | None
     previous: str | None
+
+
+def leaderboard_learner_count(*, challenge: Challenge, split: str, viewer: Viewer = None) -> int:
+    """Learners on the board, who take ranks ("rank 12 of 340"): read from the board's row, not counted."""
+    leaderboard_split_check(challenge=challenge, split=split, viewer=viewer)
+    size = Leaderboard.objects.filter(challenge=challenge, split=split).only("learners").first()
+    return size.learners if size else 0
 
 
 def _page_number(window: Window) -> str:
@@ -151,8 +159,8 @@ def leaderboard_page(
     window = page_window(
         page=page, page_size=page_size, offset=offset, default_size=default_size, names=names
     )
-    size = Leaderboard.objects.filter(challenge=challenge, split=split).only("rows").first()
-    count = size.rows if size else 0
+    size = Leaderboard.objects.filter(challenge=challenge, split=split).only("rows", "learners").first()
+    count, learners = (size.rows, size.learners) if size else (0, 0)
     last_page = max((count + window.size - 1) // window.size, 1)
     if past_last == "last" and window.number > last_page:
         window = Window(number=last_page, size=window.size, offset=(last_page - 1) * window.size)
@@ -162,6 +170,7 @@ def leaderboard_page(
     return LeaderboardPage(
         rows=rows,
         count=count,
+        learners=learners,
         number=window.number,
         size=window.size,
         offset=window.offset,

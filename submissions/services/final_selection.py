@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from learning.services.milestones import milestones_award_on_commit
 from projects.selectors import challenge_status
 
 from ..errors import Reason, SubmissionRefused
@@ -58,4 +59,5 @@ def submission_set_final(*, submission: Submission, user: AbstractBaseUser, is_f
             submission.is_final = is_final
             submission.save(update_fields=["is_final"])
             leaderboard_refresh_participant(challenge=challenge, user_id=submission.user_id)
+            milestones_award_on_commit(challenge=challenge, user_id=submission.user_id)
     return submission

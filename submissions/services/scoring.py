@@ -20,6 +20,7 @@ from django.utils import timezone
 from community.services.notifications import submission_outcome_stored
 from hub.celery import app as celery_app
 from hub.storage import local_copy
+from learning.services.milestones import milestones_award_on_commit
 from projects.models import Challenge
 from projects.selectors import challenge_scoring_spec, challenge_solution
 from workers.scoring import ScoreResult, SolutionError, SubmissionRejected, score_file
@@ -204,7 +205,9 @@ def _run_engine(submission: Submission) -> ScoreResult:
     challenge = submission.challenge
     solution = challenge_solution(challenge)
     with local_copy(submission.file) as submission_path:
-        return score_file(submission_path, solution, challenge_scoring_spec(challenge))
+        return score_file(
+            submission_path, solution, challenge_scoring_spec(challenge), insight=challenge.insight_enabled
+        )
 
 
 def _finish(
@@ -226,12 +229,14 @@ def _finish(
         "error": error,
         "internal_error": internal_error,
         "finished_at": timezone.now(),
+        "insight": None,  # a rescored submission that now fails keeps no description of its old predictions
     }
     if result is not None:
         fields |= {
             "public_score": result.public_score,
             "private_score": result.private_score,
             "extra_scores": result.extra_scores,
+            "insight": result.insight,
         }
     with transaction.atomic():
         participant_lock(challenge=submission.challenge, user=submission.user)
@@ -252,5 +257,6 @@ def _finish(
                     attempt,
                 )
             )
+            milestones_award_on_commit(challenge=submission.challenge, user_id=submission.user_id)
             submission_outcome_stored(submission.pk)
     return bool(stored)

@@ -27,10 +27,18 @@ def test_submit_wait_prints_the_score_and_the_new_rank(
 
     assert result.code == 0, result.stderr + scoring_worker.output()[-3000:]
     public = expected_scores(20, correct=15)[0]
-    assert f"Scored: public Accuracy {public:.6g}" in result.stdout
-    assert f"Your rank on the public leaderboard: 1 (your best: {public:.6g})" in result.stdout
+    assert (
+        f"Scored: public Accuracy {public:.6g} · new personal best" in result.stdout
+    )  # the first score here
+    assert f"Your rank on the public leaderboard: 1 of 1 (your best: {public:.6g})" in result.stdout
     assert "Uploading good.csv" in result.stderr  # the progress bar's label
-    submission = Submission.objects.get()
+
+    better = predictions("better.csv", predictions_csv(20, correct=18))
+    result = run_hub("submit", challenge.slug, better, "--wait", token=token)
+    assert result.code == 0, result.stderr
+    now = expected_scores(20, correct=18)[0]
+    assert f"Scored: public Accuracy {now:.6g} · new personal best (was {public:.6g})" in result.stdout
+    submission = Submission.objects.earliest("created_at")
     assert (submission.status, submission.description, submission.original_name) == (
         "scored",
         "first try",
@@ -138,7 +146,7 @@ def test_submissions_leaderboard_and_limits_show_the_learners_standing(
     assert "better" in table.stdout
     assert [(row["rank"], row["participant"], row["entries"]) for row in board["results"]] == [(1, "ada", 2)]
     assert board["results"][0]["score"] == pytest.approx(expected_scores(20, correct=18)[0])
-    assert "ada" in board_table.stdout and "1 on the board" in board_table.stdout
+    assert "ada" in board_table.stdout and "1 learner on the board" in board_table.stdout
     assert hidden.code == 1 and "private leaderboard is hidden" in hidden.stderr
     assert (limits["used_today"], limits["remaining_today"]) == (2, 8)
 

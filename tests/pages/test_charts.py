@@ -44,4 +44,13 @@ def test_one_point_gets_a_readable_window_around_it():
     svg = line_chart_svg([Series("Mine", [(NOW, 0.75)], "mine")], title="t", now=NOW)
 
     assert svg.count("<circle") == 1 and "nan" not in svg.lower()
-    assert "11:55" in svg and "12:05" in svg
+    assert "11:50" in svg and "12:00" in svg and "12:05" not in svg  # the axis ends now, not in the future
+
+
+def test_axis_labels_have_the_decimals_of_the_tick_step():
+    svg = line_chart_svg(
+        [Series("Top", [(hours_ago(2), 0.9690), (hours_ago(1), 0.9695)], "top")], title="t", now=NOW
+    )
+    labels = re.findall(r'text-anchor="end">([0-9.]+)</text>', svg)
+    assert labels and all(len(label.split(".")[1]) <= 4 for label in labels), labels
+    assert len(set(labels)) == len(labels)  # every tick tells itself apart

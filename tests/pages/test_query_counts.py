@@ -27,13 +27,16 @@ PAGES = [
     ("my submissions", "/challenges/{slug}/submissions/", True, 6),
     ("my submissions live part", "/challenges/{slug}/submissions/table/", True, 5),
     ("submit form", "/challenges/{slug}/submit/", True, 5),
-    ("submission", "/submissions/{submission}/", True, 5),
-    ("submission live part", "/submissions/{submission}/status/", True, 3),
-    ("submission live part under the form", "/submissions/{submission}/status/?embedded=1", True, 4),
+    # A scored submission's standing (issue 19) reads four things: the baseline's row, the learner's row and rank,
+    # the board's size and the learner's earlier best. A pending one, which the live part polls, reads none of them.
+    # Its page also reads the milestones it reached (and, after one, the next challenge: 4 more).
+    ("submission", "/submissions/{submission}/", True, 10),
+    ("submission live part", "/submissions/{submission}/status/", True, 7),
+    ("submission live part under the form", "/submissions/{submission}/status/?embedded=1", True, 8),
     ("datasets", "/datasets/", False, 3),
     ("dataset", "/datasets/{dataset}/", False, 3),
     ("gallery image", "/datasets/{dataset}/files/images.zip/images/0", False, 1),
-    ("profile", "/accounts/profile/", True, 6),
+    ("profile", "/accounts/profile/", True, 8),  # + tracks with their steps, milestones, baselines (progress)
     ("sign in", "/accounts/login/", False, 0),
     ("sign up", "/accounts/signup/", False, 0),
     ("password change", "/accounts/password/", True, 3),

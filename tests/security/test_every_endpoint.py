@@ -90,6 +90,8 @@ def hub(challenge, user, settings):
         "uidb64": ["MQ", "not-base64"],
         "slug": [challenge.slug],
         "submission_id": [str(submission.pk)],
+        "other_id": [str(submission.pk)],
+        "username": [user.username, "baseline", "nobody"],
         "challenge_id": [str(challenge.pk)],
         "phase_id": [str(challenge.pk)],
         "phase_split_id": [str(split_id(challenge, LeaderboardEntry.Split.PUBLIC))],

@@ -13,6 +13,7 @@ from workers.scoring.archives import read_upload
 from workers.scoring.errors import SubmissionRejected
 from workers.scoring.formulas import LabelContext
 from workers.scoring.header import Match, match_layout, read_header
+from workers.scoring.insight import Insight, insight_of
 from workers.scoring.metrics import Metric
 from workers.scoring.predictions import (
     RowNamer,
@@ -40,10 +41,15 @@ class ScoreResult:
     private_score: float | None  # None when the solution has no Private rows
     extra_scores: dict[str, dict[str, float | None]]  # {"f1_macro": {"public": 0.9, "private": 0.88}}
     rows: int
+    insight: Insight | None = None  # Public rows only (workers/scoring/insight.py); None unless asked for
 
 
-def score_file(path: str | os.PathLike[str], solution: Solution, spec: ScoringSpec) -> ScoreResult:
+def score_file(
+    path: str | os.PathLike[str], solution: Solution, spec: ScoringSpec, *, insight: bool = False
+) -> ScoreResult:
     """Validate a learner's file against the solution and score its Public and Private parts.
+
+    With ``insight``, the result also describes the Public rows' errors, from the arrays the score used.
 
     Raises SubmissionRejected with a message for the learner when the file cannot be scored. ``solution`` must
     come from load_solution() with this spec (up to the upload limit and the test file's name).
@@ -86,6 +92,7 @@ def score_file(path: str | os.PathLike[str], solution: Solution, spec: ScoringSp
         private_score=scores[main.key]["private"],
         extra_scores={metric.key: scores[metric.key] for metric in metrics[1:]},
         rows=solution.row_count,
+        insight=insight_of(main, solution, aligned[: solution.public_count]) if insight else None,
     )
 
 

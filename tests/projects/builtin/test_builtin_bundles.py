@@ -244,3 +244,37 @@ def test_building_again_gives_identical_bytes(bundles, tmp_path):
         }
         assert first.keys() == second.keys(), slug
         assert [name for name in first if first[name] != second[name]] == [], slug
+
+
+def test_the_breast_cancer_baseline_leaves_room_that_all_the_measurements_fill(bundles, manifests):
+    """Issue 19: a starter kit at ROC AUC 1 left nobody anything to improve."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    slug = tabular.BREAST_CANCER_SLUG
+    folder, manifest = bundles[slug], manifests[slug]
+    solution = pd.read_csv(folder / manifest["solution"])
+    baseline = pd.read_csv(folder / manifest["baseline"])
+    public_auc = tabular.breast_cancer_public_auc(solution, baseline)
+    assert tabular.BREAST_CANCER_BASELINE_MIN_AUC <= public_auc <= tabular.BREAST_CANCER_BASELINE_MAX_AUC
+    # A learner who uses every measurement does clearly better: the room is real.
+    train = pd.read_csv(public_file(folder, manifest, "train.csv"))
+    test = pd.read_csv(public_file(folder, manifest, "test.csv"))
+    features = [column for column in train.columns if column not in ("id", "diagnosis")]
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(
+        train[features], train["diagnosis"]
+    )
+    better = pd.DataFrame({"id": test["id"], "diagnosis": model.predict_proba(test[features])[:, 1]})
+    assert tabular.breast_cancer_public_auc(solution, better) >= public_auc + 0.05
+    # The overview states the figure measured here.
+    assert f"It scores {public_auc:.3f} ROC AUC on the Public rows" in (folder / "description.md").read_text()
+
+
+def test_the_digits_overview_states_the_baselines_measured_accuracy(bundles, manifests):
+    folder, manifest = bundles[mnist.SLUG], manifests[mnist.SLUG]
+    solution = pd.read_csv(folder / manifest["solution"], dtype={"filename": str})
+    baseline = pd.read_csv(folder / manifest["baseline"], dtype={"filename": str})
+    accuracy = mnist.baseline_public_accuracy(solution, baseline)
+    assert accuracy >= mnist.BASELINE_MIN_ACCURACY
+    assert f"It scores {accuracy:.3f} accuracy on the Public rows" in (folder / "description.md").read_text()

@@ -1,0 +1,1 @@
+"""What a learner reads beside a score: the insight of a submission, its standing, and two submissions compared."""
