@@ -38,7 +38,7 @@ def challenges_published(*, level: str | None = None, status: str | None = None)
 
 def challenge_get_published(*, slug: str) -> Challenge:
     try:
-        return Challenge.objects.select_related("dataset").get(slug=slug, is_published=True)
+        return Challenge.objects.select_related("dataset__owner", "dataset_version").get(slug=slug, is_published=True)
     except Challenge.DoesNotExist:
         raise Http404(
             f"There is no challenge '{slug}'. See the list at /challenges/, or run `hub challenges`."

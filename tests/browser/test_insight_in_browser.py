@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from learning.models import Milestone
 from submissions.models import Submission
-from submissions.services import submission_create
+from submissions.services.submit import submission_create
 from tests.browser.test_learner_path import sign_up
 
 pytestmark = [pytest.mark.slow]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
-from submissions.scoring import submission_score
 
 from learning.models import Milestone, Track, TrackStep
 from learning.services.milestones import milestones_award
 from projects.services import baseline_user
 from submissions.models import Submission
-from submissions.services import submission_create, submission_set_final
+from submissions.services.final_selection import submission_set_final
+from submissions.services.scoring import submission_score
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv
 from tests.factories import UserFactory
 

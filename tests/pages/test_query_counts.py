@@ -34,8 +34,9 @@ PAGES = [
     ("submission live part", "/submissions/{submission}/status/", True, 7),
     ("submission live part under the form", "/submissions/{submission}/status/?embedded=1", True, 8),
     ("datasets", "/datasets/", False, 3),
-    ("dataset", "/datasets/{dataset}/", False, 3),
-    ("gallery image", "/datasets/{dataset}/files/images.zip/images/0", False, 1),
+    # The dataset, its versions, the version's files with their previews, its owner's quota and the challenges on it.
+    ("dataset", "/datasets/{dataset}/", False, 6),
+    ("gallery image", "/challenges/{slug}/files/images.zip/images/0", False, 2),  # the challenge, then its file
     ("profile", "/accounts/profile/", True, 8),  # + tracks with their steps, milestones, baselines (progress)
     ("sign in", "/accounts/login/", False, 0),
     ("sign up", "/accounts/signup/", False, 0),
@@ -62,7 +63,7 @@ def test_every_page_makes_the_same_few_queries_however_big_the_board(
     # Ten rows a page, so the later pages (which count baselines ahead of them) are exercised too.
     monkeypatch.setattr(submissions_views, "PAGE_SIZE", 10)
     challenge = image_challenge
-    addresses = {"slug": challenge.slug, "dataset": challenge.dataset.slug}
+    addresses = {"slug": challenge.slug, "dataset": f"{challenge.dataset.owner.username}/{challenge.dataset.slug}"}
     for index in range(24):
         scored(challenge, UserFactory(), correct=index % 20, minutes_ago=60 - index)
     addresses["submission"] = scored(challenge, user, correct=5, minutes_ago=40).pk

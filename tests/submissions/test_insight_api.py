@@ -6,11 +6,11 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 from sklearn import metrics as sk
-from submissions.scoring import submission_score
 
 from projects.services import baseline_user
 from submissions.models import Submission
-from submissions.services import submission_create
+from submissions.services.scoring import submission_score
+from submissions.services.submit import submission_create
 from tests.bundles import LABELS, predictions_csv, truth
 from tests.conftest import upload
 from tests.factories import UserFactory

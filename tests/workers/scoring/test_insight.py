@@ -11,7 +11,7 @@ from sklearn import metrics as sk
 from sklearn.calibration import calibration_curve
 
 from tests.workers.scoring.helpers import Files
-from workers.scoring import ScoringSpec, SubmissionFormat, load_solution, score_file
+from workers.scoring import ScoringSpec, SubmissionFormat, SubmissionRejected, load_solution, score_file
 from workers.scoring.insight import MAX_MATRIX_LABELS, OTHER_LABEL
 
 ANIMALS = ("cat", "dog", "emu", "fox", "gnu")
@@ -281,13 +281,21 @@ def test_probabilities_on_the_bin_edges_fall_in_scikit_learns_bins(files: Files)
 
 def test_predictions_near_the_float_limit_give_an_insight_without_infinities(files: Files) -> None:
     truths = [float(number) for number in range(90)]
-    case = Case(files, spec_for("rmse"), truths)
-    huge = ["1.7e308" if number % 2 else "-1.7e308" for number in range(90)]
+    case = Case(files, spec_for("mae"), truths)  # MAE stays finite here; its residuals span 2e306
+    huge = ["1e306" if number % 2 else "-1e306" for number in range(90)]
     result = case.score(huge)
     insight = result.insight
     assert insight["kind"] == "regression"
     assert json.loads(json.dumps(insight, allow_nan=False)) == insight  # storable as PostgreSQL JSON
     assert insight["residuals"]["counts"] == [] or sum(insight["residuals"]["counts"]) <= 30
+
+
+def test_predictions_whose_score_overflows_are_refused_before_any_insight(files: Files) -> None:
+    truths = [float(number) for number in range(90)]
+    case = Case(files, spec_for("rmse"), truths)
+    huge = ["1.7e308" if number % 2 else "-1.7e308" for number in range(90)]
+    with pytest.raises(SubmissionRejected, match="NaN or infinite"):
+        case.score(huge)
 
 
 def test_a_positive_label_listed_first_gets_the_same_matrix(files: Files) -> None:
