@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 from sklearn import metrics as sk
 
+from tests.references import reference_apk
 from workers.scoring import METRICS, ScoringSpec, SubmissionFormat
 
 DATA = Path(__file__).resolve().parent / ".data"
@@ -138,20 +139,6 @@ def _ranked_items(rng, rows):
         },
         {"Predicted": np.array([" ".join(items[row]) for row in guesses])},
     )
-
-
-def reference_apk(actual: list[str], predicted: list[str], k: int) -> float:
-    """The apk of Ben Hamner's ml_metrics, which Kaggle's MAP@K competitions cite."""
-    predicted = predicted[:k]
-    score = 0.0
-    hits = 0.0
-    for position, item in enumerate(predicted):
-        if item in actual and item not in predicted[:position]:
-            hits += 1.0
-            score += hits / (position + 1.0)
-    if not actual:
-        return 0.0
-    return score / min(len(actual), k)
 
 
 def _naive_map_at_k(truth: pd.Series, predicted: pd.Series) -> float:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as sk
 
+from tests.references import reference_apk
 from workers.scoring import (
     METRICS,
     ScoringSpec,
@@ -198,20 +199,6 @@ def test_binary_probability_metrics_equal_scikit_learn(tmp_path, metric, seed):
     result = score(tmp_path, spec, truth, ["target"], [[repr(float(p)) for p in probability]], public)
     reference = sk.log_loss if metric == "log_loss_binary" else sk.roc_auc_score
     assert_same(result, reference_parts(reference, truth == "1", probability, public))
-
-
-def reference_apk(actual, predicted, k):
-    """The apk of Ben Hamner's ml_metrics, which Kaggle's MAP@K competitions cite."""
-    predicted = predicted[:k]
-    score = 0.0
-    hits = 0.0
-    for position, item in enumerate(predicted):
-        if item in actual and item not in predicted[:position]:
-            hits += 1.0
-            score += hits / (position + 1.0)
-    if not actual:
-        return 0.0
-    return score / min(len(actual), k)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
