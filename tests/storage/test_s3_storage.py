@@ -14,13 +14,20 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.urls import get_resolver
 
-from hub.storage import HiddenS3Storage, S3FileStorage, solution_cache_dir, solutions_storage
+from hub.storage import (
+    HiddenS3Storage,
+    S3FileStorage,
+    s3_clients_ready_to_fork,
+    solution_cache_dir,
+    solutions_storage,
+)
 from projects.bundle_export import challenge_export_bundle
 from projects.models import Solution
 from submissions.models import Submission
 from submissions.scoring import submission_score
 from tests.bundles import expected_scores, predictions_csv
-from tests.projects.test_hidden_solution import _fill, _routes
+from tests.projects.test_hidden_solution import _fill
+from tests.routes import url_routes
 from tests.submissions.test_submission_api import submit
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +44,24 @@ def test_switching_storages_to_s3_reaches_every_alias(s3):
     assert isinstance(solutions_storage(), HiddenS3Storage)
     assert solutions_storage().bucket_name == s3.solutions
     assert Solution._meta.get_field("file").storage.bucket_name == s3.solutions
+
+
+def test_a_worker_forks_its_pool_with_the_s3_clients_built_and_no_connection_open(s3, challenge):
+    def open_pools(storage) -> int:
+        # botocore's urllib3 pools, one a host, each keeping its connections for the next request
+        return len(storage.connection.meta.client._endpoint.http_session._manager.pools)
+
+    solution = challenge.solution.file
+    assert solution.storage.exists(solution.name)
+    assert open_pools(solutions_storage()) == 1
+
+    s3_clients_ready_to_fork()
+
+    # None left for a forked process to inherit, and two processes to use at once.
+    assert open_pools(default_storage) == open_pools(solutions_storage()) == 0
+    # The clients stay usable: the next request connects again.
+    assert solution.storage.exists(solution.name)
+    assert default_storage.exists(challenge.dataset.files.first().file.name)
 
 
 def test_an_import_puts_dataset_files_in_the_public_bucket_and_the_solution_in_the_private_one(s3, challenge):
@@ -92,7 +117,7 @@ def test_the_solution_is_reachable_through_no_hub_address(client, s3, challenge,
     private_rows = [line for line in solution_bytes.decode().splitlines() if line.endswith("Private")]
     urls = {
         url
-        for route in _routes(get_resolver().url_patterns)
+        for route in url_routes(get_resolver().url_patterns)
         for url in _fill(route, challenge, challenge.solution.file.name)
     }
     urls.add(f"/challenges/{challenge.slug}/files/train.csv")  # a real redirect to the bucket, followed below
