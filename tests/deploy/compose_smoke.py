@@ -6,11 +6,12 @@
 Docker Hub is not reachable from CI's machines, so the images compose and the Dockerfile name are stood in for by
 local builds (tests/deploy/standins/, from a `debootstrap --variant=minbase bookworm` base). Then the project's own
 docker-compose.yml and Dockerfile, unchanged, with a generated .env of random secrets and short scoring limits:
-`up -d --scale worker=3`, the health of every service, a user and token, a download, an upload scored and on the
-board, 20 uploads all scored and spread over the workers, a worker killed mid-task and its submission scored exactly
-once, a hidden solution lost from the S3 store failing the next submission fast with the host-side message,
-`down`/`up` keeping the data and the files, and `down -v`. Every check prints one line; the exit status is 1 if one
-failed. Where Docker cannot run, it prints why and exits 0.
+`up -d --scale worker=3`, the health of every service, every worker warmed up before it was ready, a user and token,
+a download, an upload scored and on the board, 20 uploads all scored and spread over the workers, a worker killed
+mid-task (held there by a lock, not raced) and its submission scored exactly once, a hidden solution lost from the
+S3 store failing the next submission fast with the host-side message, `down`/`up` keeping the data and the files,
+and `down -v`. Every check prints one line; the exit status is 1 if one failed. Where Docker cannot run, it prints
+why and exits 0.
 
 Stand-ins are built only when missing (or their recipe changed); the hub image is built on every run, from cached
 layers when only the hub's code changed. Standard library and httpx only. All traffic is to 127.0.0.1 and the
