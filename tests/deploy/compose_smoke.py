@@ -47,6 +47,9 @@ CHALLENGE = "breast-cancer-diagnosis"
 LOST_CHALLENGE = "diabetes-progression"
 UPLOADS = 20
 WORKERS = 3
+# How long `up` may take to a healthy stack: 195-223 s seen on 2 cores at load ~10 (migrate, then the workers' first
+# health check a minute after they start).
+UP_SECONDS = 420
 # Locked by the killed-worker check (submissions.LeaderboardEntry).
 LEADERBOARD_TABLE = "submissions_leaderboardentry"
 # The stand-ins: tag, recipe folder, extra tags.
@@ -467,7 +470,7 @@ def smoke_test(smoke: Smoke, stack: Stack, values: dict[str, str], port: int) ->
     started = time.monotonic()
     stack("up", "-d", "--scale", f"worker={WORKERS}", timeout=900)
     states = wait_for(
-        lambda: (s := stack_state(stack)) and healthy(s, WORKERS) and s, timeout=240, interval=2
+        lambda: (s := stack_state(stack)) and healthy(s, WORKERS) and s, timeout=UP_SECONDS, interval=2
     )
     smoke.check(
         f"up -d --scale worker={WORKERS}: every service healthy, migrate and createbuckets exited 0",
@@ -649,7 +652,8 @@ def smoke_test(smoke: Smoke, stack: Stack, values: dict[str, str], port: int) ->
     took_down = time.monotonic() - started
     stack("up", "-d", "--scale", f"worker={WORKERS}", timeout=900)
     web_up = wait_for(
-        lambda: stack_state(stack).get("web") == ["healthy"] and workers_ready(stack, WORKERS), timeout=240
+        lambda: stack_state(stack).get("web") == ["healthy"] and workers_ready(stack, WORKERS),
+        timeout=UP_SECONDS,
     )
     smoke.check(
         "down, then up: web healthy and the workers ready again",
