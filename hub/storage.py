@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage, default_storage, storages
 from django.core.signals import setting_changed
 from django.db.models.fields.files import FieldFile
 from django.dispatch import receiver
@@ -80,6 +80,18 @@ def _forget_solutions_storage(*, setting: str, **kwargs) -> None:
     # Django's own receiver resets default_storage and the storages cache the same way (django/test/signals.py).
     if setting == "STORAGES":
         solutions_storage_proxy._wrapped = empty
+
+
+def s3_clients_ready_to_fork() -> None:
+    """Build the S3 client of both storages in this process, then close their connections: processes forked from
+    it (a Celery worker's pool) start with the clients built and share no socket.
+
+    Building one is botocore reading its service models, about a second under load, which each pool process would
+    otherwise spend in its first task. A closed client stays usable: its next request opens a new connection.
+    """
+    for storage in (default_storage, solutions_storage_proxy):
+        if isinstance(storage, S3Storage):  # a LazyObject answers for the storage it wraps
+            storage.connection.meta.client.close()
 
 
 def signed_download_url(field_file: FieldFile, *, filename: str) -> str | None:

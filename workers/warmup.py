@@ -1,8 +1,15 @@
-"""Worker processes that start warm: solutions parsed before the first task, database connections kept between tasks.
+"""Workers that start warm: solutions parsed and S3 clients built before the first task, database connections kept
+between tasks.
 
-Without this, the first task of each pool process parses its challenge's solution and every task opens a new
-PostgreSQL connection: Celery's Django fixup closes them before and after each task unless CELERY_DB_REUSE_MAX is set
-(hub/settings/base.py sets it). Connections are then treated as Django treats them between requests:
+The warm-up runs in the worker's main process before its pool starts (Celery's worker_init): the pool processes are
+forked from it and inherit the parsed solutions and the clients, and the worker neither takes a task nor answers
+the ping of its health check until it is done. In each pool process instead, as it was, it had to fit Celery's
+4-s limit for a process to start (worker_proc_alive_timeout): on a loaded machine it parsed one solution of four,
+each process's first task then took 2-3 s instead of 0.1-0.5 s, and a worker whose processes happened to be warm
+took most of a burst (16 of 20 uploads, over three workers, in the compose smoke test).
+
+Without CELERY_DB_REUSE_MAX (hub/settings/base.py sets it) Celery's Django fixup closes the PostgreSQL connections
+before and after each task. Connections are instead treated as Django treats them between requests:
 close_old_connections drops one that is older than CONN_MAX_AGE or broken (a database restart), so a retried task
 gets a fresh one.
 """
@@ -13,13 +20,15 @@ import logging
 import time
 
 from celery import signals
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
+
+from hub.storage import s3_clients_ready_to_fork
 
 logger = logging.getLogger(__name__)
 
-# A pool process that is not up after worker_proc_alive_timeout (4 s) is killed, so the warm-up keeps well inside
-# it; a larger solution is parsed by its first task, as before.
-WARM_UP_SECONDS = 2.0
+# Bounds the worker's start: a solution left out is parsed by its first task. The main process has no start-up
+# limit of Celery's (a pool process has 4 s), only the health check's start period (60 s, docker-compose.yml).
+WARM_UP_SECONDS = 30.0
 WARM_UP_MAX_BYTES = 16 * 1024 * 1024
 
 
@@ -53,21 +62,20 @@ def preload_solutions(
     return loaded
 
 
+@signals.worker_init.connect
 def _warm_up(**kwargs) -> None:
+    # Connected after the Django fixup's own worker_init handler (it is connected when the app is made), which closes
+    # the connections first; those this warm-up opens are closed before the pool forks, so no child inherits one.
     started = time.monotonic()
     try:
         loaded = preload_solutions()
+        s3_clients_ready_to_fork()
     except Exception:  # the database may be down: the tasks will find out and retry
         logger.warning("Worker warm-up failed", exc_info=True)
         return
+    finally:
+        connections.close_all()
     logger.info("Worker warm-up: %d solutions in %.2f s", len(loaded), time.monotonic() - started)
-
-
-@signals.worker_init.connect
-def _connect_warm_up(**kwargs) -> None:
-    # Connected here, after the Django fixup's own worker_init handler has connected its worker_process_init
-    # handler, so the fixup first drops the connections a pool process inherits and the warm-up opens its own.
-    signals.worker_process_init.connect(_warm_up, weak=False)
 
 
 signals.task_prerun.connect(lambda **kwargs: close_old_connections(), weak=False)

@@ -78,9 +78,9 @@ def test_a_json_logging_worker_puts_the_submission_id_on_every_line_of_the_task(
     lines = [json.loads(line) for line in worker.output().splitlines() if line.startswith("{")]
     assert lines, worker.output()
     assert all({"time", "level", "logger", "process", "message"} <= set(line) for line in lines)
-    # The worker's main process receives tasks; its pool process runs them and, apart from its warm-up when it
-    # starts (workers/warmup.py), logs nothing else, so every other line of the pool process is a line of a task:
-    # the engine's, Django's and Celery's own alike.
+    # The worker's main process warms up before its pool starts (workers/warmup.py) and receives tasks; its pool
+    # process runs them and logs nothing else, so every line of the pool process is a line of a task: the engine's,
+    # Django's and Celery's own alike.
     main_process = next(line["process"] for line in lines if line["message"].endswith(" ready."))
     warm_up = [line for line in lines if line["logger"] == "workers.warmup"]
     assert warm_up and all("submission_id" not in line for line in warm_up)

@@ -1,5 +1,7 @@
 """The core loop for real: upload over the API, a `celery worker` process scores it, the leaderboard shows it."""
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -55,8 +57,16 @@ def test_a_worker_started_after_a_challenge_opened_has_its_solution_parsed_befor
     transactional_db, tmp_path
 ):
     challenge_import_bundle(write_bundle(tmp_path / "bundle", rows=40))
-    worker = CeleryWorker("warm", tmp_path).start()
+    worker = CeleryWorker("warm", tmp_path, env={"LOG_FORMAT": "json"}).start()
     try:
-        wait_for(lambda: "Worker warm-up: 1 solutions" in worker.output(), timeout=30, message="the warm-up")
+        lines = [json.loads(line) for line in worker.output().splitlines() if line.startswith("{")]
     finally:
         worker.stop()
+    # By the worker's main process, before it says it is ready (it then takes tasks and answers the ping of its
+    # health check): the pool processes are forked from it warm.
+    ready = next(line for line in lines if line["message"].endswith(" ready."))
+    before_ready = lines[: lines.index(ready)]
+    warmed_by = [
+        line["process"] for line in before_ready if line["message"].startswith("Worker warm-up: 1 solutions")
+    ]
+    assert warmed_by == [ready["process"]], lines

@@ -13,7 +13,13 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 
-from hub.storage import HiddenS3Storage, S3FileStorage, solution_cache_dir, solutions_storage
+from hub.storage import (
+    HiddenS3Storage,
+    S3FileStorage,
+    s3_clients_ready_to_fork,
+    solution_cache_dir,
+    solutions_storage,
+)
 from projects.bundle_export import challenge_export_bundle
 from projects.models import Solution
 from submissions.models import Submission
@@ -37,6 +43,24 @@ def test_switching_storages_to_s3_reaches_every_alias(s3):
     assert isinstance(solutions_storage(), HiddenS3Storage)
     assert solutions_storage().bucket_name == s3.solutions
     assert Solution._meta.get_field("file").storage.bucket_name == s3.solutions
+
+
+def test_a_worker_forks_its_pool_with_the_s3_clients_built_and_no_connection_open(s3, challenge):
+    def open_pools(storage) -> int:
+        # botocore's urllib3 pools, one a host, each keeping its connections for the next request
+        return len(storage.connection.meta.client._endpoint.http_session._manager.pools)
+
+    solution = challenge.solution.file
+    assert solution.storage.exists(solution.name)
+    assert open_pools(solutions_storage()) == 1
+
+    s3_clients_ready_to_fork()
+
+    # None left for a forked process to inherit, and two processes to use at once.
+    assert open_pools(default_storage) == open_pools(solutions_storage()) == 0
+    # The clients stay usable: the next request connects again.
+    assert solution.storage.exists(solution.name)
+    assert default_storage.exists(challenge.dataset.files.first().file.name)
 
 
 def test_an_import_puts_dataset_files_in_the_public_bucket_and_the_solution_in_the_private_one(s3, challenge):

@@ -1,4 +1,4 @@
-"""A worker pool process parses the solutions of open challenges before its first task (workers/warmup.py)."""
+"""A worker parses the solutions of open challenges before its pool starts and its first task (workers/warmup.py)."""
 
 from datetime import timedelta
 
