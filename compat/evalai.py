@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.http import Http404, JsonResponse
 from django.urls import reverse
@@ -21,7 +22,7 @@ from rest_framework.views import APIView
 
 from hub.pagination import PageNumberPagination, page_window
 from projects.models import Challenge
-from projects.selectors import challenge_get_published_by_id, challenge_private_visible, challenges_published
+from projects.selectors import challenge_get_visible_by_id, challenge_private_visible, challenges_listed
 from submissions.models import LeaderboardEntry, Submission
 from submissions.selectors import (
     leaderboard_count,
@@ -72,17 +73,17 @@ class EvalAIView(APIView):
         return paginator.get_paginated_response([to_json(item) for item in page])
 
 
-def _challenge(challenge_id: int) -> Challenge:
+def _challenge(challenge_id: int, viewer: AbstractBaseUser) -> Challenge:
     try:
-        return challenge_get_published_by_id(challenge_id=challenge_id)
+        return challenge_get_visible_by_id(challenge_id=challenge_id, viewer=viewer)
     except Http404:
         raise Refused(
             f"There is no challenge {challenge_id}. `evalai challenges` lists them.", status=406
         ) from None
 
 
-def _phase(challenge_id: int, phase_id: int) -> Challenge:
-    challenge = _challenge(challenge_id)
+def _phase(challenge_id: int, phase_id: int, viewer: AbstractBaseUser) -> Challenge:
+    challenge = _challenge(challenge_id, viewer)
     if phase_id != challenge.pk:
         raise Refused(
             f"Challenge {challenge.pk} has one phase, number {challenge.pk}: "
@@ -109,27 +110,29 @@ class ChallengeListApi(EvalAIView):
     def get(self, request: Request, time: str, approved: str, public: str) -> Response:
         if time not in LIST_STATUSES:
             raise Refused(f"List challenges by all, past, present or future, not '{time}'.", status=406)
-        return self.paginated(request, challenges_published(status=LIST_STATUSES[time]), challenge_json)
+        return self.paginated(
+            request, challenges_listed(viewer=request.user, status=LIST_STATUSES[time]), challenge_json
+        )
 
 
 class ChallengeDetailApi(EvalAIView):
     def get(self, request: Request, challenge_id: int) -> Response:
-        return Response(challenge_json(_challenge(challenge_id)))
+        return Response(challenge_json(_challenge(challenge_id, request.user)))
 
 
 class PhaseListApi(EvalAIView):
     def get(self, request: Request, challenge_id: int) -> Response:
-        return self.paginated(request, [_challenge(challenge_id)], phase_json)
+        return self.paginated(request, [_challenge(challenge_id, request.user)], phase_json)
 
 
 class PhaseDetailApi(EvalAIView):
     def get(self, request: Request, challenge_id: int, phase_id: int) -> Response:
-        return Response(phase_json(_phase(challenge_id, phase_id)))
+        return Response(phase_json(_phase(challenge_id, phase_id, request.user)))
 
 
 class PhaseSplitListApi(EvalAIView):
     def get(self, request: Request, challenge_id: int) -> Response:
-        challenge = _challenge(challenge_id)
+        challenge = _challenge(challenge_id, request.user)
         return Response([phase_split_json(challenge, split) for split in LeaderboardEntry.Split.values])
 
 
@@ -156,7 +159,7 @@ class SubmissionListCreateApi(EvalAIView):
     parser_classes = [MultiPartParser, FormParser]
 
     def get(self, request: Request, challenge_id: int, phase_id: int) -> Response:
-        challenge = _phase(challenge_id, phase_id)
+        challenge = _phase(challenge_id, phase_id, request.user)
         result_url = _result_url(request)
         return self.paginated(
             request,
@@ -165,7 +168,7 @@ class SubmissionListCreateApi(EvalAIView):
         )
 
     def post(self, request: Request, challenge_id: int, phase_id: int) -> Response:
-        challenge = _phase(challenge_id, phase_id)
+        challenge = _phase(challenge_id, phase_id, request.user)
         form = SubmissionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
@@ -202,7 +205,7 @@ class LeaderboardApi(EvalAIView):
                 status=406,
             )
         challenge_id, split = named
-        challenge = _challenge(challenge_id)
+        challenge = _challenge(challenge_id, request.user)
         if split == LeaderboardEntry.Split.PRIVATE and not challenge_private_visible(challenge):
             raise Refused(
                 f"The private leaderboard of {challenge.title} is hidden until the challenge ends or its host "

@@ -15,6 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from community.errors import DiscussionError, PostingTooFast
+from projects.bundles import BundleError
+from projects.hosting import HostingError
 
 TOKEN_HINT = (
     "Send your API token as 'Authorization: Token <key>'; get one at /accounts/token/ "
@@ -77,6 +79,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         if isinstance(exc, PostingTooFast):
             response["Retry-After"] = str(exc.retry_after)
         return response
+    if isinstance(exc, BundleError | HostingError):
+        # A host's bundle or request that cannot be used as it is: the message names what to change.
+        code = "bad_bundle" if isinstance(exc, BundleError) else "invalid"
+        return Response({"error": str(exc), "detail": None, "code": code}, status=400)
     for exception_class, (status_code, code, message) in _REQUEST_LIMITS.items():
         if isinstance(exc, exception_class):
             return Response({"error": message, "detail": None, "code": code}, status=status_code)

@@ -71,6 +71,15 @@ def upload_limit_install(request: HttpRequest, *, max_bytes: int) -> None:
     request.upload_handlers.insert(0, SizeLimitUploadHandler(request, max_bytes))
 
 
+def upload_limit_replace(request: HttpRequest, *, max_bytes: int) -> None:
+    """Like upload_limit_install, for an upload whose limit is not a challenge's (a host's bundle): the
+    fallback handler's own limit (HUB_MAX_UPLOAD_BYTES) gives way to `max_bytes`."""
+    for handler in request.upload_handlers:
+        if isinstance(handler, UploadLimitFallbackHandler):
+            handler.limit = max_bytes
+    upload_limit_install(request, max_bytes=max_bytes)
+
+
 def upload_declared_length_check(request: HttpRequest, *, max_bytes: int) -> None:
     """Refuse a body whose declared Content-Length is already too large, before a byte of it is read."""
     declared = request.META.get("CONTENT_LENGTH") or ""

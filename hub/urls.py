@@ -19,8 +19,26 @@ from .throttling import SIGN_IN_SCOPE, rate_limited_by_address
 api_v1 = [
     path("auth/token/", hub_api.TokenApi.as_view(), name="api-token"),
     path("me/", hub_api.MeApi.as_view(), name="api-me"),
-    path("challenges/", projects_api.ChallengeListApi.as_view(), name="api-challenge-list"),
-    path("challenges/<slug:slug>/", projects_api.ChallengeDetailApi.as_view(), name="api-challenge-detail"),
+    path("challenges/", projects_api.ChallengeListCreateApi.as_view(), name="api-challenge-list"),
+    path(
+        "challenges/<slug:slug>/",
+        projects_api.ChallengeDetailUpdateApi.as_view(),
+        name="api-challenge-detail",
+    ),
+    path(
+        "challenges/<slug:slug>/publish/",
+        projects_api.ChallengePublishApi.as_view(),
+        name="api-challenge-publish",
+    ),
+    path("challenges/<slug:slug>/join/", projects_api.ChallengeJoinApi.as_view(), name="api-challenge-join"),
+    path(
+        "challenges/<slug:slug>/invite-code/",
+        projects_api.ChallengeInviteCodeApi.as_view(),
+        name="api-challenge-invite-code",
+    ),
+    path(
+        "challenges/<slug:slug>/hosts/", projects_api.ChallengeHostsApi.as_view(), name="api-challenge-hosts"
+    ),
     path("challenges/<slug:slug>/files/", projects_api.DataFileListApi.as_view(), name="api-data-file-list"),
     path(
         "challenges/<slug:slug>/submissions/",
@@ -103,6 +121,9 @@ urlpatterns = [
         name="data-file-download",
     ),
     path("challenges/<slug:slug>/data.zip", projects_views.challenge_data_zip, name="challenge-data-zip"),
+    path(
+        "challenges/<slug:slug>/join/<str:code>/", projects_views.challenge_join_page, name="challenge-join"
+    ),
     path("challenges/<slug:slug>/leaderboard/", submissions_views.leaderboard, name="challenge-leaderboard"),
     path(
         "challenges/<slug:slug>/leaderboard/board/",

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import SignUpForm
 from accounts.services.email_address import email_verification_request
-from projects.selectors import challenges_published
+from projects.selectors import challenges_listed
 from submissions.selectors import leaderboard_positions_of, submissions_of
 
 from .selectors import token_of
@@ -26,7 +26,7 @@ PROFILE_SUBMISSIONS = 50
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     # The beginner's first challenge leads its level.
-    challenges = sorted(challenges_published(), key=lambda c: c.slug != START_HERE_SLUG)
+    challenges = sorted(challenges_listed(viewer=request.user), key=lambda c: c.slug != START_HERE_SLUG)
     levels = [
         (level, [c for c in challenges if c.level == level])
         for level in ("beginner", "intermediate", "advanced")

@@ -75,6 +75,7 @@ def _write_folder(challenge: Challenge, folder: Path) -> None:
         "daily_limit": challenge.daily_limit,
         "total_limit": challenge.total_limit,
         "max_upload_mb": challenge.max_upload_bytes / (1024 * 1024),
+        "visibility": challenge.visibility,
         "dataset": {
             "slug": challenge.dataset.slug,
             "title": challenge.dataset.title,

@@ -27,6 +27,7 @@ from .scoring_spec import scoring_spec_for
 
 LEVELS = ("beginner", "intermediate", "advanced")
 FILE_KINDS = ("train", "test", "sample_submission", "images", "other")
+VISIBILITIES = ("public", "unlisted", "private")
 MANIFEST = "challenge.yaml"
 
 
@@ -82,6 +83,7 @@ class Bundle:
     solution: Path
     starter_kit: Path | None = None
     baseline: Path | None = None
+    visibility: str | None = None  # None: the bundle does not say, and an import keeps the challenge's
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -155,7 +157,7 @@ MANIFEST_KEYS = frozenset(
         "slug", "title", "level", "summary", "description", "evaluation", "metric", "extra_metrics", "id_column",
         "target_column", "solution_id_column", "solution_target_column", "allowed_labels", "positive_label", "k",
         "formats", "split", "start", "end", "daily_limit", "total_limit", "max_upload_mb", "dataset", "files",
-        "solution", "starter_kit", "baseline",
+        "solution", "starter_kit", "baseline", "visibility",
     }
 )  # fmt: skip
 
@@ -204,6 +206,9 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
         if not isinstance(entry, dict) or not entry.get("id_column") or not entry.get("target_column"):
             raise BundleError("Each entry of formats needs id_column and target_column.")
     max_upload_mb = reader.optional_number("max_upload_mb", 50)
+    visibility = m.get("visibility")
+    if visibility is not None and visibility not in VISIBILITIES:
+        raise BundleError(f"visibility '{visibility}' is not one of {', '.join(VISIBILITIES)}.")
     return Bundle(
         slug=slug,
         title=reader.required_str("title"),
@@ -240,6 +245,7 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
         solution=reader.path("solution", required=True),
         starter_kit=reader.path("starter_kit"),
         baseline=reader.path("baseline"),
+        visibility=visibility,
     )
 
 

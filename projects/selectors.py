@@ -1,6 +1,10 @@
 """Reads of challenges and datasets."""
 
-from django.db.models import Prefetch, QuerySet
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -8,15 +12,64 @@ from hub.storage import ChecksumMismatch, local_copy
 from workers.scoring import ScoringSpec, SolutionError, load_solution
 from workers.scoring import Solution as ParsedSolution
 
-from .models import Challenge, DataFile, Dataset, Solution
+from .models import Admission, AllowedEmail, Challenge, DataFile, Dataset, Solution, Visibility
 from .scoring_spec import scoring_spec_for
 
 
-def challenges_published(*, level: str | None = None, status: str | None = None) -> QuerySet[Challenge]:
-    """Published challenges; `status` is one of upcoming, open, ended."""
-    challenges = Challenge.objects.filter(is_published=True).select_related("dataset")
-    if level:
-        challenges = challenges.filter(level=level)
+class HostOnly(PermissionDenied):
+    """A signed-in learner asked for what only the challenge's hosts may do (403 in every protocol)."""
+
+
+Viewer = AbstractBaseUser | AnonymousUser
+HOST_PERMISSION = "projects.host_challenges"
+
+
+def user_is_host(user: Viewer) -> bool:
+    """May this user create challenges? Granted by the permission, directly or through the Hosts group."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(HOST_PERMISSION))
+
+
+def challenge_is_host(challenge: Challenge, user: Viewer) -> bool:
+    """The one answer to "may this user manage this challenge?": its hosts and the superusers."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or challenge.hosts.filter(pk=user.pk).exists()
+
+
+def _email_matches(user: Viewer) -> Q:
+    """Challenges whose allowed e-mail list names this user's address or its domain. User.email holds only a
+    verified address (accounts/services/email_address.py), so nobody is admitted by an address they typed."""
+    email = (getattr(user, "email", "") or "").strip().lower()
+    if "@" not in email:
+        return Q(pk__in=[])
+    domain = "@" + email.rsplit("@", 1)[1]
+    return Q(Exists(AllowedEmail.objects.filter(challenge_id=OuterRef("pk"), address__in=[email, domain])))
+
+
+def _visible_q(viewer: Viewer) -> Q:
+    """THE visibility rule, as a filter. A published public or unlisted challenge is visible to everyone; a
+    private one to the learners it admits; a draft, and everything, to its hosts and the superusers."""
+    open_to_all = Q(is_published=True, visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED])
+    if not viewer.is_authenticated or not viewer.is_active:
+        return open_to_all
+    if viewer.is_superuser:
+        return Q()
+    hosted = Exists(Challenge.hosts.through.objects.filter(challenge_id=OuterRef("pk"), user_id=viewer.pk))
+    admitted = Exists(Admission.objects.filter(challenge_id=OuterRef("pk"), user_id=viewer.pk))
+    admits = Q(is_published=True, visibility=Visibility.PRIVATE) & (Q(admitted) | _email_matches(viewer))
+    return open_to_all | admits | Q(hosted)
+
+
+def challenges_visible(*, viewer: Viewer) -> QuerySet[Challenge]:
+    """Every challenge the viewer may open: the base of every read of a challenge for a request."""
+    return Challenge.objects.filter(_visible_q(viewer)).select_related("dataset")
+
+
+def challenge_is_visible(challenge: Challenge, viewer: Viewer) -> bool:
+    return challenges_visible(viewer=viewer).filter(pk=challenge.pk).exists()
+
+
+def _by_status(challenges: QuerySet[Challenge], status: str | None) -> QuerySet[Challenge]:
     now = timezone.now()
     if status == "upcoming":
         challenges = challenges.filter(start_at__gt=now)
@@ -27,18 +80,62 @@ def challenges_published(*, level: str | None = None, status: str | None = None)
     return challenges
 
 
-def challenge_get_published(*, slug: str) -> Challenge:
-    try:
-        return Challenge.objects.select_related("dataset").get(slug=slug, is_published=True)
-    except Challenge.DoesNotExist:
-        raise Http404(f"There is no challenge '{slug}'. The list is at /api/v1/challenges/.") from None
+def challenges_listed(
+    *, viewer: Viewer, level: str | None = None, status: str | None = None
+) -> QuerySet[Challenge]:
+    """The challenges a list shows this viewer (pages, the REST API, the EvalAI and Kaggle lists): the visible
+    ones, but an unlisted challenge only to its hosts; `status` is one of upcoming, open, ended."""
+    challenges = challenges_visible(viewer=viewer)
+    if viewer.is_authenticated and not viewer.is_superuser:
+        hosted = Exists(
+            Challenge.hosts.through.objects.filter(challenge_id=OuterRef("pk"), user_id=viewer.pk)
+        )
+        challenges = challenges.filter(~Q(visibility=Visibility.UNLISTED) | Q(hosted))
+    elif not viewer.is_authenticated:
+        challenges = challenges.exclude(visibility=Visibility.UNLISTED)
+    if level:
+        challenges = challenges.filter(level=level)
+    return _by_status(challenges, status)
 
 
-def challenge_get_published_by_id(*, challenge_id: int) -> Challenge:
-    """challenge_get_published for clients that name a challenge by its number (the EvalAI CLI)."""
-    challenge = challenges_published().filter(pk=challenge_id).first()
+def challenges_published(*, status: str | None = None) -> QuerySet[Challenge]:
+    """Every published challenge, whoever may see it: for the hub's own work (warming the workers' caches),
+    never for a request; requests use challenges_listed or challenge_get_visible."""
+    return _by_status(Challenge.objects.filter(is_published=True).select_related("dataset"), status)
+
+
+def challenge_get_visible(*, slug: str, viewer: Viewer) -> Challenge:
+    """THE resolver of a challenge for a request. A challenge the viewer may not see does not exist: the same
+    404 as a slug nobody uses, on every page, API, file and protocol."""
+    challenge = challenges_visible(viewer=viewer).filter(slug=slug).first()
+    if challenge is None:
+        raise Http404(f"There is no challenge '{slug}'. The list is at /api/v1/challenges/.")
+    return challenge
+
+
+def challenge_get_visible_by_id(*, challenge_id: int, viewer: Viewer) -> Challenge:
+    """challenge_get_visible for clients that name a challenge by its number (the EvalAI CLI)."""
+    challenge = challenges_visible(viewer=viewer).filter(pk=challenge_id).first()
     if challenge is None:
         raise Http404(f"There is no challenge {challenge_id}.")
+    return challenge
+
+
+def challenge_get_by_invite(*, slug: str, invite_code: str) -> Challenge | None:
+    """The published challenge this invite code opens, or None: a wrong code tells nothing of the challenge."""
+    code = invite_code.strip()
+    challenge = Challenge.objects.filter(slug=slug, is_published=True).select_related("dataset").first()
+    if challenge is None or not challenge.invite_code or not code:
+        return None
+    return challenge if secrets.compare_digest(challenge.invite_code, code) else None
+
+
+def challenge_get_hosted(*, slug: str, user: Viewer) -> Challenge:
+    """A challenge for its host's management pages and API: 404 to anyone who cannot see it, and
+    HostOnly (403) to a learner who can see it but does not host it."""
+    challenge = challenge_get_visible(slug=slug, viewer=user)
+    if not challenge_is_host(challenge, user):
+        raise HostOnly(f"Only the hosts of {challenge.title} may do this.")
     return challenge
 
 
@@ -110,28 +207,32 @@ def challenge_solution(challenge: Challenge) -> ParsedSolution:
         ) from error
 
 
-def datasets_public() -> QuerySet[Dataset]:
-    """Datasets that at least one published challenge uses, with their files and those challenges."""
-    published = Challenge.objects.filter(is_published=True).order_by("start_at", "title")
+def datasets_public(*, viewer: Viewer) -> QuerySet[Dataset]:
+    """Datasets that at least one challenge listed to the viewer uses, with their files and those challenges: a
+    dataset only a private challenge uses is as hidden as that challenge."""
+    listed = challenges_listed(viewer=viewer).order_by("start_at", "title")
     return (
-        Dataset.objects.filter(challenges__is_published=True)
+        Dataset.objects.filter(challenges__in=listed.values("pk"))
         .distinct()
-        .prefetch_related("files", Prefetch("challenges", queryset=published, to_attr="published_challenges"))
+        .prefetch_related("files", Prefetch("challenges", queryset=listed, to_attr="published_challenges"))
     )
 
 
-def dataset_get_public(*, slug: str) -> Dataset:
-    dataset = datasets_public().filter(slug=slug).first()
+def dataset_get_public(*, slug: str, viewer: Viewer) -> Dataset:
+    dataset = datasets_public(viewer=viewer).filter(slug=slug).first()
     if dataset is None:
         raise Http404(f"There is no dataset '{slug}'. The list is at /datasets/.")
     return dataset
 
 
-def data_file_preview_image(*, dataset_slug: str, name: str, index: int) -> tuple[DataFile, dict]:
+def data_file_preview_image(
+    *, dataset_slug: str, name: str, index: int, viewer: Viewer
+) -> tuple[DataFile, dict]:
     """One thumbnail stored in a public file's preview. Only previews of listed files of datasets that a
-    published challenge uses are reachable, and only what the preview holds: never a stored file."""
+    challenge visible to the viewer uses are reachable, and only what the preview holds: never a stored file."""
+    visible = challenges_visible(viewer=viewer).values("dataset_id")
     data_file = (
-        DataFile.objects.filter(dataset__slug=dataset_slug, name=name, dataset__challenges__is_published=True)
+        DataFile.objects.filter(dataset__slug=dataset_slug, name=name, dataset_id__in=visible)
         .only("sha256", "preview")
         .first()
     )

@@ -2,11 +2,13 @@
 
 import hashlib
 import logging
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
@@ -17,7 +19,7 @@ from hub.storage import solutions_storage
 from submissions.models import Submission
 from submissions.services import submission_create, submissions_rescore
 
-from .bundles import Bundle, BundleFile, opened_bundle
+from .bundles import Bundle, BundleError, BundleFile, opened_bundle
 from .models import Challenge, DataFile, Dataset, Solution
 from .previews import PreviewMaker
 
@@ -44,9 +46,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def challenge_import_bundle(path: str | Path) -> ImportResult:
+def challenge_import_bundle(path: str | Path, *, host: AbstractBaseUser | None = None) -> ImportResult:
     """Create or update a challenge from a bundle folder or zip. All or nothing: on any error the database is
     unchanged and the files this import wrote are removed. A changed solution rescores existing submissions.
+
+    With a `host` (a host creating a challenge in the web or the API), the bundle may only create: a new draft
+    that this host hosts, on a dataset of its own. A slug in use is a BundleError, never an update of a
+    challenge or a dataset someone else runs.
 
     Files the bundle has not changed are checked in storage (present, same sha256) and written again when they
     are not, so importing a bundle again repairs a storage that lost its files."""
@@ -54,7 +60,7 @@ def challenge_import_bundle(path: str | Path) -> ImportResult:
         written: list[tuple[Storage, str]] = []
         try:
             with transaction.atomic():
-                return _import(bundle, written)
+                return _import(bundle, written, host)
         except BaseException:
             for storage, name in written:
                 storage.delete(name)
@@ -96,8 +102,10 @@ def _stored_sha256(storage: Storage, name: str) -> str | None:
     return digest.hexdigest()
 
 
-def _import(bundle: Bundle, written: list[str]) -> ImportResult:
+def _import(bundle: Bundle, written: list[str], host: AbstractBaseUser | None = None) -> ImportResult:
     restored: list[str] = []
+    if host is not None:
+        _check_new_slugs(bundle)
     dataset = _dataset_upsert(bundle)
     if bundle.files:
         previews = PreviewMaker(
@@ -107,6 +115,10 @@ def _import(bundle: Bundle, written: list[str]) -> ImportResult:
         )
         _data_files_sync(dataset, bundle.files, written, previews, restored)
     challenge, created = _challenge_upsert(bundle, dataset)
+    if host is not None:
+        challenge.is_published = False
+        challenge.save(update_fields=["is_published", "updated_at"])
+        challenge.hosts.add(host)
     solution_changed = _solution_sync(challenge, bundle.solution, written, restored)
     rescored = 0
     if solution_changed and not created:
@@ -246,8 +258,28 @@ def _challenge_upsert(bundle: Bundle, dataset: Dataset) -> tuple[Challenge, bool
     values["starter_kit"] = bundle.starter_kit.read_text(encoding="utf-8") if bundle.starter_kit else ""
     if bundle.start_at is not None:
         values["start_at"] = bundle.start_at
-    challenge, created = Challenge.objects.update_or_create(slug=bundle.slug, defaults=values)
+    if bundle.visibility is not None:
+        values["visibility"] = bundle.visibility
+    challenge, created = Challenge.objects.update_or_create(
+        slug=bundle.slug, defaults=values, create_defaults={**values, "invite_code": new_invite_code()}
+    )
     return challenge, created
+
+
+def new_invite_code() -> str:
+    """Long enough that guessing one is hopeless, short enough to read out in a class."""
+    return secrets.token_urlsafe(12)
+
+
+def _check_new_slugs(bundle: Bundle) -> None:
+    if Challenge.objects.filter(slug=bundle.slug).exists():
+        raise BundleError(
+            f"The slug '{bundle.slug}' is taken by another challenge: change `slug` in challenge.yaml."
+        )
+    if Dataset.objects.filter(slug=bundle.dataset.slug).exists():
+        raise BundleError(
+            f"The dataset slug '{bundle.dataset.slug}' is taken: change `dataset.slug` in challenge.yaml."
+        )
 
 
 def _solution_sync(

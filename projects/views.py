@@ -6,9 +6,11 @@ import shutil
 import tempfile
 import zipfile
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_safe
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from hub.downloads import file_response
 from hub.storage import signed_download_url
@@ -16,14 +18,16 @@ from submissions.models import LeaderboardEntry
 from submissions.selectors import score_history, top_score_history
 from workers.scoring import METRICS
 
+from .admissions import challenge_join
 from .models import Challenge, DataFile
 from .selectors import (
     challenge_data_files,
-    challenge_get_published,
+    challenge_get_by_invite,
+    challenge_get_visible,
     challenge_private_visible,
     challenge_split_sizes,
     challenge_status,
-    challenges_published,
+    challenges_listed,
     data_file_get,
     data_file_preview_image,
     dataset_get_public,
@@ -65,7 +69,7 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
         request,
         "projects/challenge_list.html",
         {
-            "challenges": challenges_published(level=level),
+            "challenges": challenges_listed(viewer=request.user, level=level),
             "level": level,
             "levels": LEVELS,
             "nav": "challenges",
@@ -75,7 +79,7 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def challenge_overview(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     context = challenge_context(challenge, "overview")
     split = LeaderboardEntry.Split.PUBLIC
     context["top_history"] = top_score_history(challenge=challenge, split=split)
@@ -85,7 +89,7 @@ def challenge_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def challenge_data(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     context = challenge_context(challenge, "data") | preview_context(list(challenge_data_files(challenge)))
     context |= {"dataset": challenge.dataset, "download_slug": challenge.slug}
     return render(request, "projects/challenge_data.html", context)
@@ -93,7 +97,7 @@ def challenge_data(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def challenge_evaluation(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     context = challenge_context(challenge, "evaluation")
     samples = list(challenge_data_files(challenge).filter(kind=DataFile.Kind.SAMPLE_SUBMISSION))
     context |= {
@@ -106,7 +110,7 @@ def challenge_evaluation(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def challenge_starter_kit(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     context = challenge_context(challenge, "starter")
     context["file_name"] = starter_kit_file_name(challenge)
     return render(request, "projects/challenge_starter_kit.html", context)
@@ -119,7 +123,7 @@ def starter_kit_file_name(challenge: Challenge) -> str:
 
 @require_GET
 def challenge_starter_kit_download(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     response = HttpResponse(challenge.starter_kit, content_type="text/x-python; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{starter_kit_file_name(challenge)}"'
     return response
@@ -132,7 +136,7 @@ def data_file_download(request: HttpRequest, slug: str, name: str) -> HttpRespon
 
     On S3 the hub sends a redirect to a signed address that expires instead (the bucket does Range itself), so
     large downloads never pass through a web process."""
-    data_file = data_file_get(challenge=challenge_get_published(slug=slug), name=name)
+    data_file = data_file_get(challenge=challenge_get_visible(slug=slug, viewer=request.user), name=name)
     url = signed_download_url(data_file.file, filename=data_file.name)
     if url is not None:
         response = HttpResponseRedirect(url)
@@ -160,7 +164,7 @@ def challenge_data_zip(request: HttpRequest, slug: str) -> HttpResponse:
     The zip is the same bytes for the same files (fixed member dates and compression), so its sha256 is a strong
     ETag and an interrupted download resumes with Range.
     """
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     files = list(challenge_data_files(challenge))
     archive = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response's stream, or below)
     try:
@@ -196,7 +200,7 @@ def challenge_data_zip(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def dataset_list(request: HttpRequest) -> HttpResponse:
-    datasets = list(datasets_public())
+    datasets = list(datasets_public(viewer=request.user))
     for dataset in datasets:
         dataset.gallery_file = next((f for f in dataset.files.all() if f.preview.get("images")), None)
     return render(request, "projects/dataset_list.html", {"datasets": datasets, "nav": "datasets"})
@@ -204,7 +208,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    dataset = dataset_get_public(slug=slug)
+    dataset = dataset_get_public(slug=slug, viewer=request.user)
     context = preview_context(list(dataset.files.all()))
     context |= {
         "dataset": dataset,
@@ -218,9 +222,25 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def data_file_image(request: HttpRequest, slug: str, name: str, index: int) -> HttpResponse:
     """A gallery thumbnail, from the preview stored at import; cached by browsers until the file changes."""
-    data_file, image = data_file_preview_image(dataset_slug=slug, name=name, index=index)
+    data_file, image = data_file_preview_image(dataset_slug=slug, name=name, index=index, viewer=request.user)
     response = HttpResponse(base64.b64decode(image["data"]), content_type=image["mime"])
     response["Cache-Control"] = "public, max-age=86400"
     response["ETag"] = f'"{data_file.sha256[:16]}-{index}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def challenge_join_page(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """The invite link a host hands out: sign in (or sign up), then one button admits the learner. A wrong or
+    rotated code is a 404, as for a challenge that does not exist."""
+    challenge = challenge_get_by_invite(slug=slug, invite_code=code)
+    if challenge is None:
+        raise Http404(f"There is no challenge '{slug}', or this invite link was replaced by a new one.")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        challenge_join(user=request.user, slug=slug, invite_code=code)
+        messages.success(request, f"You have joined {challenge.title}.")
+        return redirect("challenge-detail", slug=challenge.slug)
+    return render(request, "projects/challenge_join.html", {"challenge": challenge, "nav": "challenges"})

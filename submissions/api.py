@@ -15,7 +15,7 @@ from hub.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageNumberPagination, page_w
 from hub.query_fields import QueryChoiceField, QueryIntegerField
 from hub.schema import ErrorSerializer, error_responses
 from hub.uploads import upload_declared_length_check, upload_limit_install
-from projects.selectors import challenge_get_published, challenge_private_visible
+from projects.selectors import challenge_get_visible, challenge_private_visible
 
 from .export import leaderboard_csv
 from .models import LeaderboardEntry, Submission
@@ -107,12 +107,13 @@ class ChallengeSubmissionsApi(generics.ListAPIView):
 
     def get_queryset(self):
         return submissions_of(
-            challenge=challenge_get_published(slug=self.kwargs["slug"]), user=self.request.user
+            challenge=challenge_get_visible(slug=self.kwargs["slug"], viewer=self.request.user),
+            user=self.request.user,
         )
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         if request.method == "POST":
-            self.challenge = challenge_get_published(slug=kwargs["slug"])
+            self.challenge = challenge_get_visible(slug=kwargs["slug"], viewer=request.user)
             upload_limit_install(request._request, max_bytes=self.challenge.max_upload_bytes)
         super().initial(request, *args, **kwargs)
 
@@ -174,7 +175,9 @@ class LimitsApi(APIView):
         }
     )
     def get(self, request: Request, slug: str) -> Response:
-        limits = submission_limits(challenge=challenge_get_published(slug=slug), user=request.user)
+        limits = submission_limits(
+            challenge=challenge_get_visible(slug=slug, viewer=request.user), user=request.user
+        )
         return Response(
             {
                 "daily_limit": limits.daily_limit,
@@ -253,7 +256,7 @@ class LeaderboardApi(APIView):
         responses={200: LeaderboardPageSerializer, **error_responses(400, 403, 404)},
     )
     def get(self, request: Request, slug: str) -> Response:
-        challenge = challenge_get_published(slug=slug)
+        challenge = challenge_get_visible(slug=slug, viewer=request.user)
         query = _split_of(request, challenge, LeaderboardPageQuerySerializer)
         split, window = query["split"], query["window"]
         page, page_size = window.number, window.size
@@ -286,7 +289,7 @@ class LeaderboardMeApi(APIView):
         responses={200: LeaderboardRowSerializer, **error_responses(400, 403, 404)},
     )
     def get(self, request: Request, slug: str) -> Response:
-        challenge = challenge_get_published(slug=slug)
+        challenge = challenge_get_visible(slug=slug, viewer=request.user)
         split = _split_of(request, challenge)["split"]
         row = leaderboard_row_of(challenge=challenge, split=split, user=request.user)
         if row is None:
@@ -342,7 +345,7 @@ class LeaderboardCsvApi(APIView):
         responses={(200, "text/csv"): str, **error_responses(400, 403, 404)},
     )
     def get(self, request: Request, slug: str) -> StreamingHttpResponse:
-        challenge = challenge_get_published(slug=slug)
+        challenge = challenge_get_visible(slug=slug, viewer=request.user)
         split = _split_of(request, challenge)["split"]
         response = StreamingHttpResponse(
             leaderboard_csv(leaderboard_all_rows(challenge=challenge, split=split)),
@@ -391,7 +394,7 @@ class LeaderboardHistoryApi(APIView):
         },
     )
     def get(self, request: Request, slug: str) -> Response:
-        challenge = challenge_get_published(slug=slug)
+        challenge = challenge_get_visible(slug=slug, viewer=request.user)
         split = _split_of(request, challenge)["split"]
         return Response(
             {

@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from projects.models import Challenge
-from projects.selectors import challenge_private_visible
+from projects.selectors import challenge_private_visible, challenges_visible
 from workers.scoring import METRICS
 
 from .models import Leaderboard, LeaderboardEntry, Participant, Submission, TopScoreChange
@@ -297,7 +297,10 @@ def leaderboard_positions_of(*, user: AbstractBaseUser, split: str = "public") -
     board_size = Leaderboard.objects.filter(challenge_id=OuterRef("challenge_id"), split=OuterRef("split"))
     entries = (
         LeaderboardEntry.objects.filter(
-            user=user, split=split, is_baseline=False, challenge__is_published=True
+            user=user,
+            split=split,
+            is_baseline=False,
+            challenge__in=challenges_visible(viewer=user).values("pk"),
         )
         .select_related("challenge")
         .annotate(ahead=Subquery(learners_ahead), board_size=Subquery(board_size.values("learners")))
