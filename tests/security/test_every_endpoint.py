@@ -95,6 +95,7 @@ def hub(challenge, user, settings):
         "time": ["present"],
         "approved": ["1"],
         "public": ["1"],
+        "code": ["not-an-invite-code", challenge.invite_code],
     }
     return values, user
 
