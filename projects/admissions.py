@@ -15,14 +15,8 @@ def challenge_join(*, user: AbstractBaseUser, slug: str, invite_code: str = "") 
 
     Returns the admission, or None for a public or unlisted challenge, which everyone may enter already.
     """
-    challenge = Challenge.objects.filter(slug=slug, is_published=True).first()
-    code = invite_code.strip()
-    if (
-        challenge is not None
-        and challenge.invite_code
-        and code
-        and secrets.compare_digest(challenge.invite_code, code)
-    ):
+    challenge = challenge_get_by_invite(slug=slug, invite_code=invite_code)
+    if challenge is not None:
         return _admit(challenge, user, Admission.Via.INVITE)
     # Without a matching code: only a challenge the learner may see already (its one rule) can be joined.
     challenge = challenge_get_visible(slug=slug, viewer=user)

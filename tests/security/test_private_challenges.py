@@ -27,7 +27,12 @@ pytestmark = pytest.mark.django_db
 
 SECRET_TITLE = "Zebra Quagga Secret Quiz"
 # Kaggle's RPC methods take the challenge in the body, not the path.
-KAGGLE_BODY = {"competitionName": "secret", "fileName": "train.csv", "contentLength": 10, "blobFileTokens": "x"}
+KAGGLE_BODY = {
+    "competitionName": "secret",
+    "fileName": "train.csv",
+    "contentLength": 10,
+    "blobFileTokens": "x",
+}
 
 
 def _values(challenge, submission, topic, data_file) -> dict[str, list[str]]:
@@ -82,9 +87,13 @@ def secret(make_challenge, settings):
         else:
             Admission.objects.create(challenge=challenge, user=learner, via=Admission.Via.INVITE)
             admitted = learner
-        submission = submission_create(user=admitted, challenge=challenge, file=upload(predictions_csv(20, correct=9)))
+        submission = submission_create(
+            user=admitted, challenge=challenge, file=upload(predictions_csv(20, correct=9))
+        )
         submission_score(submission_id=submission.pk, delivery_id="private-walk")
-        topic = topic_create(author=admitted, challenge=challenge, title="A secret topic", body="Hidden talk.")
+        topic = topic_create(
+            author=admitted, challenge=challenge, title="A secret topic", body="Hidden talk."
+        )
         data_file = challenge_data_files(challenge).get(name="train.csv")
         return challenge, admitted, _values(challenge, submission, topic, data_file)
 

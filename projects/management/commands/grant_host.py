@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, username: str, revoke: bool, **options) -> None:
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"There is no user '{username}'. Check the spelling, or create the account first.")
+            raise CommandError(
+                f"There is no user '{username}'. Check the spelling, or create the account first."
+            )
         host_grant(user=user, revoke=revoke)
         if revoke:
             self.stdout.write(f"{username} is no longer a host (they still host the challenges they ran).")
