@@ -71,15 +71,6 @@ def upload_limit_install(request: HttpRequest, *, max_bytes: int) -> None:
     request.upload_handlers.insert(0, SizeLimitUploadHandler(request, max_bytes))
 
 
-def upload_limit_replace(request: HttpRequest, *, max_bytes: int) -> None:
-    """Like upload_limit_install, for an upload whose limit is not a challenge's (a host's bundle): the
-    fallback handler's own limit (HUB_MAX_UPLOAD_BYTES) gives way to `max_bytes`."""
-    for handler in request.upload_handlers:
-        if isinstance(handler, UploadLimitFallbackHandler):
-            handler.limit = max_bytes
-    upload_limit_install(request, max_bytes=max_bytes)
-
-
 def upload_declared_length_check(request: HttpRequest, *, max_bytes: int) -> None:
     """Refuse a body whose declared Content-Length is already too large, before a byte of it is read."""
     declared = request.META.get("CONTENT_LENGTH") or ""
@@ -140,8 +131,14 @@ class UploadLimitFallbackHandler(FileUploadHandler):
         return None  # the next handler holds the bytes and makes the file
 
 
+# Where hosts upload a challenge bundle (the web form and the REST API): the bundle's limit, not a challenge's.
+BUNDLE_UPLOAD_URL_NAMES = frozenset({"host-home", "api-challenge-list"})
+
+
 def _limit_for(request) -> int:
     match = getattr(request, "resolver_match", None)
+    if match is not None and match.url_name in BUNDLE_UPLOAD_URL_NAMES:
+        return settings.HUB_MAX_BUNDLE_UPLOAD_BYTES
     return _limit_of_slug(match.kwargs.get("slug") if match else None)
 
 

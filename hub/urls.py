@@ -6,8 +6,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from community import api as community_api
 from community import notifications_api
 from projects import api as projects_api
+from projects import host_views
 from projects import views as projects_views
 from submissions import api as submissions_api
+from submissions import host_api
 from submissions import views as submissions_views
 
 from . import api as hub_api
@@ -35,6 +37,10 @@ api_v1 = [
         "challenges/<slug:slug>/invite-code/",
         projects_api.ChallengeInviteCodeApi.as_view(),
         name="api-challenge-invite-code",
+    ),
+    path("challenges/<slug:slug>/gradebook/", host_api.GradebookApi.as_view(), name="api-gradebook"),
+    path(
+        "challenges/<slug:slug>/gradebook.csv", host_api.GradebookCsvApi.as_view(), name="api-gradebook-csv"
     ),
     path(
         "challenges/<slug:slug>/hosts/", projects_api.ChallengeHostsApi.as_view(), name="api-challenge-hosts"
@@ -149,6 +155,20 @@ urlpatterns = [
         name="submission-status",
     ),
     path("", include("community.urls")),
+    path("host/", host_views.host_home, name="host-home"),
+    path("host/challenges/<slug:slug>/", host_views.host_challenge, name="host-challenge"),
+    path("host/challenges/<slug:slug>/roster/", host_views.host_roster, name="host-roster"),
+    path("host/challenges/<slug:slug>/submissions/", host_views.host_submissions, name="host-submissions"),
+    path(
+        "host/challenges/<slug:slug>/submissions/<int:submission_id>/file",
+        host_views.host_submission_file,
+        name="host-submission-file",
+    ),
+    path(
+        "host/challenges/<slug:slug>/submissions/<int:submission_id>/disqualify/",
+        host_views.host_submission_disqualify,
+        name="host-submission-disqualify",
+    ),
     path("datasets/", projects_views.dataset_list, name="dataset-list"),
     path("datasets/<slug:slug>/", projects_views.dataset_detail, name="dataset-detail"),
     path(

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from hub.parsers import JSONParser
 from hub.query_fields import QueryChoiceField
 from hub.schema import error_responses
-from hub.uploads import upload_declared_length_check, upload_limit_replace
+from hub.uploads import upload_declared_length_check, upload_limit_install
 from workers.scoring import METRICS
 
 from .admissions import challenge_join
@@ -239,7 +239,7 @@ class ChallengeListCreateApi(ChallengeListApi):
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         if request.method == "POST":
-            upload_limit_replace(request._request, max_bytes=settings.HUB_MAX_BUNDLE_UPLOAD_BYTES)
+            upload_limit_install(request._request, max_bytes=settings.HUB_MAX_BUNDLE_UPLOAD_BYTES)
         super().initial(request, *args, **kwargs)
 
     def post(self, request: Request) -> Response:
