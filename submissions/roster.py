@@ -78,7 +78,10 @@ def challenge_roster(*, challenge: Challenge) -> list[RosterRow]:
     for row in leaderboard_all_rows(challenge=challenge, split=LeaderboardEntry.Split.PUBLIC):
         if row.user_id in rows:
             rows[row.user_id].best_public, rows[row.user_id].public_rank = row.score, row.rank
-    for row in leaderboard_all_rows(challenge=challenge, split=LeaderboardEntry.Split.PRIVATE):
+    private = leaderboard_all_rows(
+        challenge=challenge, split=LeaderboardEntry.Split.PRIVATE, include_hidden=True
+    )
+    for row in private:
         if row.user_id in rows:
             rows[row.user_id].best_private, rows[row.user_id].private_rank = row.score, row.rank
     finals = Submission.objects.filter(challenge=challenge, is_final=True, user_id__in=user_ids)

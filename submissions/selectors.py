@@ -320,10 +320,17 @@ def leaderboard_positions_of(*, user: AbstractBaseUser, split: str = "public") -
 
 
 def leaderboard_all_rows(
-    *, challenge: Challenge, split: str, chunk_size: int = 2000
+    *, challenge: Challenge, split: str, chunk_size: int = 2000, include_hidden: bool = False
 ) -> Iterator[LeaderboardRow]:
-    """Every row of the board in rank order, streamed (one query; a server-side cursor on PostgreSQL)."""
-    values = _board(challenge, split).order_by(*_ORDER).values_list(*_ROW_FIELDS)
+    """Every row of the board in rank order, streamed (one query; a server-side cursor on PostgreSQL).
+
+    `include_hidden` is for the challenge's hosts only (their gradebook): the private board before it is shown."""
+    board = (
+        LeaderboardEntry.objects.filter(challenge=challenge, split=split)
+        if include_hidden
+        else _board(challenge, split)
+    )
+    values = board.order_by(*_ORDER).values_list(*_ROW_FIELDS)
     yield from _ranked(values.iterator(chunk_size=chunk_size), 0)
 
 
