@@ -132,7 +132,7 @@ class UploadLimitFallbackHandler(FileUploadHandler):
 
 
 # Where hosts upload a challenge bundle (the web form and the REST API): the bundle's limit, not a challenge's.
-BUNDLE_UPLOAD_URL_NAMES = frozenset({"host-home", "api-challenge-list"})
+BUNDLE_UPLOAD_URL_NAMES = frozenset({"host-home", "host-labelled", "api-challenge-list"})
 
 
 def _limit_for(request) -> int:

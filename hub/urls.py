@@ -156,6 +156,7 @@ urlpatterns = [
     ),
     path("", include("community.urls")),
     path("host/", host_views.host_home, name="host-home"),
+    path("host/labelled/", host_views.host_labelled, name="host-labelled"),
     path("host/challenges/<slug:slug>/", host_views.host_challenge, name="host-challenge"),
     path("host/challenges/<slug:slug>/roster/", host_views.host_roster, name="host-roster"),
     path("host/challenges/<slug:slug>/submissions/", host_views.host_submissions, name="host-submissions"),

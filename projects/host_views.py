@@ -23,17 +23,20 @@ from .hosting import (
     EDITABLE_FIELDS,
     HostingError,
     challenge_allowed_emails_set,
+    challenge_create_from_labelled,
     challenge_create_from_upload,
     challenge_host_add,
     challenge_invite_rotate,
     challenge_publish,
     challenge_update,
 )
+from .labelled import LabelledSpec, usable_metrics
 from .models import Challenge, Visibility
 from .selectors import HostOnly, challenge_get_hosted, user_is_host
 from .services import challenge_reveal_private
 
 SUBMISSIONS_SHOWN = 500
+LABELLED_METRICS = [(key, key) for key in usable_metrics()]
 
 
 class BundleForm(forms.Form):
@@ -70,6 +73,49 @@ class ChallengeEditForm(forms.ModelForm):
         if data.get("daily_limit") == 0:
             self.add_error("daily_limit", "Allow at least 1 submission a day.")
         return data
+
+
+class LabelledForm(forms.Form):
+    data = forms.FileField(
+        label="Labelled data (.csv, or a .zip of the CSV and its images)",
+        help_text="One row per example with an id and a label; images, if any, named as the id column says.",
+    )
+    title = forms.CharField(max_length=200)
+    slug = forms.SlugField(max_length=100, help_text="The challenge's address: /challenges/<slug>/")
+    id_column = forms.CharField(max_length=100, initial="ID")
+    target_column = forms.CharField(max_length=100, initial="Class", help_text="The column to predict")
+    metric = forms.ChoiceField(choices=LABELLED_METRICS, initial="accuracy")
+    test_share = forms.FloatField(
+        min_value=0.05, max_value=0.5, initial=0.2, help_text="The share of rows held out as the test set"
+    )
+    seed = forms.IntegerField(
+        min_value=0, max_value=2**31, initial=42, help_text="The same seed, the same split"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def host_labelled(request: HttpRequest) -> HttpResponse:
+    """A challenge from one labelled CSV (and its images): the hub holds out the test set and writes the rest."""
+    if not user_is_host(request.user):
+        raise HostOnly("Only hosts may create challenges. Ask the hub's admin to make you one.")
+    form = LabelledForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            upload = data.pop("data")
+            try:
+                challenge = challenge_create_from_labelled(
+                    host=request.user, upload=upload, spec=LabelledSpec(**data)
+                )
+            except BundleError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"{challenge.title} is a draft: check it, then publish.")
+                return redirect("host-challenge", slug=challenge.slug)
+        status = 400
+    return render(request, "projects/host/labelled.html", {"form": form, "nav": "host"}, status=status)
 
 
 @login_required

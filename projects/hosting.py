@@ -18,6 +18,7 @@ from django.db import transaction
 from hub.formatting import human_bytes
 
 from .bundles import BundleError
+from .labelled import LabelledSpec, bundle_from_labelled
 from .models import AllowedEmail, Challenge, Visibility
 from .selectors import HostOnly, user_is_host
 from .services import challenge_import_bundle, new_invite_code
@@ -82,6 +83,22 @@ def challenge_create_from_upload(*, host: AbstractBaseUser, upload: File) -> Cha
         path = Path(spool.name)
         _check_zip(path)
         return challenge_import_bundle(path, host=host).challenge
+
+
+def challenge_create_from_labelled(*, host: AbstractBaseUser, upload: File, spec: LabelledSpec) -> Challenge:
+    """A labelled CSV, or a zip of one with its images, becomes a draft this host hosts: a stratified, seeded
+    hold-out, the files, the hidden solution and a baseline (projects/labelled.py), imported as any bundle."""
+    if not user_is_host(host):
+        raise HostOnly("Only hosts may create challenges. Ask the hub's admin to make you one.")
+    with tempfile.TemporaryDirectory(prefix="labelled-") as scratch:
+        source = Path(scratch) / "upload"
+        with source.open("wb") as spool:
+            for chunk in upload.chunks():
+                spool.write(chunk)
+        if zipfile.is_zipfile(source):
+            _check_zip(source)
+        folder = bundle_from_labelled(source=source, dest=Path(scratch) / "bundle", spec=spec)
+        return challenge_import_bundle(folder, host=host).challenge
 
 
 EDITABLE_FIELDS = (
