@@ -50,7 +50,7 @@ def test_a_host_runs_a_private_class_challenge_from_invite_to_gradebook(
     page.get_by_label("Challenge bundle (.zip)").set_input_files(archive)
     shoot(page, "host-upload-bundle")
     page.get_by_role("button", name="Upload and create the draft").click()
-    expect(page.get_by_text("Draft: only its hosts see it")).to_be_visible()
+    expect(page.get_by_text("Draft: only its hosts see it", exact=True)).to_be_visible()
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("is published (Private")).to_be_visible()
     join_url = page.locator("#join-url").input_value()
