@@ -132,7 +132,9 @@ class UploadLimitFallbackHandler(FileUploadHandler):
 
 
 # Where hosts upload a challenge bundle (the web form and the REST API): the bundle's limit, not a challenge's.
-BUNDLE_UPLOAD_URL_NAMES = frozenset({"host-home", "host-labelled", "api-challenge-list"})
+BUNDLE_UPLOAD_URL_NAMES = frozenset(
+    {"host-home", "host-labelled", "api-challenge-list", "api-challenge-from-labelled-data"}
+)
 
 
 def _limit_for(request) -> int:

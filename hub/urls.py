@@ -23,6 +23,11 @@ api_v1 = [
     path("me/", hub_api.MeApi.as_view(), name="api-me"),
     path("challenges/", projects_api.ChallengeListCreateApi.as_view(), name="api-challenge-list"),
     path(
+        "labelled-challenges/",
+        projects_api.ChallengeFromLabelledDataApi.as_view(),
+        name="api-challenge-from-labelled-data",
+    ),
+    path(
         "challenges/<slug:slug>/",
         projects_api.ChallengeDetailUpdateApi.as_view(),
         name="api-challenge-detail",

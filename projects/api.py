@@ -21,12 +21,14 @@ from .admissions import challenge_join
 from .hosting import (
     EDITABLE_FIELDS,
     challenge_allowed_emails_set,
+    challenge_create_from_labelled,
     challenge_create_from_upload,
     challenge_host_add,
     challenge_invite_rotate,
     challenge_publish,
     challenge_update,
 )
+from .labelled import LabelledSpec, usable_metrics
 from .models import Challenge, DataFile, Level
 from .selectors import (
     HostOnly,
@@ -367,3 +369,47 @@ class ChallengeJoinApi(APIView):
                 "via": admission.via if admission else None,
             }
         )
+
+
+class LabelledDataSerializer(serializers.Serializer):
+    data = serializers.FileField(
+        help_text="The labelled CSV, or a zip of it and the images its id column names"
+    )
+    title = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=100)
+    id_column = serializers.CharField(max_length=100)
+    target_column = serializers.CharField(max_length=100)
+    metric = serializers.ChoiceField(choices=usable_metrics(), default="accuracy")
+    test_share = serializers.FloatField(min_value=0.05, max_value=0.5, default=0.2)
+    seed = serializers.IntegerField(min_value=0, max_value=2**31, default=42)
+
+
+class ChallengeFromLabelledDataApi(APIView):
+    """Hosts only: a private draft from labelled data. The hub holds out a stratified, seeded test set, writes
+    train.csv, test.csv (no labels), a sample submission and the hidden solution (half public, half private), and
+    scores a baseline (the most common class, or the mean). A 400 names what to change; nothing is kept."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        if request.method == "POST":
+            upload_limit_install(request._request, max_bytes=settings.HUB_MAX_BUNDLE_UPLOAD_BYTES)
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        request={"multipart/form-data": LabelledDataSerializer},
+        responses={201: ChallengeHostSerializer, **error_responses(400, 403, 413)},
+    )
+    def post(self, request: Request) -> Response:
+        if not user_is_host(request.user):
+            raise HostOnly("Only hosts may create challenges. Ask the hub's admin to make you one.")
+        upload_declared_length_check(request._request, max_bytes=settings.HUB_MAX_BUNDLE_UPLOAD_BYTES)
+        form = LabelledDataSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        values = dict(form.validated_data)
+        upload = values.pop("data")
+        challenge = challenge_create_from_labelled(
+            host=request.user, upload=upload, spec=LabelledSpec(**values)
+        )
+        return Response(challenge_json(challenge, request), status=status.HTTP_201_CREATED)

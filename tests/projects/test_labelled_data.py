@@ -204,3 +204,28 @@ def test_a_host_creates_it_in_the_web_and_a_learner_may_not(host):
         form | {"slug": "age-2", "target_column": "Age", "data": SimpleUploadedFile("t.zip", content)},
     )
     assert bad.status_code == 400 and "There is no target column" in bad.content.decode()
+
+
+def test_the_api_creates_it_for_hosts_with_a_201_and_refuses_bad_columns_with_a_400(host):
+    from rest_framework.test import APIClient
+
+    content, _ = age_detection_zip()
+    client = APIClient()
+    client.force_authenticate(host)
+    form = {"slug": "age-api", "title": "Age (API)", "id_column": "ID", "target_column": "Class"}
+    response = client.post(
+        "/api/v1/labelled-challenges/", form | {"data": SimpleUploadedFile("t.zip", content)}
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["is_published"] is False and response.json()["visibility"] == "private"
+    bad = client.post(
+        "/api/v1/labelled-challenges/",
+        form | {"slug": "age-2", "id_column": "Id", "data": SimpleUploadedFile("t.zip", content)},
+    )
+    assert bad.status_code == 400 and "There is no id column 'Id'" in bad.json()["error"]
+    learner = APIClient()
+    learner.force_authenticate(UserFactory())
+    refused = learner.post(
+        "/api/v1/labelled-challenges/", form | {"slug": "age-3", "data": SimpleUploadedFile("t.zip", content)}
+    )
+    assert refused.status_code == 403
