@@ -58,6 +58,11 @@ api_v1 = [
     ),
     path("challenges/<slug:slug>/limits/", submissions_api.LimitsApi.as_view(), name="api-limits"),
     path(
+        "challenges/<slug:slug>/limits/overrides/",
+        projects_api.LimitOverridesApi.as_view(),
+        name="api-limit-overrides",
+    ),
+    path(
         "challenges/<slug:slug>/leaderboard/",
         submissions_api.LeaderboardApi.as_view(),
         name="api-leaderboard",

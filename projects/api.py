@@ -25,6 +25,7 @@ from .hosting import (
     challenge_create_from_upload,
     challenge_host_add,
     challenge_invite_rotate,
+    challenge_limit_overrides_set,
     challenge_publish,
     challenge_update,
 )
@@ -413,3 +414,64 @@ class ChallengeFromLabelledDataApi(APIView):
             host=request.user, upload=upload, spec=LabelledSpec(**values)
         )
         return Response(challenge_json(challenge, request), status=status.HTTP_201_CREATED)
+
+
+class LimitOverrideSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    daily_limit = serializers.IntegerField(
+        min_value=1, max_value=100_000, required=False, allow_null=True, default=None
+    )
+    total_limit = serializers.IntegerField(
+        min_value=1, max_value=1_000_000, required=False, allow_null=True, default=None
+    )
+    end_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="This learner's own deadline (a late submission)",
+    )
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class LimitOverridesPutSerializer(serializers.Serializer):
+    overrides = LimitOverrideSerializer(many=True, max_length=10_000)
+
+
+def _overrides_json(challenge: Challenge) -> dict:
+    rows = challenge.limit_overrides.select_related("user").order_by("user__username")
+    return {
+        "overrides": [
+            {
+                "username": row.user.username,
+                "daily_limit": row.daily_limit,
+                "total_limit": row.total_limit,
+                "end_at": row.end_at,
+                "note": row.note,
+            }
+            for row in rows
+        ]
+    }
+
+
+class LimitOverridesApi(APIView):
+    """Hosts only: per-learner limits and deadlines ("Ada may submit 20 a day", "Bob may submit until Friday").
+    PUT replaces the whole list; a learner left out gets the challenge's limits again. Empty fields keep the
+    challenge's. The one submission rule (limits, deadline) reads them for every page, API and client."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(responses={200: LimitOverridesPutSerializer, **error_responses(403, 404)})
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(_overrides_json(challenge_get_hosted(slug=slug, user=request.user)))
+
+    @extend_schema(
+        request=LimitOverridesPutSerializer,
+        responses={200: LimitOverridesPutSerializer, **error_responses(400, 403, 404)},
+    )
+    def put(self, request: Request, slug: str) -> Response:
+        challenge = challenge_get_hosted(slug=slug, user=request.user)
+        form = LimitOverridesPutSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        challenge_limit_overrides_set(challenge=challenge, overrides=form.validated_data["overrides"])
+        return Response(_overrides_json(challenge))

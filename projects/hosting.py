@@ -19,7 +19,7 @@ from hub.formatting import human_bytes
 
 from .bundles import BundleError
 from .labelled import LabelledSpec, bundle_from_labelled
-from .models import AllowedEmail, Challenge, Visibility
+from .models import AllowedEmail, Challenge, LimitOverride, Visibility
 from .selectors import HostOnly, user_is_host
 from .services import challenge_import_bundle, new_invite_code
 
@@ -182,3 +182,34 @@ def challenge_host_add(*, challenge: Challenge, username: str) -> AbstractBaseUs
         raise HostingError(f"There is no active user '{username}'. Check the spelling of the username.")
     challenge.hosts.add(user)
     return user
+
+
+@transaction.atomic
+def challenge_limit_overrides_set(*, challenge: Challenge, overrides: list[dict]) -> list[LimitOverride]:
+    """Replace the challenge's per-learner limits and deadlines with `overrides` (each: username, and any of
+    daily_limit, total_limit, end_at, note). A learner left out gets the challenge's limits again."""
+    users = get_user_model().objects
+    rows = []
+    for entry in overrides:
+        user = users.filter(username=entry["username"]).first()
+        if user is None:
+            raise HostingError(f"There is no user '{entry['username']}'. Check the spelling of the username.")
+        end_at = entry.get("end_at")
+        if end_at is not None and end_at <= challenge.start_at:
+            raise HostingError(f"The deadline of {user.username} must be after the challenge's start.")
+        rows.append(
+            LimitOverride(
+                challenge=challenge,
+                user=user,
+                daily_limit=entry.get("daily_limit"),
+                total_limit=entry.get("total_limit"),
+                end_at=end_at,
+                note=entry.get("note", ""),
+            )
+        )
+    names = [row.user.username for row in rows]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise HostingError(f"{repeated[0]} is listed twice: give one entry per learner.")
+    challenge.limit_overrides.all().delete()
+    return LimitOverride.objects.bulk_create(rows)

@@ -203,3 +203,27 @@ class AllowedEmail(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class LimitOverride(models.Model):
+    """One learner's own limits in one challenge, set by its hosts ("Ada may submit 20 a day"), and their own
+    deadline (a late submission for one learner). Empty fields keep the challenge's."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="limit_overrides")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="limit_overrides"
+    )
+    daily_limit = models.PositiveIntegerField(null=True, blank=True)
+    total_limit = models.PositiveIntegerField(null=True, blank=True)
+    end_at = models.DateTimeField(null=True, blank=True, help_text="This learner's own deadline")
+    note = models.CharField(max_length=300, blank=True, help_text="Why, for the roster")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["challenge", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "user"], name="limit_override_unique_learner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Limits of {self.user} in {self.challenge}"

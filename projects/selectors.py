@@ -1,5 +1,6 @@
 """Reads of challenges and datasets."""
 
+import datetime as dt
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -12,7 +13,7 @@ from hub.storage import ChecksumMismatch, local_copy
 from workers.scoring import ScoringSpec, SolutionError, load_solution
 from workers.scoring import Solution as ParsedSolution
 
-from .models import Admission, AllowedEmail, Challenge, DataFile, Dataset, Solution, Visibility
+from .models import Admission, AllowedEmail, Challenge, DataFile, Dataset, LimitOverride, Solution, Visibility
 from .scoring_spec import scoring_spec_for
 
 
@@ -146,6 +147,20 @@ def challenge_status(challenge: Challenge) -> str:
     if challenge.end_at is not None and challenge.end_at <= now:
         return "ended"
     return "open"
+
+
+def limit_override_of(*, challenge: Challenge, user: Viewer) -> LimitOverride | None:
+    """The learner's own limits and deadline in this challenge, set by its hosts, or None."""
+    if not user.is_authenticated:
+        return None
+    return LimitOverride.objects.filter(challenge=challenge, user_id=user.pk).first()
+
+
+def challenge_end_for(challenge: Challenge, override: LimitOverride | None) -> dt.datetime | None:
+    """When the challenge stops taking this learner's submissions: their own deadline if a host set one."""
+    if override is not None and override.end_at is not None and challenge.end_at is not None:
+        return override.end_at
+    return challenge.end_at
 
 
 def challenge_private_visible(challenge: Challenge) -> bool:

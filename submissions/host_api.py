@@ -30,6 +30,16 @@ class GradebookRowSerializer(serializers.Serializer):
     final_submission_ids = serializers.ListField(child=serializers.IntegerField())
     is_disqualified = serializers.BooleanField()
     last_submitted_at = serializers.DateTimeField(allow_null=True)
+    daily_limit = serializers.IntegerField(
+        allow_null=True, help_text="Their own daily limit, if a host set one"
+    )
+    deadline = serializers.DateTimeField(
+        allow_null=True, help_text="Their own deadline, if a host extended it"
+    )
+    late_submissions = serializers.IntegerField(
+        help_text="Made after the challenge's end, under their deadline"
+    )
+    note = serializers.CharField(help_text="The host's note on their limits or deadline")
 
 
 class GradebookSerializer(serializers.Serializer):

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 
 from hub.spreadsheets import csv_lines
-from projects.models import Admission, Challenge
+from projects.models import Admission, Challenge, LimitOverride
 
 from .models import LeaderboardEntry, Participant, Submission
 from .selectors import leaderboard_all_rows
@@ -38,6 +38,11 @@ class RosterRow:
     final_submission_ids: list[int] = field(default_factory=list)
     is_disqualified: bool = False
     last_submitted_at: dt.datetime | None = None
+    # Set by a host for this learner (projects.LimitOverride): own limits, own deadline, and why.
+    daily_limit: int | None = None
+    deadline: dt.datetime | None = None
+    late_submissions: int = 0  # made after the challenge's own end, under an extended deadline
+    note: str = ""
 
 
 def challenge_roster(*, challenge: Challenge) -> list[RosterRow]:
@@ -87,6 +92,18 @@ def challenge_roster(*, challenge: Challenge) -> list[RosterRow]:
     finals = Submission.objects.filter(challenge=challenge, is_final=True, user_id__in=user_ids)
     for user_id, submission_id in finals.order_by("pk").values_list("user_id", "pk"):
         rows[user_id].final_submission_ids.append(submission_id)
+    for override in LimitOverride.objects.filter(challenge=challenge, user_id__in=user_ids):
+        row = rows[override.user_id]
+        row.daily_limit, row.deadline, row.note = override.daily_limit, override.end_at, override.note
+    if challenge.end_at is not None:
+        late = (
+            Submission.objects.filter(challenge=challenge, is_baseline=False, created_at__gt=challenge.end_at)
+            .values("user_id")
+            .annotate(count=Count("pk"))
+        )
+        for entry in late:
+            if entry["user_id"] in rows:
+                rows[entry["user_id"]].late_submissions = entry["count"]
     disqualified = Participant.objects.filter(challenge=challenge, is_disqualified=True, user_id__in=user_ids)
     for user_id in disqualified.values_list("user_id", flat=True):
         rows[user_id].is_disqualified = True
@@ -110,6 +127,9 @@ GRADEBOOK_HEADER = [
     "private_rank",
     "final_submission_ids",
     "disqualified",
+    "deadline",
+    "late_submissions",
+    "note",
 ]
 
 
@@ -133,6 +153,9 @@ def gradebook_csv(rows: list[RosterRow]) -> Iterator[str]:
                 "" if row.private_rank is None else row.private_rank,
                 " ".join(str(pk) for pk in row.final_submission_ids),
                 "yes" if row.is_disqualified else "no",
+                row.deadline.isoformat() if row.deadline else "",
+                row.late_submissions,
+                row.note,
             ]
 
     return csv_lines(cells(), lineterminator="\r\n")

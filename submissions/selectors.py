@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from projects.models import Challenge
-from projects.selectors import challenge_private_visible, challenges_visible
+from projects.selectors import challenge_private_visible, challenges_visible, limit_override_of
 from workers.scoring import METRICS
 
 from .models import Leaderboard, LeaderboardEntry, Participant, Submission, TopScoreChange
@@ -67,11 +67,18 @@ def submission_limits(
         status=Submission.Status.FAILED
     )
     day_start = utc_day_start(now)
+    # A host may give one learner limits of their own (projects.LimitOverride); empty fields keep the challenge's.
+    override = limit_override_of(challenge=challenge, user=user)
+    daily_limit = challenge.daily_limit
+    total_limit = challenge.total_limit
+    if override is not None:
+        daily_limit = override.daily_limit if override.daily_limit is not None else daily_limit
+        total_limit = override.total_limit if override.total_limit is not None else total_limit
     return Limits(
-        daily_limit=challenge.daily_limit,
+        daily_limit=daily_limit,
         used_today=counted.filter(created_at__gte=day_start).count(),
-        total_limit=challenge.total_limit,
-        used_total=counted.count() if challenge.total_limit is not None or count_total else 0,
+        total_limit=total_limit,
+        used_total=counted.count() if total_limit is not None or count_total else 0,
         resets_at=day_start + dt.timedelta(days=1),
     )
 

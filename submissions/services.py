@@ -20,7 +20,7 @@ from hub.celery import app as celery_app
 from hub.celery import broker_queue_length
 from hub.formatting import human_bytes
 from projects.models import Challenge
-from projects.selectors import challenge_status
+from projects.selectors import challenge_end_for, challenge_status, limit_override_of
 from workers.scoring import SubmissionRejected, check_upload_head
 
 from .leaderboard import FINAL_SELECTION_MAX, board_lock, board_recount, leaderboard_refresh_participant
@@ -76,7 +76,7 @@ def submission_check_allowed(
             f"{challenge.title} opens on {challenge.start_at:%Y-%m-%d %H:%M} UTC; submit after that.",
             code="not_open",
         )
-    if status == "ended":
+    if status == "ended" and not _deadline_extended(challenge, user, now):
         raise SubmissionNotAllowed(
             f"{challenge.title} ended on {challenge.end_at:%Y-%m-%d %H:%M} UTC; it takes no more submissions.",
             code="ended",
@@ -109,6 +109,12 @@ def submission_check_allowed(
             status=429,
             code="daily_limit",
         )
+
+
+def _deadline_extended(challenge: Challenge, user: AbstractBaseUser, now: dt.datetime | None) -> bool:
+    """A host gave this learner a later deadline of their own (projects.LimitOverride.end_at)."""
+    end = challenge_end_for(challenge, limit_override_of(challenge=challenge, user=user))
+    return end is not None and end > (now or timezone.now())
 
 
 def _sha256_of(file: File) -> str:
