@@ -27,6 +27,7 @@ from .hosting import (
     challenge_create_from_upload,
     challenge_host_add,
     challenge_invite_rotate,
+    challenge_limit_override_put,
     challenge_publish,
     challenge_update,
 )
@@ -91,6 +92,18 @@ class LabelledForm(forms.Form):
     seed = forms.IntegerField(
         min_value=0, max_value=2**31, initial=42, help_text="The same seed, the same split"
     )
+
+
+class LimitOverrideForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    daily_limit = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+    total_limit = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    end_at = forms.DateTimeField(
+        required=False,
+        label="Own deadline",
+        widget=forms.DateTimeInput(attrs={"type": "text", "placeholder": "2026-12-05 17:00"}),
+    )
+    note = forms.CharField(max_length=300, required=False)
 
 
 @login_required
@@ -159,9 +172,12 @@ def _manage_context(
         if challenge.invite_code
         else None
     )
+    overrides = challenge.limit_overrides.select_related("user").order_by("user__username")
     return {
         "challenge": challenge,
         "form": form,
+        "override_form": LimitOverrideForm(prefix="override"),
+        "overrides": overrides,
         "join_url": join_url,
         "hosts": list(challenge.hosts.order_by("username")),
         "nav": "host",
@@ -209,6 +225,22 @@ def host_challenge(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, str(error))
         else:
             messages.success(request, f"{user.username} now co-hosts {challenge.title}.")
+    elif action == "override":
+        form = LimitOverrideForm(request.POST, prefix="override")
+        if not form.is_valid():
+            errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
+            messages.error(request, f"Not saved: {errors}")
+        else:
+            try:
+                override = challenge_limit_override_put(challenge=challenge, **form.cleaned_data)
+            except HostingError as error:
+                messages.error(request, str(error))
+            else:
+                who = form.cleaned_data["username"]
+                messages.success(
+                    request,
+                    f"Saved the limits of {who}." if override else f"{who} has the challenge's limits.",
+                )
     elif action == "reveal":
         challenge_reveal_private(challenge=challenge)
         messages.success(request, "The private leaderboard is shown to everyone.")

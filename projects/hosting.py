@@ -213,3 +213,30 @@ def challenge_limit_overrides_set(*, challenge: Challenge, overrides: list[dict]
         raise HostingError(f"{repeated[0]} is listed twice: give one entry per learner.")
     challenge.limit_overrides.all().delete()
     return LimitOverride.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def challenge_limit_override_put(
+    *,
+    challenge: Challenge,
+    username: str,
+    daily_limit: int | None = None,
+    total_limit: int | None = None,
+    end_at=None,
+    note: str = "",
+) -> LimitOverride | None:
+    """Set one learner's own limits and deadline (all empty: they get the challenge's again, and None)."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise HostingError(f"There is no user '{username}'. Check the spelling of the username.")
+    if end_at is not None and end_at <= challenge.start_at:
+        raise HostingError(f"The deadline of {user.username} must be after the challenge's start.")
+    if daily_limit is None and total_limit is None and end_at is None:
+        challenge.limit_overrides.filter(user=user).delete()
+        return None
+    override, _ = LimitOverride.objects.update_or_create(
+        challenge=challenge,
+        user=user,
+        defaults={"daily_limit": daily_limit, "total_limit": total_limit, "end_at": end_at, "note": note},
+    )
+    return override

@@ -147,3 +147,27 @@ def test_the_roster_and_gradebook_note_an_extended_deadline_and_the_late_submiss
     row = api(host).get("/api/v1/challenges/course/gradebook/").json()["results"][0]
     assert (row["username"], row["late_submissions"], row["note"]) == ("late", 1, "Doctor's note")
     assert row["deadline"].startswith(extended.strftime("%Y-%m-%dT%H:%M"))
+
+
+def test_the_manage_page_sets_and_clears_one_learners_limits(course):
+    from django.test import Client
+
+    challenge, host = course
+    UserFactory(username="ada")
+    client = Client()
+    client.force_login(host)
+    form = {
+        "action": "override",
+        "override-username": "ada",
+        "override-daily_limit": "20",
+        "override-note": "TA",
+    }
+    page = client.post("/host/challenges/course/", form, follow=True).content.decode()
+    assert "Saved the limits of ada." in page and "20 a day" in page
+    assert challenge.limit_overrides.get().daily_limit == 20
+    client.post("/host/challenges/course/", {"action": "override", "override-username": "ada"})
+    assert not challenge.limit_overrides.exists()
+    page = client.post(
+        "/host/challenges/course/", {"action": "override", "override-username": "ghost"}, follow=True
+    ).content.decode()
+    assert "There is no user" in page
