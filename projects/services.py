@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
@@ -272,6 +273,14 @@ def new_invite_code() -> str:
 
 
 def _check_new_slugs(bundle: Bundle) -> None:
+    """What a host's bundle may not do that an admin's may: take a slug in use, or let learners upload more
+    than HUB_HOST_MAX_UPLOAD_BYTES a file (the hub's disk is the admin's to spend)."""
+    if bundle.max_upload_bytes > settings.HUB_HOST_MAX_UPLOAD_BYTES:
+        limit = settings.HUB_HOST_MAX_UPLOAD_BYTES / (1024 * 1024)
+        raise BundleError(
+            f"max_upload_mb is {bundle.max_upload_bytes / (1024 * 1024):g}; a host's challenge takes files of at "
+            f"most {limit:g} MB. Lower it in challenge.yaml, or ask the hub's admin to import the bundle."
+        )
     if Challenge.objects.filter(slug=bundle.slug).exists():
         raise BundleError(
             f"The slug '{bundle.slug}' is taken by another challenge: change `slug` in challenge.yaml."

@@ -287,3 +287,13 @@ def test_a_bundle_may_say_visibility_private_and_a_wrong_value_is_named(tmp_path
 
     with pytest.raises(BundleError, match="visibility 'secret' is not one of public, unlisted, private"):
         challenge_import_bundle(folder)
+
+
+def test_a_hosts_bundle_cannot_let_learners_upload_more_than_the_hub_allows_hosts(host, bundle_zip, settings):
+    settings.HUB_HOST_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+    response = create(host, bundle_zip(max_upload_mb=5000))
+    assert response.status_code == 400
+    assert (
+        "max_upload_mb is 5000; a host's challenge takes files of at most 20 MB" in response.json()["error"]
+    )
+    assert create(host, bundle_zip(max_upload_mb=20)).status_code == 201
