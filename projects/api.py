@@ -15,6 +15,8 @@ from hub.parsers import JSONParser
 from hub.query_fields import QueryChoiceField
 from hub.schema import error_responses
 from hub.uploads import upload_declared_length_check, upload_limit_install
+from submissions.leaderboard import higher_is_better, leaderboard_split_visible
+from submissions.models import LeaderboardEntry
 from workers.scoring import METRICS
 
 from .admissions import challenge_join
@@ -37,7 +39,6 @@ from .selectors import (
     challenge_get_hosted,
     challenge_get_visible,
     challenge_is_host,
-    challenge_private_visible,
     challenge_status,
     challenges_listed,
     user_is_host,
@@ -82,10 +83,12 @@ class ChallengeSerializer(serializers.ModelSerializer):
         return METRICS[challenge.metric].name
 
     def get_higher_is_better(self, challenge: Challenge) -> bool:
-        return METRICS[challenge.metric].higher_is_better
+        return higher_is_better(challenge)
 
     def get_private_leaderboard_visible(self, challenge: Challenge) -> bool:
-        return challenge_private_visible(challenge)
+        request = self.context.get("request")
+        viewer = request.user if request else None
+        return leaderboard_split_visible(challenge, LeaderboardEntry.Split.PRIVATE, viewer)
 
     def get_url(self, challenge: Challenge) -> str:
         return self.context["request"].build_absolute_uri(reverse("challenge-detail", args=[challenge.slug]))
@@ -251,7 +254,7 @@ class ChallengeListCreateApi(ChallengeListApi):
                 "Only hosts may create challenges. Ask the hub's admin to make you one "
                 "(python manage.py grant_host USERNAME)."
             )
-        upload_declared_length_check(request._request, max_bytes=settings.HUB_MAX_BUNDLE_UPLOAD_BYTES)
+        upload_declared_length_check(request._request)
         form = BundleUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         challenge = challenge_create_from_upload(host=request.user, upload=form.validated_data["bundle"])
@@ -405,7 +408,7 @@ class ChallengeFromLabelledDataApi(APIView):
     def post(self, request: Request) -> Response:
         if not user_is_host(request.user):
             raise HostOnly("Only hosts may create challenges. Ask the hub's admin to make you one.")
-        upload_declared_length_check(request._request, max_bytes=settings.HUB_MAX_BUNDLE_UPLOAD_BYTES)
+        upload_declared_length_check(request._request)
         form = LabelledDataSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         values = dict(form.validated_data)

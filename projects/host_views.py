@@ -256,7 +256,11 @@ def host_challenge(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def host_roster(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = challenge_get_hosted(slug=slug, user=request.user)
-    context = {"challenge": challenge, "rows": challenge_roster(challenge=challenge), "nav": "host"}
+    context = {
+        "challenge": challenge,
+        "rows": challenge_roster(challenge=challenge, host=request.user),
+        "nav": "host",
+    }
     return render(request, "projects/host/roster.html", context | {"host_tab": "roster"})
 
 

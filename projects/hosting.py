@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.files import File
 from django.db import transaction
 
-from hub.formatting import human_bytes
+from workers.scoring.sizes import human_bytes
 
 from .bundles import BundleError
 from .labelled import LabelledSpec, bundle_from_labelled
@@ -50,6 +50,15 @@ def host_grant(*, user: AbstractBaseUser, revoke: bool = False) -> None:
         user.groups.add(group)
 
 
+def _check_upload_size(upload: File) -> None:
+    """An upload past HUB_MAX_BUNDLE_UPLOAD_BYTES arrives without its bytes (hub/uploads.py): say so."""
+    if upload.size > settings.HUB_MAX_BUNDLE_UPLOAD_BYTES:
+        raise BundleError(
+            f"The upload is {human_bytes(upload.size)}; at most "
+            f"{human_bytes(settings.HUB_MAX_BUNDLE_UPLOAD_BYTES)} are taken."
+        )
+
+
 def _check_zip(path: Path) -> None:
     """A bundle upload is a zip whose unpacked size stays within HUB_MAX_BUNDLE_BYTES (no zip bombs)."""
     if not zipfile.is_zipfile(path):
@@ -76,6 +85,7 @@ def challenge_create_from_upload(*, host: AbstractBaseUser, upload: File) -> Cha
             "Only hosts may create challenges. Ask the hub's admin to make you one "
             "(python manage.py grant_host USERNAME)."
         )
+    _check_upload_size(upload)
     with tempfile.NamedTemporaryFile(suffix=".zip") as spool:
         for chunk in upload.chunks():
             spool.write(chunk)
@@ -90,6 +100,7 @@ def challenge_create_from_labelled(*, host: AbstractBaseUser, upload: File, spec
     hold-out, the files, the hidden solution and a baseline (projects/labelled.py), imported as any bundle."""
     if not user_is_host(host):
         raise HostOnly("Only hosts may create challenges. Ask the hub's admin to make you one.")
+    _check_upload_size(upload)
     with tempfile.TemporaryDirectory(prefix="labelled-") as scratch:
         source = Path(scratch) / "upload"
         with source.open("wb") as spool:

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hub.downloads import file_response
 from hub.storage import signed_download_url
+from submissions.leaderboard import leaderboard_split_visible, score_history, top_score_history
 from submissions.models import LeaderboardEntry
-from submissions.selectors import score_history, top_score_history
 from workers.scoring import METRICS
 
 from .admissions import challenge_join
@@ -24,7 +24,6 @@ from .selectors import (
     challenge_data_files,
     challenge_get_by_invite,
     challenge_get_visible,
-    challenge_private_visible,
     challenge_split_sizes,
     challenge_status,
     challenges_listed,
@@ -45,7 +44,8 @@ def challenge_context(challenge: Challenge, tab: str) -> dict:
         "nav": "challenges",
         "status": challenge_status(challenge),
         "metric": METRICS[challenge.metric],
-        "private_visible": challenge_private_visible(challenge),
+        # Whether the private board is shown: the header's tabs and the evaluation page say so.
+        "private_visible": leaderboard_split_visible(challenge, LeaderboardEntry.Split.PRIVATE),
     }
 
 

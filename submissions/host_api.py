@@ -57,7 +57,7 @@ class GradebookApi(APIView):
     @extend_schema(responses={200: GradebookSerializer, **error_responses(403, 404)})
     def get(self, request: Request, slug: str) -> Response:
         challenge = challenge_get_hosted(slug=slug, user=request.user)
-        rows = challenge_roster(challenge=challenge)
+        rows = challenge_roster(challenge=challenge, host=request.user)
         return Response(
             {
                 "challenge": challenge.slug,
@@ -76,7 +76,8 @@ class GradebookCsvApi(APIView):
     def get(self, request: Request, slug: str) -> StreamingHttpResponse:
         challenge = challenge_get_hosted(slug=slug, user=request.user)
         response = StreamingHttpResponse(
-            gradebook_csv(challenge_roster(challenge=challenge)), content_type="text/csv; charset=utf-8"
+            gradebook_csv(challenge_roster(challenge=challenge, host=request.user)),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{challenge.slug}-gradebook.csv"'
         return response

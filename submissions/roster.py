@@ -3,7 +3,7 @@
 One read serves the roster page, the gradebook JSON and its CSV. A learner is on it once admitted (a private
 challenge's invite or allowed e-mail) or once they submitted anything. Ranks are the leaderboard's own
 (leaderboard_all_rows), so the gradebook never disagrees with the board. Private scores are shown: hosts see
-them before they are revealed to learners.
+them before they are revealed to learners (submissions/leaderboard/visibility.py).
 """
 
 import datetime as dt
@@ -11,13 +11,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q
 
 from hub.spreadsheets import csv_lines
 from projects.models import Admission, Challenge, LimitOverride
 
+from .leaderboard import leaderboard_all_rows
 from .models import LeaderboardEntry, Participant, Submission
-from .selectors import leaderboard_all_rows
 
 
 @dataclass
@@ -45,7 +46,7 @@ class RosterRow:
     note: str = ""
 
 
-def challenge_roster(*, challenge: Challenge) -> list[RosterRow]:
+def challenge_roster(*, challenge: Challenge, host: AbstractBaseUser) -> list[RosterRow]:
     """Every learner of the challenge, best public rank first, then those with no score by name."""
     users = get_user_model().objects
     admitted = {a.user_id: a for a in Admission.objects.filter(challenge=challenge)}
@@ -83,9 +84,7 @@ def challenge_roster(*, challenge: Challenge) -> list[RosterRow]:
     for row in leaderboard_all_rows(challenge=challenge, split=LeaderboardEntry.Split.PUBLIC):
         if row.user_id in rows:
             rows[row.user_id].best_public, rows[row.user_id].public_rank = row.score, row.rank
-    private = leaderboard_all_rows(
-        challenge=challenge, split=LeaderboardEntry.Split.PRIVATE, include_hidden=True
-    )
+    private = leaderboard_all_rows(challenge=challenge, split=LeaderboardEntry.Split.PRIVATE, viewer=host)
     for row in private:
         if row.user_id in rows:
             rows[row.user_id].best_private, rows[row.user_id].private_rank = row.score, row.rank
