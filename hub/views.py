@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import SignUpForm
 from accounts.services.email_address import email_verification_request
-from projects.selectors import challenges_listed
+from projects.selectors import challenges_listed, user_is_host
 from submissions.leaderboard import leaderboard_positions_of
 from submissions.selectors import submissions_of
 
@@ -90,6 +90,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         "positions": leaderboard_positions_of(user=request.user),
         "submissions": list(submissions_of(user=request.user)[:PROFILE_SUBMISSIONS]),
         "token": token_of(user=request.user),
+        # Here, not in every page's header: the permission check costs two queries.
+        "is_host": user_is_host(request.user),
     }
     return render(request, "hub/profile.html", context)
 

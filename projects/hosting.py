@@ -20,7 +20,7 @@ from workers.scoring.sizes import human_bytes
 from .bundles import BundleError
 from .labelled import LabelledSpec, bundle_from_labelled
 from .models import AllowedEmail, Challenge, LimitOverride, Visibility
-from .selectors import HostOnly, user_is_host
+from .selectors import HostOnly, hosted_challenge_ids_forget, user_is_host
 from .services import challenge_import_bundle, new_invite_code
 
 HOSTS_GROUP = "Hosts"
@@ -192,6 +192,7 @@ def challenge_host_add(*, challenge: Challenge, username: str) -> AbstractBaseUs
     if user is None:
         raise HostingError(f"There is no active user '{username}'. Check the spelling of the username.")
     challenge.hosts.add(user)
+    hosted_challenge_ids_forget(user)
     return user
 
 

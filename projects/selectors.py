@@ -34,7 +34,50 @@ def challenge_is_host(challenge: Challenge, user: Viewer) -> bool:
     """The one answer to "may this user manage this challenge?": its hosts and the superusers."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or challenge.hosts.filter(pk=user.pk).exists()
+    if user.is_superuser:
+        return True
+    cache = _viewer_cache(user)["hosts"]
+    if challenge.pk not in cache:
+        cache[challenge.pk] = challenge.hosts.filter(pk=user.pk).exists()
+    return cache[challenge.pk]
+
+
+def _viewer_cache(user: Viewer) -> dict[str, dict[int, bool]]:
+    """Per request (kept on the request's user object): does this user host challenge N, does a host give them
+    limits of their own there. The resolver fills it from its one query, so a page that asks many times (every
+    row of a list of submissions) asks the database once at most."""
+    cache = user.__dict__.get("_challenge_facts")
+    if cache is None:
+        cache = user.__dict__["_challenge_facts"] = {"hosts": {}, "override": {}}
+    return cache
+
+
+def viewer_fact_annotations(viewer: Viewer, challenge_ref: str = "pk") -> dict:
+    """Annotations that answer the cached questions in the same query that reads the challenge (`challenge_ref`
+    names the challenge's id in the outer query: "pk", or "challenge_id" for a submission)."""
+    if not viewer.is_authenticated:
+        return {}
+    return {
+        "viewer_hosts": Exists(
+            Challenge.hosts.through.objects.filter(challenge_id=OuterRef(challenge_ref), user_id=viewer.pk)
+        ),
+        "viewer_has_override": Exists(
+            LimitOverride.objects.filter(challenge_id=OuterRef(challenge_ref), user_id=viewer.pk)
+        ),
+    }
+
+
+def viewer_facts_remember(viewer: Viewer, challenge_id: int, row) -> None:
+    """Keep what viewer_fact_annotations read on `row` for this request."""
+    if viewer.is_authenticated and hasattr(row, "viewer_hosts"):
+        cache = _viewer_cache(viewer)
+        cache["hosts"][challenge_id] = row.viewer_hosts
+        cache["override"][challenge_id] = row.viewer_has_override
+
+
+def hosted_challenge_ids_forget(user: Viewer) -> None:
+    """After a change of hosts in this request: ask the database again."""
+    user.__dict__.pop("_challenge_facts", None)
 
 
 def _email_matches(user: Viewer) -> Q:
@@ -108,17 +151,21 @@ def challenges_published(*, status: str | None = None) -> QuerySet[Challenge]:
 def challenge_get_visible(*, slug: str, viewer: Viewer) -> Challenge:
     """THE resolver of a challenge for a request. A challenge the viewer may not see does not exist: the same
     404 as a slug nobody uses, on every page, API, file and protocol."""
-    challenge = challenges_visible(viewer=viewer).filter(slug=slug).first()
+    challenges = challenges_visible(viewer=viewer).annotate(**viewer_fact_annotations(viewer))
+    challenge = challenges.filter(slug=slug).first()
     if challenge is None:
         raise Http404(f"There is no challenge '{slug}'. The list is at /api/v1/challenges/.")
+    viewer_facts_remember(viewer, challenge.pk, challenge)
     return challenge
 
 
 def challenge_get_visible_by_id(*, challenge_id: int, viewer: Viewer) -> Challenge:
     """challenge_get_visible for clients that name a challenge by its number (the EvalAI CLI)."""
-    challenge = challenges_visible(viewer=viewer).filter(pk=challenge_id).first()
+    challenges = challenges_visible(viewer=viewer).annotate(**viewer_fact_annotations(viewer))
+    challenge = challenges.filter(pk=challenge_id).first()
     if challenge is None:
         raise Http404(f"There is no challenge {challenge_id}.")
+    viewer_facts_remember(viewer, challenge.pk, challenge)
     return challenge
 
 
@@ -152,6 +199,8 @@ def challenge_status(challenge: Challenge) -> str:
 def limit_override_of(*, challenge: Challenge, user: Viewer) -> LimitOverride | None:
     """The learner's own limits and deadline in this challenge, set by its hosts, or None."""
     if not user.is_authenticated:
+        return None
+    if _viewer_cache(user)["override"].get(challenge.pk) is False:
         return None
     return LimitOverride.objects.filter(challenge=challenge, user_id=user.pk).first()
 

@@ -23,6 +23,7 @@ from submissions.services import submission_create, submissions_rescore
 from .bundles import Bundle, BundleError, BundleFile, opened_bundle
 from .models import Challenge, DataFile, Dataset, Solution
 from .previews import PreviewMaker
+from .selectors import hosted_challenge_ids_forget
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ def _import(bundle: Bundle, written: list[str], host: AbstractBaseUser | None = 
         challenge.is_published = False
         challenge.save(update_fields=["is_published", "updated_at"])
         challenge.hosts.add(host)
+        hosted_challenge_ids_forget(host)
     solution_changed = _solution_sync(challenge, bundle.solution, written, restored)
     rescored = 0
     if solution_changed and not created:

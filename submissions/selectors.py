@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from projects.models import Challenge
-from projects.selectors import limit_override_of
+from projects.selectors import limit_override_of, viewer_fact_annotations, viewer_facts_remember
 
 from .models import Participant, Submission
 
@@ -94,9 +94,15 @@ def submissions_of(*, challenge: Challenge | None = None, user: AbstractBaseUser
 
 def submission_get_visible(*, submission_id: int, user: AbstractBaseUser) -> Submission:
     """A submission is visible to its owner and to staff only; to anyone else it does not exist."""
-    submission = Submission.objects.select_related("challenge", "user").filter(pk=submission_id).first()
+    submission = (
+        Submission.objects.select_related("challenge", "user")
+        .annotate(**viewer_fact_annotations(user, "challenge_id"))
+        .filter(pk=submission_id)
+        .first()
+    )
     if submission is None or not (user.is_staff or submission.user_id == user.pk):
         raise Http404(f"You have no submission {submission_id}.")
+    viewer_facts_remember(user, submission.challenge_id, submission)
     return submission
 
 

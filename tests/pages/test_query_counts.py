@@ -33,7 +33,7 @@ PAGES = [
     ("datasets", "/datasets/", False, 3),
     ("dataset", "/datasets/{dataset}/", False, 3),
     ("gallery image", "/datasets/{dataset}/files/images.zip/images/0", False, 1),
-    ("profile", "/accounts/profile/", True, 6),
+    ("profile", "/accounts/profile/", True, 8),  # 2 of them: is the learner a host? (the hosting link)
     ("sign in", "/accounts/login/", False, 0),
     ("sign up", "/accounts/signup/", False, 0),
     ("password change", "/accounts/password/", True, 3),
