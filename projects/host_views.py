@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hub.downloads import file_response
 from submissions.models import Submission
 from submissions.roster import challenge_roster
-from submissions.services import submission_set_disqualified, submissions_rescore
+from submissions.services.moderation import submission_set_disqualified
+from submissions.services.scoring import submissions_rescore
 
 from .bundles import BundleError
 from .hosting import (

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -116,7 +115,7 @@ def leaderboard_refresh_participant(*, challenge: Challenge, user_id: int) -> No
     """Recompute both of the participant's entries; then each board's size if the participant joined or left
     it, and its top score history if its top changed.
 
-    The caller holds the Participant row lock (services.participant_lock) inside a transaction; elsewhere call
+    The caller holds the Participant row lock (services.locks.participant_lock) inside a transaction; elsewhere call
     participant_refresh, which takes it.
     """
     candidates = _counted_submissions(challenge, user_id)
@@ -235,48 +234,3 @@ def _same(top: LeaderboardEntry | None, last: TopScoreChange | None) -> bool:
         top.user_id,
         top.submission_id,
     )
-
-
-def participant_refresh(*, challenge: Challenge, user_id: int) -> None:
-    """leaderboard_refresh_participant in a transaction of its own, under the participant's lock."""
-    # Imported here: the services import this module (leaderboard_refresh_participant, board_lock).
-    from ..services import participant_lock
-
-    with transaction.atomic():
-        participant_lock(challenge=challenge, user=user_id)
-        leaderboard_refresh_participant(challenge=challenge, user_id=user_id)
-
-
-def leaderboard_rebuild(*, challenge: Challenge) -> int:
-    """Recompute every participant's entries and each board's size from the stored scores, e.g. after a repair
-    of the data. (A changed metric needs new scores: rescore instead, and the entries follow.)
-
-    One short transaction per participant under its lock, so scoring goes on meanwhile. Returns the count.
-    """
-    user_ids = list(Participant.objects.filter(challenge=challenge).values_list("user_id", flat=True))
-    for user_id in user_ids:
-        participant_refresh(challenge=challenge, user_id=user_id)
-    for split in LeaderboardEntry.Split.values:
-        with transaction.atomic():
-            board_recount(board=board_lock(challenge=challenge, split=split))
-    return len(user_ids)
-
-
-def leaderboards_roll() -> int:
-    """Refresh the participants whose entry on a rolling board (a practice problem that never ends) is older
-    than the window, so their next best recent submission takes its place or they leave the board. Run hourly
-    by Celery beat. Returns how many participants were refreshed."""
-    days = settings.HUB_ROLLING_LEADERBOARD_DAYS
-    if not days:
-        return 0
-    stale = set(
-        LeaderboardEntry.objects.filter(
-            challenge__end_at__isnull=True,
-            is_baseline=False,
-            submitted_at__lt=timezone.now() - dt.timedelta(days=days),
-        ).values_list("challenge_id", "user_id")
-    )
-    challenges = Challenge.objects.in_bulk({challenge_id for challenge_id, _ in stale})
-    for challenge_id, user_id in sorted(stale):
-        participant_refresh(challenge=challenges[challenge_id], user_id=user_id)
-    return len(stale)

@@ -13,8 +13,9 @@ from projects.bundles import zip_folder
 from projects.hosting import host_grant
 from projects.models import Admission, Challenge
 from submissions.models import Submission
-from submissions.scoring import submission_score
-from submissions.services import submission_create, submission_set_final
+from submissions.services.final_selection import submission_set_final
+from submissions.services.scoring import submission_score
+from submissions.services.submit import submission_create
 from tests.bundles import expected_scores, predictions_csv, write_bundle
 from tests.conftest import upload
 from tests.factories import UserFactory

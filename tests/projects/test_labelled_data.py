@@ -14,8 +14,8 @@ from projects.labelled import LabelledDataError, LabelledSpec
 from projects.models import Challenge
 from projects.selectors import challenge_data_files
 from submissions.models import Submission
-from submissions.scoring import submission_score
-from submissions.services import submission_create
+from submissions.services.scoring import submission_score
+from submissions.services.submit import submission_create
 from tests.conftest import upload
 from tests.factories import UserFactory
 from tests.images import jpeg_bytes

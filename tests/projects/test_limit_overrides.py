@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from projects.hosting import host_grant
 from submissions.selectors import submission_limits
-from submissions.services import submission_create
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 from tests.factories import UserFactory

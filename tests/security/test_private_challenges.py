@@ -16,8 +16,8 @@ from compat.evalai_serializers import split_id
 from projects.models import Admission
 from projects.selectors import challenge_data_files
 from submissions.models import LeaderboardEntry
-from submissions.scoring import submission_score
-from submissions.services import submission_create
+from submissions.services.scoring import submission_score
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 from tests.factories import UserFactory

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from projects.models import Challenge
 from submissions.models import Submission
-from submissions.scoring import submission_score
+from submissions.services.scoring import submission_score
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 from workers.scoring import solution as engine_solution
@@ -22,9 +22,9 @@ BROKEN = "This challenge's scoring is broken"
 @pytest.fixture(autouse=True)
 def cold_engine():
     """A fresh worker process: no solution parsed yet (a warm one keeps scoring from what it parsed)."""
-    engine_solution._cache.clear()
+    engine_solution._cached.cache_clear()
     yield
-    engine_solution._cache.clear()
+    engine_solution._cached.cache_clear()
 
 
 def _submit_and_score(challenge, user) -> tuple[Submission, dict]:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0004_hosts_and_visibility'),
+        ('projects', '0005_hosts_and_visibility'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
