@@ -75,7 +75,7 @@ class UploadLimitHandler(FileUploadHandler):
             if match is not None and match.url_name in BUNDLE_UPLOAD_URL_NAMES:
                 self.max_bytes = settings.HUB_MAX_BUNDLE_UPLOAD_BYTES
             else:
-                self.max_bytes = _limit_of_slug(match.kwargs.get("slug") if match else None)
+                self.max_bytes = upload_limit_of_slug(match.kwargs.get("slug") if match else None)
         return self.max_bytes
 
 
@@ -141,11 +141,18 @@ class OversizedUpload(UploadedFile):
         return None
 
 
-def _limit_of_slug(slug: str | None) -> int:
+def upload_limit_of_slug(slug: str | None) -> int:
+    """The upload limit of the challenge at `slug` when anyone may see it, else HUB_MAX_UPLOAD_BYTES."""
     if slug:
-        from projects.models import Challenge
+        from projects.models import Challenge, Visibility
 
-        limit = Challenge.objects.filter(slug=slug).values_list("max_upload_bytes", flat=True).first()
+        # Only a challenge anyone may see: a private one's own limit (read before anyone is authenticated) would
+        # tell an outsider it exists (a 413 where a slug nobody uses gives a 404). Views that resolved their
+        # challenge for the viewer install its own limit (upload_limit_install).
+        open_to_all = Challenge.objects.filter(
+            slug=slug, is_published=True, visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED]
+        )
+        limit = open_to_all.values_list("max_upload_bytes", flat=True).first()
         if limit:
             return limit
     return settings.HUB_MAX_UPLOAD_BYTES
@@ -173,7 +180,7 @@ class ChunkedBodyMiddleware:
         chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
         if not chunked or request.META.get("CONTENT_LENGTH"):
             return self.get_response(request)
-        max_bytes = _limit_of_slug(_slug_of(request.path_info))
+        max_bytes = upload_limit_of_slug(_slug_of(request.path_info))
         source = request.META["wsgi.input"]
         body = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed with the response)
             max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, dir=settings.FILE_UPLOAD_TEMP_DIR
