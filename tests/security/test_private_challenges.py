@@ -190,3 +190,15 @@ def test_the_learners_it_admits_reach_the_same_urls(secret, kind):
     ]
     assert set(must_reach) <= set(reached), sorted(set(must_reach) - set(reached))
     assert len(reached) > 30
+
+
+@pytest.mark.parametrize("kind", ["private", "draft"])
+def test_the_dataset_only_a_hidden_challenge_uses_is_hidden_with_it(secret, kind):
+    challenge, admitted, _ = secret(kind)
+    dataset = challenge.dataset.slug
+    for outsider in (UserFactory(), None):
+        client = _client(outsider)
+        assert client.get(f"/datasets/{dataset}/").status_code == 404
+        assert client.get(f"/datasets/{dataset}/files/train.csv/images/0").status_code == 404
+        assert dataset.encode() not in client.get("/datasets/").content
+    assert _client(admitted).get(f"/datasets/{dataset}/").status_code == 200
