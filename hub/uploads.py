@@ -85,14 +85,19 @@ BUNDLE_UPLOAD_URL_NAMES = frozenset(
 )
 
 
-def upload_limit_install(request: HttpRequest, *, max_bytes: int) -> None:
+def upload_limit_install(request: HttpRequest, *, max_bytes: int | None) -> None:
     """Refuse the upload as soon as it passes `max_bytes`. Call it before anything reads the body: for a session
     sign-in, Django's CSRF check parses a multipart body during authentication, before the view runs.
+
+    `max_bytes=None` refuses at once at the limit the URL's slug gives (upload_limit_of_slug), read only if the
+    body is parsed before the view installs its own: a view that must know the viewer to resolve its challenge
+    calls it first, then authenticates, then installs the challenge's limit.
 
     `request` is Django's request (for a DRF request, pass `request._request`: upload handlers live there).
     """
     handler = _limit_handler(request)
-    handler.max_bytes = max_bytes
+    if max_bytes is not None:
+        handler.max_bytes = max_bytes
     handler.refuse_at_once = True
 
 

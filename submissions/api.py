@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from hub.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageNumberPagination
 from hub.query_fields import QueryChoiceField, QueryIntegerField
 from hub.schema import ErrorSerializer, error_responses
-from hub.uploads import upload_declared_length_check, upload_limit_install, upload_limit_of_slug
+from hub.uploads import upload_declared_length_check, upload_limit_install
 from projects.selectors import challenge_get_visible
 
 from .leaderboard import (
@@ -108,9 +108,10 @@ class ChallengeSubmissionsApi(generics.ListAPIView):
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         if request.method == "POST":
-            # Before request.user: authenticating a session checks CSRF, which parses the body. The limit of a
-            # challenge anyone may see, else the hub's (a private one's own would tell an outsider it exists).
-            upload_limit_install(request._request, max_bytes=upload_limit_of_slug(kwargs["slug"]))
+            # Before request.user: authenticating a session checks CSRF, which parses the body; it is then refused
+            # at the limit of a challenge anyone may see, else the hub's (a private one's own would tell an
+            # outsider it exists). With a token, nothing is parsed until the challenge's own limit is set below.
+            upload_limit_install(request._request, max_bytes=None)
             self.challenge = challenge_get_visible(slug=kwargs["slug"], viewer=request.user)
             upload_limit_install(request._request, max_bytes=self.challenge.max_upload_bytes)
         super().initial(request, *args, **kwargs)
