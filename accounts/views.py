@@ -20,6 +20,7 @@ from accounts.services.email_address import EmailVerificationFailed, email_verif
 from accounts.services.tokens import token_replace, token_revoke
 from hub.throttling import PASSWORD_RESET_SCOPE, SIGN_IN_SCOPE, rate_limited_by_address
 from learning.selectors import progress_of
+from projects.selectors import user_is_host
 from submissions.leaderboard import leaderboard_positions_of
 from submissions.selectors import submissions_of
 
@@ -81,6 +82,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         "positions": leaderboard_positions_of(user=request.user),
         "submissions": list(submissions_of(user=request.user)[:PROFILE_SUBMISSIONS]),
         "token": token_of(user=request.user),
+        # Here, not in every page's header: the permission check costs two queries.
+        "is_host": user_is_host(request.user),
     }
     progress = progress_of(user=request.user)
     context |= {"milestones": progress.milestones, "progress": progress}

@@ -136,14 +136,14 @@ def naive_views():
     from rest_framework.response import Response
     from rest_framework.views import APIView
 
-    from projects.selectors import challenge_get_published
+    from projects.selectors import challenge_get_visible
     from submissions.api import LeaderboardRowSerializer
 
     class NaiveLeaderboardApi(APIView):
         permission_classes = [AllowAny]
 
         def get(self, request, slug):
-            challenge = challenge_get_published(slug=slug)
+            challenge = challenge_get_visible(slug=slug, viewer=request.user)
             page, size = (
                 int(request.query_params.get("page", 1)),
                 int(request.query_params.get("page_size", 50)),
@@ -159,7 +159,7 @@ def naive_views():
         permission_classes = [IsAuthenticated]
 
         def get(self, request, slug):
-            challenge = challenge_get_published(slug=slug)
+            challenge = challenge_get_visible(slug=slug, viewer=request.user)
             rows = naive_rows(
                 "WHERE r.user_id = %(user)s", {"challenge": challenge.pk, "user": request.user.pk}
             )

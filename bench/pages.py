@@ -44,7 +44,7 @@ from django.test import RequestFactory  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from projects.models import Challenge, Dataset  # noqa: E402
-from projects.selectors import challenge_get_published  # noqa: E402
+from projects.selectors import challenge_get_visible  # noqa: E402
 from projects.views import challenge_context  # noqa: E402
 from submissions import views  # noqa: E402
 from submissions.leaderboard import LeaderboardRow  # noqa: E402
@@ -135,7 +135,7 @@ def fill(participants: int) -> None:
 
 def naive_leaderboard(request, slug: str):
     """The baseline: every view groups all scored submissions by learner and ranks them in Python."""
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     best = list(
         Submission.objects.filter(
             challenge=challenge, status=Submission.Status.SCORED, public_score__isnull=False

@@ -18,7 +18,7 @@ from hub.pagination import PageNumberPagination
 from hub.parsers import JSONParser
 from hub.schema import error_responses
 from hub.templatetags.hub_tags import markdown
-from projects.selectors import challenge_get_published
+from projects.selectors import challenge_get_visible
 
 
 def render_body(text: str) -> str:
@@ -141,7 +141,7 @@ class TopicListApi(APIView):
 
     @extend_schema(responses={200: paginated("TopicPage", TopicSerializer), **error_responses(400, 404)})
     def get(self, request: Request, slug: str) -> Response:
-        challenge = challenge_get_published(slug=slug)
+        challenge = challenge_get_visible(slug=slug, viewer=request.user)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(topics_of(challenge=challenge, viewer=request.user), request, self)
         return paginator.get_paginated_response(
@@ -153,7 +153,7 @@ class TopicListApi(APIView):
         responses={201: TopicDetailSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request: Request, slug: str) -> Response:
-        challenge = challenge_get_published(slug=slug)
+        challenge = challenge_get_visible(slug=slug, viewer=request.user)
         data = _valid(TopicCreateSerializer, request)
         create = announcement_create if data["announcement"] else topic_create
         topic = create(author=request.user, challenge=challenge, title=data["title"], body=data["body"])

@@ -3,8 +3,11 @@
 from django.contrib.auth.models import AnonymousUser, User
 
 from projects.models import Challenge
+from projects.selectors import challenge_is_host
 
 
 def is_host(user: User | AnonymousUser, challenge: Challenge | None = None) -> bool:
-    """Challenges have no host of their own yet: the hub's staff and superusers host every challenge."""
-    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
+    """The hub's staff moderate every discussion; a challenge's own hosts (projects.selectors) moderate its."""
+    if user.is_authenticated and (user.is_staff or user.is_superuser):
+        return True
+    return challenge is not None and challenge_is_host(challenge, user)

@@ -1,5 +1,5 @@
-"""Reads of the discussion. Visibility follows the challenge's (challenge_get_published: an unpublished challenge
-and its discussion are 404 to everyone but the admin); hidden topics and posts are seen by hosts only."""
+"""Reads of the discussion. Visibility follows the challenge's (challenge_get_visible: a challenge the viewer may
+not see, a draft or a private one, and its discussion are 404); hidden topics and posts are seen by hosts only."""
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
@@ -8,7 +8,7 @@ from community.errors import DiscussionNotFound
 from community.models import EMAIL_BY_DEFAULT, EmailPreference, Notification, Post, Topic
 from community.permissions import is_host
 from projects.models import Challenge
-from projects.selectors import challenge_get_published
+from projects.selectors import challenge_get_visible
 
 Viewer = User | AnonymousUser
 
@@ -25,8 +25,8 @@ def topic_get_visible(*, topic_id: int, viewer: Viewer) -> Topic:
     topic = Topic.objects.select_related("challenge", "author").filter(pk=topic_id).first()
     if topic is None:
         raise DiscussionNotFound(f"There is no topic {topic_id}.")
-    # Raises Http404 for an unpublished challenge, as its own pages do.
-    challenge_get_published(slug=topic.challenge.slug)
+    # Raises Http404 for a challenge the viewer may not see, as its own pages do.
+    challenge_get_visible(slug=topic.challenge.slug, viewer=viewer)
     if topic.is_hidden and not is_host(viewer, topic.challenge):
         raise DiscussionNotFound(f"There is no topic {topic_id}.")
     return topic

@@ -22,7 +22,7 @@ from community.services.moderation import post_report, post_set_hidden, topic_mo
 from community.services.posts import post_check_editable, post_delete, post_edit, post_reply
 from community.services.topics import announcement_create, topic_create
 from hub.api_errors import DISCUSSION_STATUS
-from projects.selectors import challenge_get_published
+from projects.selectors import challenge_get_visible
 from projects.views import challenge_context
 
 TOPICS_PER_PAGE = 20
@@ -52,7 +52,7 @@ def _topic_url(topic, **query) -> str:
 @require_http_methods(["GET", "POST"])
 @refusal_page
 def discussion(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     form = TopicForm(request.POST or None)
     if request.method == "POST":
         if not request.user.is_authenticated:

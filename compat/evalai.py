@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.http import Http404, JsonResponse
 from django.urls import reverse
@@ -21,7 +22,7 @@ from rest_framework.views import APIView
 
 from hub.pagination import PageNumberPagination
 from projects.models import Challenge
-from projects.selectors import challenge_get_published_by_id, challenges_published
+from projects.selectors import challenge_get_visible_by_id, challenges_listed
 from submissions.leaderboard import leaderboard_page
 from submissions.models import LeaderboardEntry, Submission
 from submissions.selectors import (
@@ -70,17 +71,17 @@ class EvalAIView(APIView):
         return paginator.get_paginated_response([to_json(item) for item in page])
 
 
-def _challenge(challenge_id: int) -> Challenge:
+def _challenge(challenge_id: int, viewer: AbstractBaseUser) -> Challenge:
     try:
-        return challenge_get_published_by_id(challenge_id=challenge_id)
+        return challenge_get_visible_by_id(challenge_id=challenge_id, viewer=viewer)
     except Http404:
         raise Refused(
             f"There is no challenge {challenge_id}. `evalai challenges` lists them.", status=406
         ) from None
 
 
-def _phase(challenge_id: int, phase_id: int) -> Challenge:
-    challenge = _challenge(challenge_id)
+def _phase(challenge_id: int, phase_id: int, viewer: AbstractBaseUser) -> Challenge:
+    challenge = _challenge(challenge_id, viewer)
     if phase_id != challenge.pk:
         raise Refused(
             f"Challenge {challenge.pk} has one phase, number {challenge.pk}: "
@@ -107,27 +108,29 @@ class ChallengeListApi(EvalAIView):
     def get(self, request: Request, time: str, approved: str, public: str) -> Response:
         if time not in LIST_STATUSES:
             raise Refused(f"List challenges by all, past, present or future, not '{time}'.", status=406)
-        return self.paginated(request, challenges_published(status=LIST_STATUSES[time]), challenge_json)
+        return self.paginated(
+            request, challenges_listed(viewer=request.user, status=LIST_STATUSES[time]), challenge_json
+        )
 
 
 class ChallengeDetailApi(EvalAIView):
     def get(self, request: Request, challenge_id: int) -> Response:
-        return Response(challenge_json(_challenge(challenge_id)))
+        return Response(challenge_json(_challenge(challenge_id, request.user)))
 
 
 class PhaseListApi(EvalAIView):
     def get(self, request: Request, challenge_id: int) -> Response:
-        return self.paginated(request, [_challenge(challenge_id)], phase_json)
+        return self.paginated(request, [_challenge(challenge_id, request.user)], phase_json)
 
 
 class PhaseDetailApi(EvalAIView):
     def get(self, request: Request, challenge_id: int, phase_id: int) -> Response:
-        return Response(phase_json(_phase(challenge_id, phase_id)))
+        return Response(phase_json(_phase(challenge_id, phase_id, request.user)))
 
 
 class PhaseSplitListApi(EvalAIView):
     def get(self, request: Request, challenge_id: int) -> Response:
-        challenge = _challenge(challenge_id)
+        challenge = _challenge(challenge_id, request.user)
         return Response(
             [
                 phase_split_json(challenge, split, viewer=request.user)
@@ -160,7 +163,7 @@ class SubmissionListCreateApi(EvalAIView):
     parser_classes = [MultiPartParser, FormParser]
 
     def get(self, request: Request, challenge_id: int, phase_id: int) -> Response:
-        challenge = _phase(challenge_id, phase_id)
+        challenge = _phase(challenge_id, phase_id, request.user)
         result_url = _result_url(request)
         return self.paginated(
             request,
@@ -169,7 +172,7 @@ class SubmissionListCreateApi(EvalAIView):
         )
 
     def post(self, request: Request, challenge_id: int, phase_id: int) -> Response:
-        challenge = _phase(challenge_id, phase_id)
+        challenge = _phase(challenge_id, phase_id, request.user)
         form = SubmissionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         submission = submission_create(user=request.user, challenge=challenge, **form.validated_data)
@@ -198,7 +201,7 @@ class LeaderboardApi(EvalAIView):
                 status=406,
             )
         challenge_id, split = named
-        challenge = _challenge(challenge_id)
+        challenge = _challenge(challenge_id, request.user)
         base = request.build_absolute_uri(request.path)
         board = leaderboard_page(
             challenge=challenge,

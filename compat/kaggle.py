@@ -8,6 +8,7 @@ must answer on port 80 there. Downloads are answered with a redirect to a URL wh
 import io
 import zipfile
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
@@ -25,8 +26,8 @@ from hub.parsers import JSONParser
 from projects.models import Challenge
 from projects.selectors import (
     challenge_data_files,
-    challenge_get_published,
-    challenges_published,
+    challenge_get_visible,
+    challenges_listed,
     data_file_get,
 )
 from submissions.leaderboard import (
@@ -72,9 +73,9 @@ class KaggleView(APIView):
         return form
 
 
-def _challenge(slug: str) -> Challenge:
+def _challenge(slug: str, viewer: AbstractBaseUser) -> Challenge:
     try:
-        return challenge_get_published(slug=slug)
+        return challenge_get_visible(slug=slug, viewer=viewer)
     except Http404:
         raise Refused(
             f"There is no challenge '{slug}'. `kaggle competitions list` shows each one's slug (ref).",
@@ -93,7 +94,9 @@ class ListCompetitions(KaggleView):
         form = self.valid(shapes.ListCompetitionsRequest)
         data = form.validated_data
         entered = challenge_ids_entered(user=request.user)
-        challenges = challenges_published(status="upcoming" if data["group"] == UPCOMING_GROUP else None)
+        challenges = challenges_listed(
+            viewer=request.user, status="upcoming" if data["group"] == UPCOMING_GROUP else None
+        )
         if data["group"] == ENTERED_GROUP:
             challenges = challenges.filter(pk__in=entered)
         if data["search"]:
@@ -130,7 +133,7 @@ class ListCompetitions(KaggleView):
 class ListDataFiles(KaggleView):
     def post(self, request: Request) -> Response:
         form = self.valid(shapes.CompetitionPagedRequest)
-        files = challenge_data_files(_challenge(form.validated_data["competitionName"]))
+        files = challenge_data_files(_challenge(form.validated_data["competitionName"], request.user))
         offset, page_size = form.offset(), form.validated_data["pageSize"]
         return Response(
             {
@@ -145,7 +148,7 @@ class ListDataFiles(KaggleView):
 class DownloadDataFile(KaggleView):
     def post(self, request: Request) -> HttpResponseRedirect:
         form = self.valid(shapes.DownloadDataFileRequest)
-        challenge = _challenge(form.validated_data["competitionName"])
+        challenge = _challenge(form.validated_data["competitionName"], request.user)
         try:
             data_file = data_file_get(challenge=challenge, name=form.validated_data["fileName"])
         except Http404:
@@ -159,14 +162,16 @@ class DownloadDataFile(KaggleView):
 
 class DownloadDataFiles(KaggleView):
     def post(self, request: Request) -> HttpResponseRedirect:
-        challenge = _challenge(self.valid(shapes.CompetitionRequest).validated_data["competitionName"])
+        challenge = _challenge(
+            self.valid(shapes.CompetitionRequest).validated_data["competitionName"], request.user
+        )
         return HttpResponseRedirect(reverse("challenge-data-zip", args=[challenge.slug]))
 
 
 class StartSubmissionUpload(KaggleView):
     def post(self, request: Request) -> Response:
         data = self.valid(shapes.StartSubmissionUploadRequest).validated_data
-        challenge = _challenge(data["competitionName"])
+        challenge = _challenge(data["competitionName"], request.user)
         token = kaggle_upload_start(
             user=request.user, challenge=challenge, file_name=data["fileName"], size=data["contentLength"]
         )
@@ -178,7 +183,7 @@ class StartSubmissionUpload(KaggleView):
 class CreateSubmission(KaggleView):
     def post(self, request: Request) -> Response:
         data = self.valid(shapes.CreateSubmissionRequest).validated_data
-        challenge = _challenge(data["competitionName"])
+        challenge = _challenge(data["competitionName"], request.user)
         submission = kaggle_upload_submit(
             user=request.user,
             challenge=challenge,
@@ -196,7 +201,9 @@ class CreateSubmission(KaggleView):
 
 class GetSubmissionLimits(KaggleView):
     def post(self, request: Request) -> Response:
-        challenge = _challenge(self.valid(shapes.CompetitionRequest).validated_data["competitionName"])
+        challenge = _challenge(
+            self.valid(shapes.CompetitionRequest).validated_data["competitionName"], request.user
+        )
         return Response(
             shapes.limits_json(submission_limits(challenge=challenge, user=request.user, count_total=True))
         )
@@ -205,7 +212,7 @@ class GetSubmissionLimits(KaggleView):
 class ListSubmissions(KaggleView):
     def post(self, request: Request) -> Response:
         form = self.valid(shapes.CompetitionPagedRequest)
-        challenge = _challenge(form.validated_data["competitionName"])
+        challenge = _challenge(form.validated_data["competitionName"], request.user)
         submissions = submissions_of(challenge=challenge, user=request.user).select_related("user")
         offset, page_size = form.offset(), form.validated_data["pageSize"]
         return Response(
@@ -229,7 +236,7 @@ class GetSubmission(KaggleView):
 class GetLeaderboard(KaggleView):
     def post(self, request: Request) -> Response:
         data = self.valid(shapes.CompetitionPagedRequest).validated_data
-        challenge = _challenge(data["competitionName"])
+        challenge = _challenge(data["competitionName"], request.user)
         board = leaderboard_page(
             challenge=challenge,
             split=_board_split(challenge, request.user),
@@ -249,7 +256,9 @@ class DownloadLeaderboard(KaggleView):
     """The whole board as `<slug>-<split>leaderboard.csv` in a zip, Kaggle's layout for it."""
 
     def post(self, request: Request) -> HttpResponse:
-        challenge = _challenge(self.valid(shapes.CompetitionRequest).validated_data["competitionName"])
+        challenge = _challenge(
+            self.valid(shapes.CompetitionRequest).validated_data["competitionName"], request.user
+        )
         split = _board_split(challenge, request.user)
         table = "".join(
             leaderboard_csv(

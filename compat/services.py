@@ -23,6 +23,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from projects.models import Challenge
+from projects.selectors import challenges_visible
 from submissions.errors import Reason, SubmissionRefused
 from submissions.models import Submission
 from submissions.services.submit import submission_check_allowed, submission_create
@@ -96,7 +97,8 @@ def kaggle_upload_store(
     A PUT that does come with credentials (the CLI sends none) must come from the ticket's learner.
     """
     owner = get_user_model().objects.filter(pk=ticket.user_id, is_active=True).first()
-    challenge = Challenge.objects.filter(pk=ticket.challenge_id).first()
+    # The ticket's learner must still see the challenge (a host may have made it private since).
+    challenge = challenges_visible(viewer=owner).filter(pk=ticket.challenge_id).first() if owner else None
     if owner is None or challenge is None or (caller is not None and caller.pk != ticket.user_id):
         raise SubmissionRefused(
             Reason.UPLOAD_BAD_TOKEN,

@@ -16,7 +16,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from community.errors import DiscussionError, PostingTooFast
+from projects.bundles import BundleError
 from projects.errors import DatasetError, DatasetZipNotReady
+from projects.hosting import HostingError
 from submissions.errors import Reason, SubmissionRefused
 from submissions.leaderboard import PrivateBoardHidden
 
@@ -138,6 +140,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         if isinstance(exc, PostingTooFast):
             response["Retry-After"] = str(exc.retry_after)
         return response
+    if isinstance(exc, BundleError | HostingError):
+        # A host's bundle or request that cannot be used as it is: the message names what to change.
+        code = "bad_bundle" if isinstance(exc, BundleError) else "invalid"
+        return Response({"error": str(exc), "detail": None, "code": code}, status=400)
     for exception_class, (status_code, code, message) in _REQUEST_LIMITS.items():
         if isinstance(exc, exception_class):
             return Response({"error": message, "detail": None, "code": code}, status=status_code)

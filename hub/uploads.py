@@ -72,18 +72,32 @@ class UploadLimitHandler(FileUploadHandler):
         """The upload's limit in bytes, looked up (once) if no view gave it."""
         if self.max_bytes is None:
             match = getattr(self.request, "resolver_match", None)
-            self.max_bytes = _limit_of_slug(match.kwargs.get("slug") if match else None)
+            if match is not None and match.url_name in BUNDLE_UPLOAD_URL_NAMES:
+                self.max_bytes = settings.HUB_MAX_BUNDLE_UPLOAD_BYTES
+            else:
+                self.max_bytes = upload_limit_of_slug(match.kwargs.get("slug") if match else None)
         return self.max_bytes
 
 
-def upload_limit_install(request: HttpRequest, *, max_bytes: int) -> None:
+# Where hosts upload a challenge bundle or labelled data (the web forms and the REST API): the bundle's limit.
+BUNDLE_UPLOAD_URL_NAMES = frozenset(
+    {"host-home", "host-labelled", "api-challenge-list", "api-challenge-from-labelled-data"}
+)
+
+
+def upload_limit_install(request: HttpRequest, *, max_bytes: int | None) -> None:
     """Refuse the upload as soon as it passes `max_bytes`. Call it before anything reads the body: for a session
     sign-in, Django's CSRF check parses a multipart body during authentication, before the view runs.
+
+    `max_bytes=None` refuses at once at the limit the URL's slug gives (upload_limit_of_slug), read only if the
+    body is parsed before the view installs its own: a view that must know the viewer to resolve its challenge
+    calls it first, then authenticates, then installs the challenge's limit.
 
     `request` is Django's request (for a DRF request, pass `request._request`: upload handlers live there).
     """
     handler = _limit_handler(request)
-    handler.max_bytes = max_bytes
+    if max_bytes is not None:
+        handler.max_bytes = max_bytes
     handler.refuse_at_once = True
 
 
@@ -132,11 +146,18 @@ class OversizedUpload(UploadedFile):
         return None
 
 
-def _limit_of_slug(slug: str | None) -> int:
+def upload_limit_of_slug(slug: str | None) -> int:
+    """The upload limit of the challenge at `slug` when anyone may see it, else HUB_MAX_UPLOAD_BYTES."""
     if slug:
-        from projects.models import Challenge
+        from projects.models import Challenge, Visibility
 
-        limit = Challenge.objects.filter(slug=slug).values_list("max_upload_bytes", flat=True).first()
+        # Only a challenge anyone may see: a private one's own limit (read before anyone is authenticated) would
+        # tell an outsider it exists (a 413 where a slug nobody uses gives a 404). Views that resolved their
+        # challenge for the viewer install its own limit (upload_limit_install).
+        open_to_all = Challenge.objects.filter(
+            slug=slug, is_published=True, visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED]
+        )
+        limit = open_to_all.values_list("max_upload_bytes", flat=True).first()
         if limit:
             return limit
     return settings.HUB_MAX_UPLOAD_BYTES
@@ -164,7 +185,7 @@ class ChunkedBodyMiddleware:
         chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
         if not chunked or request.META.get("CONTENT_LENGTH"):
             return self.get_response(request)
-        max_bytes = _limit_of_slug(_slug_of(request.path_info))
+        max_bytes = upload_limit_of_slug(_slug_of(request.path_info))
         source = request.META["wsgi.input"]
         body = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed with the response)
             max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, dir=settings.FILE_UPLOAD_TEMP_DIR

@@ -8,9 +8,10 @@ from community import notifications_api
 from learning import api as learning_api
 from learning import views as learning_views
 from projects import api as projects_api
-from projects import dataset_api, dataset_views
+from projects import dataset_api, dataset_views, host_views
 from projects import views as projects_views
 from submissions import api as submissions_api
+from submissions import host_api
 from submissions import views as submissions_views
 from submissions.insight import api as insight_api
 from submissions.insight import views as insight_views
@@ -25,8 +26,35 @@ api_v1 = [
     path("me/", accounts_api.MeApi.as_view(), name="api-me"),
     path("me/progress/", learning_api.MyProgressApi.as_view(), name="api-my-progress"),
     path("tracks/", learning_api.TrackListApi.as_view(), name="api-track-list"),
-    path("challenges/", projects_api.ChallengeListApi.as_view(), name="api-challenge-list"),
-    path("challenges/<slug:slug>/", projects_api.ChallengeDetailApi.as_view(), name="api-challenge-detail"),
+    path("challenges/", projects_api.ChallengeListCreateApi.as_view(), name="api-challenge-list"),
+    path(
+        "labelled-challenges/",
+        projects_api.ChallengeFromLabelledDataApi.as_view(),
+        name="api-challenge-from-labelled-data",
+    ),
+    path(
+        "challenges/<slug:slug>/",
+        projects_api.ChallengeDetailUpdateApi.as_view(),
+        name="api-challenge-detail",
+    ),
+    path(
+        "challenges/<slug:slug>/publish/",
+        projects_api.ChallengePublishApi.as_view(),
+        name="api-challenge-publish",
+    ),
+    path("challenges/<slug:slug>/join/", projects_api.ChallengeJoinApi.as_view(), name="api-challenge-join"),
+    path(
+        "challenges/<slug:slug>/invite-code/",
+        projects_api.ChallengeInviteCodeApi.as_view(),
+        name="api-challenge-invite-code",
+    ),
+    path("challenges/<slug:slug>/gradebook/", host_api.GradebookApi.as_view(), name="api-gradebook"),
+    path(
+        "challenges/<slug:slug>/gradebook.csv", host_api.GradebookCsvApi.as_view(), name="api-gradebook-csv"
+    ),
+    path(
+        "challenges/<slug:slug>/hosts/", projects_api.ChallengeHostsApi.as_view(), name="api-challenge-hosts"
+    ),
     path("challenges/<slug:slug>/files/", projects_api.DataFileListApi.as_view(), name="api-data-file-list"),
     path(
         "challenges/<slug:slug>/submissions/",
@@ -34,6 +62,11 @@ api_v1 = [
         name="api-challenge-submissions",
     ),
     path("challenges/<slug:slug>/limits/", submissions_api.LimitsApi.as_view(), name="api-limits"),
+    path(
+        "challenges/<slug:slug>/limits/overrides/",
+        projects_api.LimitOverridesApi.as_view(),
+        name="api-limit-overrides",
+    ),
     path(
         "challenges/<slug:slug>/leaderboard/",
         submissions_api.LeaderboardApi.as_view(),
@@ -137,6 +170,9 @@ urlpatterns = [
         name="data-file-image",
     ),
     path("challenges/<slug:slug>/data.zip", projects_views.challenge_data_zip, name="challenge-data-zip"),
+    path(
+        "challenges/<slug:slug>/join/<str:code>/", projects_views.challenge_join_page, name="challenge-join"
+    ),
     path("challenges/<slug:slug>/leaderboard/", submissions_views.leaderboard, name="challenge-leaderboard"),
     path(
         "challenges/<slug:slug>/leaderboard/board/",
@@ -167,6 +203,21 @@ urlpatterns = [
         name="submission-status",
     ),
     path("", include("community.urls")),
+    path("host/", host_views.host_home, name="host-home"),
+    path("host/labelled/", host_views.host_labelled, name="host-labelled"),
+    path("host/challenges/<slug:slug>/", host_views.host_challenge, name="host-challenge"),
+    path("host/challenges/<slug:slug>/roster/", host_views.host_roster, name="host-roster"),
+    path("host/challenges/<slug:slug>/submissions/", host_views.host_submissions, name="host-submissions"),
+    path(
+        "host/challenges/<slug:slug>/submissions/<int:submission_id>/file",
+        host_views.host_submission_file,
+        name="host-submission-file",
+    ),
+    path(
+        "host/challenges/<slug:slug>/submissions/<int:submission_id>/disqualify/",
+        host_views.host_submission_disqualify,
+        name="host-submission-disqualify",
+    ),
     path("datasets/", dataset_views.dataset_list, name="dataset-list"),
     path("datasets/new/", dataset_views.dataset_new, name="dataset-new"),
     path("datasets/<str:owner>/<slug:dataset_slug>/", dataset_views.dataset_detail, name="dataset-detail"),

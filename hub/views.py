@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from hub.celery import app as celery_app
-from projects.selectors import challenges_published
+from projects.selectors import challenges_listed
 
 START_HERE_SLUG = "identify-the-digits"
 
@@ -14,7 +14,7 @@ START_HERE_SLUG = "identify-the-digits"
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     # The beginner's first challenge leads its level.
-    challenges = sorted(challenges_published(), key=lambda c: c.slug != START_HERE_SLUG)
+    challenges = sorted(challenges_listed(viewer=request.user), key=lambda c: c.slug != START_HERE_SLUG)
     levels = [
         (level, [c for c in challenges if c.level == level])
         for level in ("beginner", "intermediate", "advanced")

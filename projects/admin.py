@@ -14,7 +14,16 @@ from submissions.services.leaderboard_jobs import leaderboard_rebuild
 from submissions.services.scoring import submissions_rescore
 
 from .bundles import BundleError
-from .models import Challenge, DataFile, Dataset, DatasetReport, DatasetVersion, Solution
+from .models import (
+    Admission,
+    AllowedEmail,
+    Challenge,
+    DataFile,
+    Dataset,
+    DatasetReport,
+    DatasetVersion,
+    Solution,
+)
 from .services import challenge_import_bundle, challenge_reveal_private
 
 
@@ -88,6 +97,18 @@ class SolutionInline(admin.StackedInline):
     can_delete = False
 
 
+class AllowedEmailInline(admin.TabularInline):
+    model = AllowedEmail
+    extra = 0
+
+
+class AdmissionInline(admin.TabularInline):
+    model = Admission
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "via", "joined_at"]
+
+
 @admin.register(Challenge)
 class ChallengeAdmin(admin.ModelAdmin):
     list_display = [
@@ -98,11 +119,13 @@ class ChallengeAdmin(admin.ModelAdmin):
         "start_at",
         "end_at",
         "is_published",
+        "visibility",
         "private_revealed",
     ]
-    list_filter = ["level", "is_published"]
+    list_filter = ["level", "is_published", "visibility"]
     search_fields = ["title", "slug"]
-    inlines = [SolutionInline]
+    filter_horizontal = ["hosts"]
+    inlines = [SolutionInline, AllowedEmailInline, AdmissionInline]
     readonly_fields = ["scoring_problem"]
     actions = ["reveal_private", "rescore_all", "rebuild_leaderboards"]
     change_list_template = "admin/projects/challenge/change_list.html"

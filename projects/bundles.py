@@ -29,6 +29,7 @@ from .scoring_spec import scoring_spec_for
 
 LEVELS = ("beginner", "intermediate", "advanced")
 FILE_KINDS = ("train", "test", "sample_submission", "images", "other")
+VISIBILITIES = ("public", "unlisted", "private")
 MANIFEST = "challenge.yaml"
 
 
@@ -98,6 +99,7 @@ class Bundle:
     insight_enabled: bool = True
     featured_order: int = 100
     tracks: list[TrackPlacement] = field(default_factory=list)
+    visibility: str | None = None  # None: the bundle does not say, and an import keeps the challenge's
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -171,7 +173,7 @@ MANIFEST_KEYS = frozenset(
         "slug", "title", "level", "summary", "description", "evaluation", "metric", "extra_metrics", "id_column",
         "target_column", "solution_id_column", "solution_target_column", "allowed_labels", "positive_label", "k",
         "formats", "split", "start", "end", "daily_limit", "total_limit", "max_upload_mb", "dataset", "files",
-        "solution", "starter_kit", "baseline", "insight", "tracks", "featured_order",
+        "solution", "starter_kit", "baseline", "insight", "tracks", "featured_order", "visibility",
     }
 )  # fmt: skip
 
@@ -224,6 +226,9 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
     insight = m.get("insight", True)
     if not isinstance(insight, bool):
         raise BundleError(f"insight must be true or false, not {insight!r}.")
+    visibility = m.get("visibility")
+    if visibility is not None and visibility not in VISIBILITIES:
+        raise BundleError(f"visibility '{visibility}' is not one of {', '.join(VISIBILITIES)}.")
     return Bundle(
         slug=slug,
         title=reader.required_str("title"),
@@ -260,6 +265,7 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
         solution=reader.path("solution", required=True),
         starter_kit=reader.path("starter_kit"),
         baseline=reader.path("baseline"),
+        visibility=visibility,
         insight_enabled=insight,
         featured_order=_featured_order(m.get("featured_order", 100)),
         tracks=[_track_placement(index, entry) for index, entry in enumerate(reader.optional_list("tracks"))],

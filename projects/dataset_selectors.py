@@ -4,19 +4,23 @@ exist (404), so its name is never confirmed."""
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from .models import Challenge, Dataset, DatasetFile, DatasetVersion
+from .selectors import challenges_visible
 
 SORTS = {"recent": "-updated_at", "downloads": "-downloads"}
 
 
 def _visible_to(user) -> Q:
-    """Public and not hidden, and released: a bundle's dataset whose challenges are all unpublished is not shown
-    before its challenge is."""
+    """Public and not hidden, and released: a bundle's dataset is shown only where one of its challenges is visible
+    to the user (challenges' one visibility rule), so neither a draft's nor a private class's data shows."""
     used = Exists(Challenge.objects.filter(dataset=OuterRef("pk")))
-    released = Exists(Challenge.objects.filter(dataset=OuterRef("pk"), is_published=True))
+    released = Exists(
+        challenges_visible(viewer=user or AnonymousUser()).filter(dataset=OuterRef("pk")).values("pk")
+    )
     visible = Q(visibility=Dataset.Visibility.PUBLIC, is_hidden=False) & (~used | released)
     if user is not None and user.is_authenticated:
         visible |= Q(owner=user)

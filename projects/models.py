@@ -221,6 +221,12 @@ class DataFile(models.Model):
         return self.name
 
 
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public: listed, open to everyone"
+    UNLISTED = "unlisted", "Unlisted: anyone with the link, not listed"
+    PRIVATE = "private", "Private: its hosts and the learners it admits"
+
+
 class Challenge(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
@@ -263,7 +269,21 @@ class Challenge(models.Model):
     daily_limit = models.PositiveIntegerField(default=10)
     total_limit = models.PositiveIntegerField(null=True, blank=True)
     max_upload_bytes = models.PositiveBigIntegerField(default=default_max_upload_bytes)
-    is_published = models.BooleanField(default=True)
+    is_published = models.BooleanField(
+        default=True, help_text="A draft (not published) is visible to its hosts only"
+    )
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    invite_code = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Learners who give it join a private challenge; empty: no invite link",
+    )
+    hosts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="hosted_challenges",
+        help_text="Users who manage this challenge (besides the superusers)",
+    )
     private_revealed = models.BooleanField(
         default=False, help_text="Show the private leaderboard before the end"
     )
@@ -280,6 +300,8 @@ class Challenge(models.Model):
 
     class Meta:
         ordering = ["start_at", "title"]
+        # Granted through the "Hosts" group (python manage.py grant_host USERNAME) or in the admin.
+        permissions = [("host_challenges", "Can create challenges and manage the ones they host")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_at__isnull=True) | Q(end_at__gt=models.F("start_at")),
@@ -308,3 +330,68 @@ class Solution(models.Model):
 
     def __str__(self) -> str:
         return f"Solution of {self.challenge}"
+
+
+class Admission(models.Model):
+    """A learner admitted to a private challenge: who joined, when and how. Public and unlisted challenges
+    admit everyone and record nothing here."""
+
+    class Via(models.TextChoices):
+        INVITE = "invite", "Invite code or link"
+        EMAIL = "email", "Allowed e-mail address or domain"
+        HOST = "host", "Added by a host"
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="admissions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admissions")
+    via = models.CharField(max_length=10, choices=Via.choices)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["challenge", "joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "user"], name="admission_unique_learner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.challenge}"
+
+
+class AllowedEmail(models.Model):
+    """A learner whose verified e-mail is `address`, or ends with it when it starts with @ (a whole domain), may
+    join a private challenge without its invite code."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="allowed_emails")
+    address = models.CharField(max_length=254, help_text="ada@example.org, or @university.edu for a domain")
+
+    class Meta:
+        ordering = ["challenge", "address"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "address"], name="allowed_email_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class LimitOverride(models.Model):
+    """One learner's own limits in one challenge, set by its hosts ("Ada may submit 20 a day"), and their own
+    deadline (a late submission for one learner). Empty fields keep the challenge's."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="limit_overrides")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="limit_overrides"
+    )
+    daily_limit = models.PositiveIntegerField(null=True, blank=True)
+    total_limit = models.PositiveIntegerField(null=True, blank=True)
+    end_at = models.DateTimeField(null=True, blank=True, help_text="This learner's own deadline")
+    note = models.CharField(max_length=300, blank=True, help_text="Why, for the roster")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["challenge", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "user"], name="limit_override_unique_learner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Limits of {self.user} in {self.challenge}"

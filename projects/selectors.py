@@ -1,6 +1,11 @@
 """Reads of challenges and datasets."""
 
-from django.db.models import Case, QuerySet, Value, When
+import datetime as dt
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -8,24 +13,117 @@ from hub.storage import ChecksumMismatch, local_copy
 from workers.scoring import ScoringSpec, SolutionError, load_solution
 from workers.scoring import Solution as ParsedSolution
 
-from .models import Challenge, DataFile, Dataset, Level, Solution
+from .models import (
+    Admission,
+    AllowedEmail,
+    Challenge,
+    DataFile,
+    Dataset,
+    Level,
+    LimitOverride,
+    Solution,
+    Visibility,
+)
 from .scoring_spec import scoring_spec_for
 
 
-def challenges_published(*, level: str | None = None, status: str | None = None) -> QuerySet[Challenge]:
-    """Published challenges, in the order to take them: by level (beginner first), then the featured order the
-    host gave, then title; `status` is one of upcoming, open, ended."""
-    level_rank = Case(
-        *(When(level=value, then=Value(rank)) for rank, value in enumerate(Level.values)),
-        default=Value(len(Level.values)),
-    )
-    challenges = (
-        Challenge.objects.filter(is_published=True)
-        .select_related("dataset")
-        .order_by(level_rank, "featured_order", "title")
-    )
-    if level:
-        challenges = challenges.filter(level=level)
+class HostOnly(PermissionDenied):
+    """A signed-in learner asked for what only the challenge's hosts may do (403 in every protocol)."""
+
+
+Viewer = AbstractBaseUser | AnonymousUser
+HOST_PERMISSION = "projects.host_challenges"
+
+
+def user_is_host(user: Viewer) -> bool:
+    """May this user create challenges? Granted by the permission, directly or through the Hosts group."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(HOST_PERMISSION))
+
+
+def challenge_is_host(challenge: Challenge, user: Viewer) -> bool:
+    """The one answer to "may this user manage this challenge?": its hosts and the superusers."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    cache = _viewer_cache(user)["hosts"]
+    if challenge.pk not in cache:
+        cache[challenge.pk] = challenge.hosts.filter(pk=user.pk).exists()
+    return cache[challenge.pk]
+
+
+def _viewer_cache(user: Viewer) -> dict[str, dict[int, bool]]:
+    """Per request (kept on the request's user object): does this user host challenge N, does a host give them
+    limits of their own there. The resolver fills it from its one query, so a page that asks many times (every
+    row of a list of submissions) asks the database once at most."""
+    cache = user.__dict__.get("_challenge_facts")
+    if cache is None:
+        cache = user.__dict__["_challenge_facts"] = {"hosts": {}, "override": {}}
+    return cache
+
+
+def viewer_fact_annotations(viewer: Viewer, challenge_ref: str = "pk") -> dict:
+    """Annotations that answer the cached questions in the same query that reads the challenge (`challenge_ref`
+    names the challenge's id in the outer query: "pk", or "challenge_id" for a submission)."""
+    if not viewer.is_authenticated:
+        return {}
+    return {
+        "viewer_hosts": Exists(
+            Challenge.hosts.through.objects.filter(challenge_id=OuterRef(challenge_ref), user_id=viewer.pk)
+        ),
+        "viewer_has_override": Exists(
+            LimitOverride.objects.filter(challenge_id=OuterRef(challenge_ref), user_id=viewer.pk)
+        ),
+    }
+
+
+def viewer_facts_remember(viewer: Viewer, challenge_id: int, row) -> None:
+    """Keep what viewer_fact_annotations read on `row` for this request."""
+    if viewer.is_authenticated and hasattr(row, "viewer_hosts"):
+        cache = _viewer_cache(viewer)
+        cache["hosts"][challenge_id] = row.viewer_hosts
+        cache["override"][challenge_id] = row.viewer_has_override
+
+
+def hosted_challenge_ids_forget(user: Viewer) -> None:
+    """After a change of hosts in this request: ask the database again."""
+    user.__dict__.pop("_challenge_facts", None)
+
+
+def _email_matches(user: Viewer) -> Q:
+    """Challenges whose allowed e-mail list names this user's address or its domain. User.email holds only a
+    verified address (accounts/services/email_address.py), so nobody is admitted by an address they typed."""
+    email = (getattr(user, "email", "") or "").strip().lower()
+    if "@" not in email:
+        return Q(pk__in=[])
+    domain = "@" + email.rsplit("@", 1)[1]
+    return Q(Exists(AllowedEmail.objects.filter(challenge_id=OuterRef("pk"), address__in=[email, domain])))
+
+
+def _visible_q(viewer: Viewer) -> Q:
+    """THE visibility rule, as a filter. A published public or unlisted challenge is visible to everyone; a
+    private one to the learners it admits; a draft, and everything, to its hosts and the superusers."""
+    open_to_all = Q(is_published=True, visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED])
+    if not viewer.is_authenticated or not viewer.is_active:
+        return open_to_all
+    if viewer.is_superuser:
+        return Q()
+    hosted = Exists(Challenge.hosts.through.objects.filter(challenge_id=OuterRef("pk"), user_id=viewer.pk))
+    admitted = Exists(Admission.objects.filter(challenge_id=OuterRef("pk"), user_id=viewer.pk))
+    admits = Q(is_published=True, visibility=Visibility.PRIVATE) & (Q(admitted) | _email_matches(viewer))
+    return open_to_all | admits | Q(hosted)
+
+
+def challenges_visible(*, viewer: Viewer) -> QuerySet[Challenge]:
+    """Every challenge the viewer may open: the base of every read of a challenge for a request."""
+    return Challenge.objects.filter(_visible_q(viewer)).select_related("dataset__owner", "dataset_version")
+
+
+def challenge_is_visible(challenge: Challenge, viewer: Viewer) -> bool:
+    return challenges_visible(viewer=viewer).filter(pk=challenge.pk).exists()
+
+
+def _by_status(challenges: QuerySet[Challenge], status: str | None) -> QuerySet[Challenge]:
     now = timezone.now()
     if status == "upcoming":
         challenges = challenges.filter(start_at__gt=now)
@@ -36,20 +134,75 @@ def challenges_published(*, level: str | None = None, status: str | None = None)
     return challenges
 
 
-def challenge_get_published(*, slug: str) -> Challenge:
-    try:
-        return Challenge.objects.select_related("dataset__owner", "dataset_version").get(slug=slug, is_published=True)
-    except Challenge.DoesNotExist:
+def challenges_listed(
+    *, viewer: Viewer, level: str | None = None, status: str | None = None
+) -> QuerySet[Challenge]:
+    """The challenges a list shows this viewer (pages, the REST API, the EvalAI and Kaggle lists): the visible
+    ones, but an unlisted challenge only to its hosts; `status` is one of upcoming, open, ended."""
+    challenges = challenges_visible(viewer=viewer)
+    if viewer.is_authenticated and not viewer.is_superuser:
+        hosted = Exists(
+            Challenge.hosts.through.objects.filter(challenge_id=OuterRef("pk"), user_id=viewer.pk)
+        )
+        challenges = challenges.filter(~Q(visibility=Visibility.UNLISTED) | Q(hosted))
+    elif not viewer.is_authenticated:
+        challenges = challenges.exclude(visibility=Visibility.UNLISTED)
+    if level:
+        challenges = challenges.filter(level=level)
+    return _by_status(challenges.order_by(_LEVEL_RANK, "featured_order", "title"), status)
+
+
+# The order to take challenges in: by level (beginner first), then the featured order the host gave, then title.
+_LEVEL_RANK = Case(
+    *(When(level=value, then=Value(rank)) for rank, value in enumerate(Level.values)),
+    default=Value(len(Level.values)),
+)
+
+
+def challenges_published(*, status: str | None = None) -> QuerySet[Challenge]:
+    """Every published challenge, whoever may see it: for the hub's own work (warming the workers' caches),
+    never for a request; requests use challenges_listed or challenge_get_visible."""
+    return _by_status(Challenge.objects.filter(is_published=True).select_related("dataset"), status)
+
+
+def challenge_get_visible(*, slug: str, viewer: Viewer) -> Challenge:
+    """THE resolver of a challenge for a request. A challenge the viewer may not see does not exist: the same
+    404 as a slug nobody uses, on every page, API, file and protocol."""
+    challenges = challenges_visible(viewer=viewer).annotate(**viewer_fact_annotations(viewer))
+    challenge = challenges.filter(slug=slug).first()
+    if challenge is None:
         raise Http404(
             f"There is no challenge '{slug}'. See the list at /challenges/, or run `hub challenges`."
-        ) from None
+        )
+    viewer_facts_remember(viewer, challenge.pk, challenge)
+    return challenge
 
 
-def challenge_get_published_by_id(*, challenge_id: int) -> Challenge:
-    """challenge_get_published for clients that name a challenge by its number (the EvalAI CLI)."""
-    challenge = challenges_published().filter(pk=challenge_id).first()
+def challenge_get_visible_by_id(*, challenge_id: int, viewer: Viewer) -> Challenge:
+    """challenge_get_visible for clients that name a challenge by its number (the EvalAI CLI)."""
+    challenges = challenges_visible(viewer=viewer).annotate(**viewer_fact_annotations(viewer))
+    challenge = challenges.filter(pk=challenge_id).first()
     if challenge is None:
         raise Http404(f"There is no challenge {challenge_id}.")
+    viewer_facts_remember(viewer, challenge.pk, challenge)
+    return challenge
+
+
+def challenge_get_by_invite(*, slug: str, invite_code: str) -> Challenge | None:
+    """The published challenge this invite code opens, or None: a wrong code tells nothing of the challenge."""
+    code = invite_code.strip()
+    challenge = Challenge.objects.filter(slug=slug, is_published=True).select_related("dataset").first()
+    if challenge is None or not challenge.invite_code or not code:
+        return None
+    return challenge if secrets.compare_digest(challenge.invite_code, code) else None
+
+
+def challenge_get_hosted(*, slug: str, user: Viewer) -> Challenge:
+    """A challenge for its host's management pages and API: 404 to anyone who cannot see it, and
+    HostOnly (403) to a learner who can see it but does not host it."""
+    challenge = challenge_get_visible(slug=slug, viewer=user)
+    if not challenge_is_host(challenge, user):
+        raise HostOnly(f"Only the hosts of {challenge.title} may do this.")
     return challenge
 
 
@@ -60,6 +213,22 @@ def challenge_status(challenge: Challenge) -> str:
     if challenge.end_at is not None and challenge.end_at <= now:
         return "ended"
     return "open"
+
+
+def limit_override_of(*, challenge: Challenge, user: Viewer) -> LimitOverride | None:
+    """The learner's own limits and deadline in this challenge, set by its hosts, or None."""
+    if not user.is_authenticated:
+        return None
+    if _viewer_cache(user)["override"].get(challenge.pk) is False:
+        return None
+    return LimitOverride.objects.filter(challenge=challenge, user_id=user.pk).first()
+
+
+def challenge_end_for(challenge: Challenge, override: LimitOverride | None) -> dt.datetime | None:
+    """When the challenge stops taking this learner's submissions: their own deadline if a host set one."""
+    if override is not None and override.end_at is not None and challenge.end_at is not None:
+        return override.end_at
+    return challenge.end_at
 
 
 def challenge_private_visible(challenge: Challenge) -> bool:

@@ -2,11 +2,14 @@
 
 import hashlib
 import logging
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
@@ -19,10 +22,11 @@ from submissions.models import Submission
 from submissions.services.scoring import submissions_rescore
 from submissions.services.submit import submission_create
 
-from .bundles import Bundle, BundleFile, opened_bundle
+from .bundles import Bundle, BundleError, BundleFile, opened_bundle
 from .dataset_services import dataset_version_pin_data_files, licence_from_text
 from .models import Blob, Challenge, DataFile, Dataset, Solution
 from .previews import PreviewMaker
+from .selectors import hosted_challenge_ids_forget
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +48,13 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def challenge_import_bundle(path: str | Path) -> ImportResult:
+def challenge_import_bundle(path: str | Path, *, host: AbstractBaseUser | None = None) -> ImportResult:
     """Create or update a challenge from a bundle folder or zip. All or nothing: on any error the database is
     unchanged and the files this import wrote are removed. A changed solution rescores existing submissions.
+
+    With a `host` (a host creating a challenge in the web or the API), the bundle may only create: a new draft
+    that this host hosts, on a dataset of its own. A slug in use is a BundleError, never an update of a
+    challenge or a dataset someone else runs.
 
     Files the bundle has not changed are checked in storage (present, same sha256) and written again when they
     are not, so importing a bundle again repairs a storage that lost its files."""
@@ -54,7 +62,7 @@ def challenge_import_bundle(path: str | Path) -> ImportResult:
         written: list[tuple[Storage, str]] = []
         try:
             with transaction.atomic():
-                return _import(bundle, written)
+                return _import(bundle, written, host)
         except BaseException:
             for storage, name in written:
                 storage.delete(name)
@@ -93,8 +101,10 @@ def _stored_sha256(storage: Storage, name: str) -> str | None:
         return None
 
 
-def _import(bundle: Bundle, written: list[str]) -> ImportResult:
+def _import(bundle: Bundle, written: list[str], host: AbstractBaseUser | None = None) -> ImportResult:
     restored: list[str] = []
+    if host is not None:
+        _check_new_slugs(bundle)
     dataset = _dataset_upsert(bundle)
     if bundle.files:
         previews = PreviewMaker(
@@ -104,6 +114,11 @@ def _import(bundle: Bundle, written: list[str]) -> ImportResult:
         )
         _data_files_sync(dataset, bundle.files, written, previews, restored)
     challenge, created = _challenge_upsert(bundle, dataset, dataset_version_pin_data_files(dataset=dataset))
+    if host is not None:
+        challenge.is_published = False
+        challenge.save(update_fields=["is_published", "updated_at"])
+        challenge.hosts.add(host)
+        hosted_challenge_ids_forget(host)
     solution_changed = _solution_sync(challenge, bundle.solution, written, restored)
     rescored = 0
     if solution_changed and not created:
@@ -257,8 +272,36 @@ def _challenge_upsert(bundle: Bundle, dataset: Dataset, version) -> tuple[Challe
     values["starter_kit"] = bundle.starter_kit.read_text(encoding="utf-8") if bundle.starter_kit else ""
     if bundle.start_at is not None:
         values["start_at"] = bundle.start_at
-    challenge, created = Challenge.objects.update_or_create(slug=bundle.slug, defaults=values)
+    if bundle.visibility is not None:
+        values["visibility"] = bundle.visibility
+    challenge, created = Challenge.objects.update_or_create(
+        slug=bundle.slug, defaults=values, create_defaults={**values, "invite_code": new_invite_code()}
+    )
     return challenge, created
+
+
+def new_invite_code() -> str:
+    """Long enough that guessing one is hopeless, short enough to read out in a class."""
+    return secrets.token_urlsafe(12)
+
+
+def _check_new_slugs(bundle: Bundle) -> None:
+    """What a host's bundle may not do that an admin's may: take a slug in use, or let learners upload more
+    than HUB_HOST_MAX_UPLOAD_BYTES a file (the hub's disk is the admin's to spend)."""
+    if bundle.max_upload_bytes > settings.HUB_HOST_MAX_UPLOAD_BYTES:
+        limit = settings.HUB_HOST_MAX_UPLOAD_BYTES / (1024 * 1024)
+        raise BundleError(
+            f"max_upload_mb is {bundle.max_upload_bytes / (1024 * 1024):g}; a host's challenge takes files of at "
+            f"most {limit:g} MB. Lower it in challenge.yaml, or ask the hub's admin to import the bundle."
+        )
+    if Challenge.objects.filter(slug=bundle.slug).exists():
+        raise BundleError(
+            f"The slug '{bundle.slug}' is taken by another challenge: change `slug` in challenge.yaml."
+        )
+    if Dataset.objects.filter(slug=bundle.dataset.slug).exists():
+        raise BundleError(
+            f"The dataset slug '{bundle.dataset.slug}' is taken: change `dataset.slug` in challenge.yaml."
+        )
 
 
 def _solution_sync(

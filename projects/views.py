@@ -6,10 +6,12 @@ import shutil
 import tempfile
 import zipfile
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from hub.downloads import file_response
 from hub.storage import signed_download_url
@@ -17,13 +19,15 @@ from submissions.leaderboard import leaderboard_split_visible, score_history, to
 from submissions.models import LeaderboardEntry
 from workers.scoring import METRICS
 
+from .admissions import challenge_join
 from .models import Challenge, DataFile
 from .selectors import (
     challenge_data_files,
-    challenge_get_published,
+    challenge_get_by_invite,
+    challenge_get_visible,
     challenge_split_sizes,
     challenge_status,
-    challenges_published,
+    challenges_listed,
     data_file_get,
     data_file_preview_image,
 )
@@ -72,7 +76,7 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
         request,
         "projects/challenge_list.html",
         {
-            "challenges": challenges_published(level=level),
+            "challenges": challenges_listed(viewer=request.user, level=level),
             "level": level,
             "levels": LEVELS,
             "nav": "challenges",
@@ -82,7 +86,7 @@ def challenge_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def challenge_overview(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     context = challenge_context(challenge, "overview")
     split = LeaderboardEntry.Split.PUBLIC
     context["top_history"] = top_score_history(challenge=challenge, split=split)
@@ -92,7 +96,7 @@ def challenge_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def challenge_data(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     files = challenge_file_links(challenge, list(challenge_data_files(challenge)))
     context = challenge_context(challenge, "data") | preview_context(files)
     context |= {"dataset": challenge.dataset, "version": challenge.dataset_version}
@@ -101,7 +105,7 @@ def challenge_data(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def challenge_evaluation(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     context = challenge_context(challenge, "evaluation")
     samples = list(challenge_data_files(challenge).filter(kind=DataFile.Kind.SAMPLE_SUBMISSION))
     context |= {
@@ -114,7 +118,7 @@ def challenge_evaluation(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def challenge_starter_kit(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     context = challenge_context(challenge, "starter")
     context["file_name"] = starter_kit_file_name(challenge)
     return render(request, "projects/challenge_starter_kit.html", context)
@@ -127,7 +131,7 @@ def starter_kit_file_name(challenge: Challenge) -> str:
 
 @require_GET
 def challenge_starter_kit_download(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     response = HttpResponse(challenge.starter_kit, content_type="text/x-python; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{starter_kit_file_name(challenge)}"'
     return response
@@ -140,7 +144,7 @@ def data_file_download(request: HttpRequest, slug: str, name: str) -> HttpRespon
 
     On S3 the hub sends a redirect to a signed address that expires instead (the bucket does Range itself), so
     large downloads never pass through a web process."""
-    data_file = data_file_get(challenge=challenge_get_published(slug=slug), name=name)
+    data_file = data_file_get(challenge=challenge_get_visible(slug=slug, viewer=request.user), name=name)
     url = signed_download_url(data_file.file, filename=data_file.name)
     if url is not None:
         response = HttpResponseRedirect(url)
@@ -168,7 +172,7 @@ def challenge_data_zip(request: HttpRequest, slug: str) -> HttpResponse:
     The zip is the same bytes for the same files (fixed member dates and compression), so its sha256 is a strong
     ETag and an interrupted download resumes with Range.
     """
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     files = list(challenge_data_files(challenge))
     archive = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response's stream, or below)
     try:
@@ -204,9 +208,27 @@ def challenge_data_zip(request: HttpRequest, slug: str) -> HttpResponse:
 def data_file_image(request: HttpRequest, slug: str, name: str, index: int) -> HttpResponse:
     """A gallery thumbnail of a challenge's file, from the preview stored at import; cached by browsers until the
     file changes. Reached through the challenge, so a challenge on a private dataset still shows it."""
-    data_file, image = data_file_preview_image(challenge=challenge_get_published(slug=slug), name=name, index=index)
+    data_file, image = data_file_preview_image(
+        challenge=challenge_get_visible(slug=slug, viewer=request.user), name=name, index=index
+    )
     response = HttpResponse(base64.b64decode(image["data"]), content_type=image["mime"])
     response["Cache-Control"] = "public, max-age=86400"
     response["ETag"] = f'"{data_file.sha256[:16]}-{index}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def challenge_join_page(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """The invite link a host hands out: sign in (or sign up), then one button admits the learner. A wrong or
+    rotated code is a 404, as for a challenge that does not exist."""
+    challenge = challenge_get_by_invite(slug=slug, invite_code=code)
+    if challenge is None:
+        raise Http404(f"There is no challenge '{slug}', or this invite link was replaced by a new one.")
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        challenge_join(user=request.user, slug=slug, invite_code=code)
+        messages.success(request, f"You have joined {challenge.title}.")
+        return redirect("challenge-detail", slug=challenge.slug)
+    return render(request, "projects/challenge_join.html", {"challenge": challenge, "nav": "challenges"})

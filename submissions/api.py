@@ -21,7 +21,7 @@ from hub.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageNumberPagination
 from hub.query_fields import QueryChoiceField, QueryIntegerField
 from hub.schema import ErrorSerializer, error_responses
 from hub.uploads import upload_declared_length_check, upload_limit_install
-from projects.selectors import challenge_get_published
+from projects.selectors import challenge_get_visible
 
 from .insight.selectors import submission_insight, submission_standing
 from .insight.serializers import InsightSerializer, StandingSerializer
@@ -127,12 +127,17 @@ class ChallengeSubmissionsApi(generics.ListAPIView):
 
     def get_queryset(self):
         return submissions_of(
-            challenge=challenge_get_published(slug=self.kwargs["slug"]), user=self.request.user
+            challenge=challenge_get_visible(slug=self.kwargs["slug"], viewer=self.request.user),
+            user=self.request.user,
         )
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         if request.method == "POST":
-            self.challenge = challenge_get_published(slug=kwargs["slug"])
+            # Before request.user: authenticating a session checks CSRF, which parses the body; it is then refused
+            # at the limit of a challenge anyone may see, else the hub's (a private one's own would tell an
+            # outsider it exists). With a token, nothing is parsed until the challenge's own limit is set below.
+            upload_limit_install(request._request, max_bytes=None)
+            self.challenge = challenge_get_visible(slug=kwargs["slug"], viewer=request.user)
             upload_limit_install(request._request, max_bytes=self.challenge.max_upload_bytes)
         super().initial(request, *args, **kwargs)
 
@@ -188,7 +193,9 @@ class LimitsApi(APIView):
         }
     )
     def get(self, request: Request, slug: str) -> Response:
-        limits = submission_limits(challenge=challenge_get_published(slug=slug), user=request.user)
+        limits = submission_limits(
+            challenge=challenge_get_visible(slug=slug, viewer=request.user), user=request.user
+        )
         return Response(
             {
                 "daily_limit": limits.daily_limit,
@@ -258,7 +265,7 @@ class LeaderboardApi(APIView):
         responses={200: LeaderboardPageSerializer, **error_responses(400, 403, 404)},
     )
     def get(self, request: Request, slug: str) -> Response:
-        challenge = challenge_get_published(slug=slug)
+        challenge = challenge_get_visible(slug=slug, viewer=request.user)
         query = _query(request, LeaderboardPageQuerySerializer)
         split = query["split"]
         base = request.build_absolute_uri(request.path)
@@ -293,7 +300,7 @@ class LeaderboardMeApi(APIView):
         responses={200: LeaderboardRowSerializer, **error_responses(400, 403, 404)},
     )
     def get(self, request: Request, slug: str) -> Response:
-        challenge = challenge_get_published(slug=slug)
+        challenge = challenge_get_visible(slug=slug, viewer=request.user)
         split = _query(request)["split"]
         row = leaderboard_row_of(challenge=challenge, split=split, user=request.user)
         if row is None:
@@ -346,7 +353,7 @@ class LeaderboardCsvApi(APIView):
         responses={(200, "text/csv"): str, **error_responses(400, 403, 404)},
     )
     def get(self, request: Request, slug: str) -> StreamingHttpResponse:
-        challenge = challenge_get_published(slug=slug)
+        challenge = challenge_get_visible(slug=slug, viewer=request.user)
         split = _query(request)["split"]
         response = StreamingHttpResponse(
             leaderboard_csv(challenge=challenge, split=split, viewer=request.user),
@@ -395,7 +402,7 @@ class LeaderboardHistoryApi(APIView):
         },
     )
     def get(self, request: Request, slug: str) -> Response:
-        challenge = challenge_get_published(slug=slug)
+        challenge = challenge_get_visible(slug=slug, viewer=request.user)
         split = _query(request)["split"]
         leaderboard_split_check(challenge=challenge, split=split, viewer=request.user)
         return Response(

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from projects.models import Challenge
+from projects.selectors import limit_override_of, viewer_fact_annotations, viewer_facts_remember
 
 from .models import Participant, Submission
 
@@ -61,11 +62,18 @@ def submission_limits(
         status=Submission.Status.FAILED
     )
     day_start = utc_day_start(now)
+    # A host may give one learner limits of their own (projects.LimitOverride); empty fields keep the challenge's.
+    override = limit_override_of(challenge=challenge, user=user)
+    daily_limit = challenge.daily_limit
+    total_limit = challenge.total_limit
+    if override is not None:
+        daily_limit = override.daily_limit if override.daily_limit is not None else daily_limit
+        total_limit = override.total_limit if override.total_limit is not None else total_limit
     return Limits(
-        daily_limit=challenge.daily_limit,
+        daily_limit=daily_limit,
         used_today=counted.filter(created_at__gte=day_start).count(),
-        total_limit=challenge.total_limit,
-        used_total=counted.count() if challenge.total_limit is not None or count_total else 0,
+        total_limit=total_limit,
+        used_total=counted.count() if total_limit is not None or count_total else 0,
         resets_at=day_start + dt.timedelta(days=1),
     )
 
@@ -86,9 +94,15 @@ def submissions_of(*, challenge: Challenge | None = None, user: AbstractBaseUser
 
 def submission_get_visible(*, submission_id: int, user: AbstractBaseUser) -> Submission:
     """A submission is visible to its owner and to staff only; to anyone else it does not exist."""
-    submission = Submission.objects.select_related("challenge", "user").filter(pk=submission_id).first()
+    submission = (
+        Submission.objects.select_related("challenge", "user")
+        .annotate(**viewer_fact_annotations(user, "challenge_id"))
+        .filter(pk=submission_id)
+        .first()
+    )
     if submission is None or not (user.is_staff or submission.user_id == user.pk):
         raise Http404(f"You have no submission {submission_id}.")
+    viewer_facts_remember(user, submission.challenge_id, submission)
     return submission
 
 

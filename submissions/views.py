@@ -18,7 +18,7 @@ from hub.forms import form_refused
 from hub.pagination import PagingError
 from learning.views import milestone_context
 from projects.models import Challenge
-from projects.selectors import challenge_get_published
+from projects.selectors import challenge_get_visible
 from projects.views import challenge_context
 from workers.scoring import METRICS
 
@@ -117,7 +117,7 @@ def _board_context(request: HttpRequest, challenge: Challenge) -> dict:
 
 @require_GET
 def leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     context = challenge_context(challenge, "leaderboard") | _board_context(request, challenge)
     context["csv_url"] = _leaderboard_csv_url(challenge, context["split"])
     return render(request, "submissions/leaderboard.html", context)
@@ -126,7 +126,7 @@ def leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def leaderboard_board(request: HttpRequest, slug: str) -> HttpResponse:
     """The live part of the leaderboard page (my rank, the rows, the pager), polled by htmx."""
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     context = {"challenge": challenge} | _board_context(request, challenge)
     return render(request, "submissions/_board.html", context)
 
@@ -147,7 +147,7 @@ def _my_submissions_context(request: HttpRequest, challenge: Challenge) -> dict:
 @login_required
 @require_GET
 def my_submissions(request: HttpRequest, slug: str) -> HttpResponse:
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     context = challenge_context(challenge, "submissions") | _my_submissions_context(request, challenge)
     return render(request, "submissions/my_submissions.html", context)
 
@@ -156,7 +156,7 @@ def my_submissions(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def my_submissions_table(request: HttpRequest, slug: str) -> HttpResponse:
     """The table of the learner's submissions, polled by htmx while one of them is still being scored."""
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     return render(
         request, "submissions/_my_submissions_table.html", _my_submissions_context(request, challenge)
     )
@@ -167,7 +167,7 @@ def my_submissions_table(request: HttpRequest, slug: str) -> HttpResponse:
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
     """Without JavaScript: post, then land on the submission's page. With htmx: the form region is swapped in
     place, showing the new submission's live status under a fresh form."""
-    challenge = challenge_get_published(slug=slug)
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
     form = SubmissionForm(request.POST, request.FILES) if request.method == "POST" else SubmissionForm()
     submission = None
     status = 200

@@ -341,6 +341,12 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 HUB_DEFAULT_MAX_UPLOAD_BYTES = env.int("HUB_DEFAULT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # Any upload outside a challenge's own limit (a URL with no challenge in it) stops being stored past this.
 HUB_MAX_UPLOAD_BYTES = env.int("HUB_MAX_UPLOAD_BYTES", default=HUB_DEFAULT_MAX_UPLOAD_BYTES)
+# A host's challenge bundle (docs/hosting.md): the zip as uploaded, what it unpacks to, and its number of files.
+HUB_MAX_BUNDLE_UPLOAD_BYTES = env.int("HUB_MAX_BUNDLE_UPLOAD_BYTES", default=500 * 1024 * 1024)
+HUB_MAX_BUNDLE_BYTES = env.int("HUB_MAX_BUNDLE_BYTES", default=2 * 1024 * 1024 * 1024)
+HUB_MAX_BUNDLE_FILES = env.int("HUB_MAX_BUNDLE_FILES", default=20_000)
+# The largest max_upload_mb a host's bundle may give its challenge (an admin's import_challenge has no cap).
+HUB_HOST_MAX_UPLOAD_BYTES = env.int("HUB_HOST_MAX_UPLOAD_BYTES", default=HUB_DEFAULT_MAX_UPLOAD_BYTES)
 # Bearer token that /metrics asks for; unset, /metrics is open (docs/deploying.md#metrics).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # How often an open leaderboard page asks for fresh rows (htmx polling; pages work without it).

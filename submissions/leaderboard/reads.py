@@ -15,6 +15,7 @@ from django.db.models import Func, OuterRef, Q, QuerySet, Subquery, Value
 
 from hub.pagination import Window, page_window
 from projects.models import Challenge
+from projects.selectors import challenges_visible
 
 from ..models import Leaderboard, LeaderboardEntry, Submission, TopScoreChange
 from .ordering import ENTRY_ORDER, sort_score
@@ -247,7 +248,10 @@ def leaderboard_positions_of(*, user: AbstractBaseUser, split: str = "public") -
     board_size = Leaderboard.objects.filter(challenge_id=OuterRef("challenge_id"), split=OuterRef("split"))
     entries = (
         LeaderboardEntry.objects.filter(
-            user=user, split=split, is_baseline=False, challenge__is_published=True
+            user=user,
+            split=split,
+            is_baseline=False,
+            challenge__in=challenges_visible(viewer=user).values("pk"),
         )
         .select_related("challenge")
         .annotate(ahead=Subquery(_learners_ahead()), board_size=Subquery(board_size.values("learners")))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from projects.models import Challenge
-from projects.selectors import challenge_private_visible
+from projects.selectors import challenge_is_host, challenge_private_visible
 
 from ..models import LeaderboardEntry, Submission
 
@@ -30,7 +30,10 @@ class PrivateBoardHidden(Exception):
 
 
 def leaderboard_split_visible(challenge: Challenge, split: str, viewer: Viewer = None) -> bool:
-    return split == LeaderboardEntry.Split.PUBLIC or challenge_private_visible(challenge)
+    if split == LeaderboardEntry.Split.PUBLIC or challenge_private_visible(challenge):
+        return True
+    # A challenge's hosts see its private board before it is revealed (their roster and gradebook).
+    return viewer is not None and challenge_is_host(challenge, viewer)
 
 
 def leaderboard_split_check(*, challenge: Challenge, split: str, viewer: Viewer = None) -> None:

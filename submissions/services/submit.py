@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.services.email_address import email_is_verified
 from projects.models import Challenge
-from projects.selectors import challenge_status
+from projects.selectors import challenge_end_for, challenge_status, limit_override_of
 from workers.scoring import SubmissionRejected, sniff
 from workers.scoring.archives import HEAD_BYTES
 from workers.scoring.sizes import too_large_message
@@ -51,7 +51,7 @@ def submission_check_allowed(
             Reason.NOT_OPEN,
             f"{challenge.title} opens on {challenge.start_at:%Y-%m-%d %H:%M} UTC; submit after that.",
         )
-    if status == "ended":
+    if status == "ended" and not _deadline_extended(challenge, user, now):
         raise SubmissionRefused(
             Reason.ENDED,
             f"{challenge.title} ended on {challenge.end_at:%Y-%m-%d %H:%M} UTC; it takes no more submissions.",
@@ -82,6 +82,12 @@ def _sha256_of(file: File) -> str:
     digest = hashlib.file_digest(file, "sha256").hexdigest()
     file.seek(0)
     return digest
+
+
+def _deadline_extended(challenge: Challenge, user: AbstractBaseUser, now: dt.datetime | None) -> bool:
+    """A host gave this learner a later deadline of their own (projects.LimitOverride.end_at)."""
+    end = challenge_end_for(challenge, limit_override_of(challenge=challenge, user=user))
+    return end is not None and end > (now or timezone.now())
 
 
 def submission_create(

@@ -37,7 +37,7 @@ PAGES = [
     # The dataset, its versions, the version's files with their previews, its owner's quota and the challenges on it.
     ("dataset", "/datasets/{dataset}/", False, 6),
     ("gallery image", "/challenges/{slug}/files/images.zip/images/0", False, 2),  # the challenge, then its file
-    ("profile", "/accounts/profile/", True, 8),  # + tracks with their steps, milestones, baselines (progress)
+    ("profile", "/accounts/profile/", True, 10),  # + progress (tracks, milestones, baselines), is a host (2)
     ("sign in", "/accounts/login/", False, 0),
     ("sign up", "/accounts/signup/", False, 0),
     ("password change", "/accounts/password/", True, 3),

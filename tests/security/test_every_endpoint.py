@@ -104,6 +104,7 @@ def hub(challenge, user, settings):
         "owner": [user.username, "no-such-user"],
         "dataset_slug": [dataset.slug],
         "number": ["1"],
+        "code": ["not-an-invite-code", challenge.invite_code],
     }
     return values, user
 

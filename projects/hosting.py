@@ -1,0 +1,254 @@
+"""Writes of hosts: the host role, co-hosts, creating a challenge from an uploaded bundle, editing, publishing,
+the invite code and the allowed e-mail list.
+
+Who may call these is decided before: projects.selectors.challenge_get_hosted resolves a challenge for its
+hosts only (404 to whoever cannot see it, 403 to a learner), and user_is_host says who may create one.
+"""
+
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.core.files import File
+from django.db import transaction
+
+from workers.scoring.sizes import human_bytes
+
+from .bundles import BundleError
+from .labelled import LabelledSpec, bundle_from_labelled
+from .models import AllowedEmail, Challenge, LimitOverride, Visibility
+from .selectors import HostOnly, hosted_challenge_ids_forget, user_is_host
+from .services import challenge_import_bundle, new_invite_code
+
+HOSTS_GROUP = "Hosts"
+
+
+class HostingError(Exception):
+    """A host's request that cannot be done as asked; the message says what to change (400 in every protocol)."""
+
+
+def hosts_group() -> Group:
+    """The group that carries the host permission: granting the role is adding a user to it."""
+    group, _ = Group.objects.get_or_create(name=HOSTS_GROUP)
+    permission = Permission.objects.get(content_type__app_label="projects", codename="host_challenges")
+    group.permissions.add(permission)
+    return group
+
+
+@transaction.atomic
+def host_grant(*, user: AbstractBaseUser, revoke: bool = False) -> None:
+    """Make a user a host (they may create challenges and manage the ones they host), or stop it. Revoking
+    leaves them host of the challenges they already run: a co-host removes them there."""
+    group = hosts_group()
+    if revoke:
+        user.groups.remove(group)
+        user.user_permissions.remove(*group.permissions.all())
+    else:
+        user.groups.add(group)
+
+
+def _check_upload_size(upload: File) -> None:
+    """An upload past HUB_MAX_BUNDLE_UPLOAD_BYTES arrives without its bytes (hub/uploads.py): say so."""
+    if upload.size > settings.HUB_MAX_BUNDLE_UPLOAD_BYTES:
+        raise BundleError(
+            f"The upload is {human_bytes(upload.size)}; at most "
+            f"{human_bytes(settings.HUB_MAX_BUNDLE_UPLOAD_BYTES)} are taken."
+        )
+
+
+def _check_zip(path: Path) -> None:
+    """A bundle upload is a zip whose unpacked size stays within HUB_MAX_BUNDLE_BYTES (no zip bombs)."""
+    if not zipfile.is_zipfile(path):
+        raise BundleError("The bundle must be a .zip of a folder holding challenge.yaml.")
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+        unpacked = sum(member.file_size for member in members)
+    if len(members) > settings.HUB_MAX_BUNDLE_FILES:
+        raise BundleError(
+            f"The bundle holds {len(members)} files; at most {settings.HUB_MAX_BUNDLE_FILES} are taken."
+        )
+    if unpacked > settings.HUB_MAX_BUNDLE_BYTES:
+        raise BundleError(
+            f"The bundle unpacks to {human_bytes(unpacked)}; at most "
+            f"{human_bytes(settings.HUB_MAX_BUNDLE_BYTES)} are taken."
+        )
+
+
+def challenge_create_from_upload(*, host: AbstractBaseUser, upload: File) -> Challenge:
+    """A host's bundle zip (the format of import_challenge) becomes a draft they host. The solution is checked
+    by the engine on the way in; any BundleError leaves nothing behind (challenge_import_bundle)."""
+    if not user_is_host(host):
+        raise HostOnly(
+            "Only hosts may create challenges. Ask the hub's admin to make you one "
+            "(python manage.py grant_host USERNAME)."
+        )
+    _check_upload_size(upload)
+    with tempfile.NamedTemporaryFile(suffix=".zip") as spool:
+        for chunk in upload.chunks():
+            spool.write(chunk)
+        spool.flush()
+        path = Path(spool.name)
+        _check_zip(path)
+        return challenge_import_bundle(path, host=host).challenge
+
+
+def challenge_create_from_labelled(*, host: AbstractBaseUser, upload: File, spec: LabelledSpec) -> Challenge:
+    """A labelled CSV, or a zip of one with its images, becomes a draft this host hosts: a stratified, seeded
+    hold-out, the files, the hidden solution and a baseline (projects/labelled.py), imported as any bundle."""
+    if not user_is_host(host):
+        raise HostOnly("Only hosts may create challenges. Ask the hub's admin to make you one.")
+    _check_upload_size(upload)
+    with tempfile.TemporaryDirectory(prefix="labelled-") as scratch:
+        source = Path(scratch) / "upload"
+        with source.open("wb") as spool:
+            for chunk in upload.chunks():
+                spool.write(chunk)
+        if zipfile.is_zipfile(source):
+            _check_zip(source)
+        folder = bundle_from_labelled(source=source, dest=Path(scratch) / "bundle", spec=spec)
+        return challenge_import_bundle(folder, host=host).challenge
+
+
+EDITABLE_FIELDS = (
+    "title",
+    "level",
+    "summary",
+    "description",
+    "evaluation",
+    "start_at",
+    "end_at",
+    "daily_limit",
+    "total_limit",
+    "visibility",
+)
+
+
+@transaction.atomic
+def challenge_update(*, challenge: Challenge, **values) -> Challenge:
+    """Change a challenge's texts, dates, limits or visibility; values were validated by the caller's form."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    for name, value in values.items():
+        setattr(challenge, name, value)
+    if challenge.visibility == Visibility.PRIVATE and not challenge.invite_code:
+        challenge.invite_code = new_invite_code()
+        values["invite_code"] = challenge.invite_code
+    if values:
+        challenge.save(update_fields=[*values, "updated_at"])
+    return challenge
+
+
+def challenge_publish(*, challenge: Challenge) -> Challenge:
+    """A draft becomes visible to those its visibility admits. Publishing twice changes nothing."""
+    if not challenge.is_published:
+        challenge.is_published = True
+        challenge.save(update_fields=["is_published", "updated_at"])
+    return challenge
+
+
+def challenge_invite_rotate(*, challenge: Challenge) -> str:
+    """A new invite code: the old link stops admitting anyone; learners already admitted stay."""
+    challenge.invite_code = new_invite_code()
+    challenge.save(update_fields=["invite_code", "updated_at"])
+    return challenge.invite_code
+
+
+def normalized_addresses(addresses: list[str]) -> list[str]:
+    """Lower-cased, de-duplicated; each an address (ada@example.org) or a domain (@example.org)."""
+    cleaned = []
+    for raw in addresses:
+        address = raw.strip().lower()
+        if not address:
+            continue
+        local, at, domain = address.rpartition("@")
+        if not at or "." not in domain or " " in address or local.count("@"):
+            raise HostingError(
+                f"'{raw}' is neither an e-mail address (ada@example.org) nor a domain (@example.org)."
+            )
+        if address not in cleaned:
+            cleaned.append(address)
+    return cleaned
+
+
+@transaction.atomic
+def challenge_allowed_emails_set(*, challenge: Challenge, addresses: list[str]) -> list[str]:
+    """Replace the list of addresses and domains whose learners may join without the invite code."""
+    cleaned = normalized_addresses(addresses)
+    challenge.allowed_emails.exclude(address__in=cleaned).delete()
+    existing = set(challenge.allowed_emails.values_list("address", flat=True))
+    AllowedEmail.objects.bulk_create(
+        [AllowedEmail(challenge=challenge, address=address) for address in cleaned if address not in existing]
+    )
+    return cleaned
+
+
+def challenge_host_add(*, challenge: Challenge, username: str) -> AbstractBaseUser:
+    """A co-host: any active user (a teaching assistant need not create challenges of their own)."""
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise HostingError(f"There is no active user '{username}'. Check the spelling of the username.")
+    challenge.hosts.add(user)
+    hosted_challenge_ids_forget(user)
+    return user
+
+
+@transaction.atomic
+def challenge_limit_overrides_set(*, challenge: Challenge, overrides: list[dict]) -> list[LimitOverride]:
+    """Replace the challenge's per-learner limits and deadlines with `overrides` (each: username, and any of
+    daily_limit, total_limit, end_at, note). A learner left out gets the challenge's limits again."""
+    users = get_user_model().objects
+    rows = []
+    for entry in overrides:
+        user = users.filter(username=entry["username"]).first()
+        if user is None:
+            raise HostingError(f"There is no user '{entry['username']}'. Check the spelling of the username.")
+        end_at = entry.get("end_at")
+        if end_at is not None and end_at <= challenge.start_at:
+            raise HostingError(f"The deadline of {user.username} must be after the challenge's start.")
+        rows.append(
+            LimitOverride(
+                challenge=challenge,
+                user=user,
+                daily_limit=entry.get("daily_limit"),
+                total_limit=entry.get("total_limit"),
+                end_at=end_at,
+                note=entry.get("note", ""),
+            )
+        )
+    names = [row.user.username for row in rows]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise HostingError(f"{repeated[0]} is listed twice: give one entry per learner.")
+    challenge.limit_overrides.all().delete()
+    return LimitOverride.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def challenge_limit_override_put(
+    *,
+    challenge: Challenge,
+    username: str,
+    daily_limit: int | None = None,
+    total_limit: int | None = None,
+    end_at=None,
+    note: str = "",
+) -> LimitOverride | None:
+    """Set one learner's own limits and deadline (all empty: they get the challenge's again, and None)."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise HostingError(f"There is no user '{username}'. Check the spelling of the username.")
+    if end_at is not None and end_at <= challenge.start_at:
+        raise HostingError(f"The deadline of {user.username} must be after the challenge's start.")
+    if daily_limit is None and total_limit is None and end_at is None:
+        challenge.limit_overrides.filter(user=user).delete()
+        return None
+    override, _ = LimitOverride.objects.update_or_create(
+        challenge=challenge,
+        user=user,
+        defaults={"daily_limit": daily_limit, "total_limit": total_limit, "end_at": end_at, "note": note},
+    )
+    return override
