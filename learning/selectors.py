@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from learning.models import Milestone, Track, TrackStep
 from projects.models import Challenge
+from projects.selectors import challenges_visible
 from submissions.models import LeaderboardEntry
 
 Kind = Milestone.Kind
@@ -33,11 +34,15 @@ def track_get_published(*, slug: str) -> Track:
     return track
 
 
-def milestones_of(*, user: AbstractBaseUser) -> list[Milestone]:
-    """The learner's milestones on published challenges, by challenge then in the order they are earned."""
+def milestones_of(
+    *, user: AbstractBaseUser, viewer: AbstractBaseUser | AnonymousUser | None = None
+) -> list[Milestone]:
+    """The learner's milestones on the challenges the viewer may see (the learner's own, unless someone else
+    looks at their public profile), by challenge then in the order they are earned."""
     if not user.is_authenticated:
         return []
-    milestones = Milestone.objects.filter(user=user, challenge__is_published=True).select_related("challenge")
+    visible = challenges_visible(viewer=user if viewer is None else viewer).values("pk")
+    milestones = Milestone.objects.filter(user=user, challenge__in=visible).select_related("challenge")
     return sorted(milestones, key=lambda m: (m.challenge.title, KIND_ORDER[m.kind]))
 
 

@@ -63,8 +63,8 @@ def public_profile(request: HttpRequest, username: str) -> HttpResponse:
         raise Http404(f"There is no learner {username!r}.")
     context = {
         "learner": learner,
-        "milestones": milestones_of(user=learner),
-        "positions": leaderboard_positions_of(user=learner),
+        "milestones": milestones_of(user=learner, viewer=request.user),
+        "positions": leaderboard_positions_of(user=learner, viewer=request.user),
         "is_me": request.user.is_authenticated and request.user.pk == learner.pk,
     }
     return render(request, "learning/public_profile.html", context)

@@ -9,18 +9,19 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from .models import Challenge, Dataset, DatasetFile, DatasetVersion
-from .selectors import challenges_visible
+from .selectors import challenges_listed, challenges_visible
 
 SORTS = {"recent": "-updated_at", "downloads": "-downloads"}
 
 
-def _visible_to(user) -> Q:
+def _visible_to(user, *, listed: bool = False) -> Q:
     """Public and not hidden, and released: a bundle's dataset is shown only where one of its challenges is visible
-    to the user (challenges' one visibility rule), so neither a draft's nor a private class's data shows."""
+    to the user (challenges' one visibility rule), so neither a draft's nor a private class's data shows; in a
+    list (`listed`), only where one of them is listed, so an unlisted challenge's data is reached by its link."""
+    viewer = user or AnonymousUser()
+    challenges = challenges_listed(viewer=viewer) if listed else challenges_visible(viewer=viewer)
     used = Exists(Challenge.objects.filter(dataset=OuterRef("pk")))
-    released = Exists(
-        challenges_visible(viewer=user or AnonymousUser()).filter(dataset=OuterRef("pk")).values("pk")
-    )
+    released = Exists(challenges.filter(dataset=OuterRef("pk")).order_by().values("pk"))
     visible = Q(visibility=Dataset.Visibility.PUBLIC, is_hidden=False) & (~used | released)
     if user is not None and user.is_authenticated:
         visible |= Q(owner=user)
@@ -31,7 +32,7 @@ def datasets_visible(
     *, user, q: str | None = None, tag: str | None = None, owner: str | None = None, sort: str = "recent"
 ) -> QuerySet[Dataset]:
     """Datasets with at least one version that `user` may see, with `downloads` (all versions) and `latest_number`."""
-    datasets = Dataset.objects.filter(_visible_to(user))
+    datasets = Dataset.objects.filter(_visible_to(user, listed=True))
     if q:
         datasets = datasets.filter(Q(title__icontains=q) | Q(subtitle__icontains=q) | Q(slug__icontains=q))
     if tag:

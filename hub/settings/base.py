@@ -266,6 +266,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FileKindEnum": "projects.models.FileKind",
         "DatasetVisibilityEnum": "projects.models.Dataset.Visibility",
+        "ChallengeVisibilityEnum": "projects.models.Visibility",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -241,17 +241,20 @@ class BoardPosition:
     entries: int
 
 
-def leaderboard_positions_of(*, user: AbstractBaseUser, split: str = "public") -> list[BoardPosition]:
+def leaderboard_positions_of(
+    *, user: AbstractBaseUser, split: str = "public", viewer: Viewer = None
+) -> list[BoardPosition]:
     """The learner's rank on every published board they are on, and its number of learners: one query, each
     rank counted as leaderboard_row_of counts it, each size read from the board's Leaderboard row. Private
-    boards still hidden are left out."""
+    boards still hidden are left out, and so is every challenge the viewer (the learner, unless another
+    person looks at their public profile) may not see."""
     board_size = Leaderboard.objects.filter(challenge_id=OuterRef("challenge_id"), split=OuterRef("split"))
     entries = (
         LeaderboardEntry.objects.filter(
             user=user,
             split=split,
             is_baseline=False,
-            challenge__in=challenges_visible(viewer=user).values("pk"),
+            challenge__in=challenges_visible(viewer=user if viewer is None else viewer).values("pk"),
         )
         .select_related("challenge")
         .annotate(ahead=Subquery(_learners_ahead()), board_size=Subquery(board_size.values("learners")))

@@ -55,6 +55,11 @@ def _values(challenge, submission, topic, data_file) -> dict[str, list[str]]:
         "approved": ["approved"],
         "public": ["public"],
         "code": ["guessed-invite-code"],
+        "owner": [challenge.dataset.owner.username],
+        "dataset_slug": [challenge.dataset.slug],
+        "number": ["1"],
+        "username": [submission.user.username],
+        "other_id": [str(submission.pk)],
     }
 
 
@@ -65,6 +70,7 @@ def _nobody_values(values: dict[str, list[str]]) -> dict[str, list[str]]:
         "challenge_id": ["987654"],
         "phase_id": ["987654"],
         "phase_split_id": ["9876540", "9876541"],
+        "dataset_slug": ["no-such-dataset"],
     }
 
 
@@ -195,10 +201,11 @@ def test_the_learners_it_admits_reach_the_same_urls(secret, kind):
 @pytest.mark.parametrize("kind", ["private", "draft"])
 def test_the_dataset_only_a_hidden_challenge_uses_is_hidden_with_it(secret, kind):
     challenge, admitted, _ = secret(kind)
-    dataset = challenge.dataset.slug
+    dataset = f"{challenge.dataset.owner.username}/{challenge.dataset.slug}"
     for outsider in (UserFactory(), None):
         client = _client(outsider)
         assert client.get(f"/datasets/{dataset}/").status_code == 404
-        assert client.get(f"/datasets/{dataset}/files/train.csv/images/0").status_code == 404
-        assert dataset.encode() not in client.get("/datasets/").content
+        assert client.get(f"/datasets/{dataset}/versions/1/files/train.csv/images/0").status_code == 404
+        assert client.get(f"/api/v1/datasets/{dataset}/").status_code == 404
+        assert challenge.dataset.slug.encode() not in client.get("/datasets/").content
     assert _client(admitted).get(f"/datasets/{dataset}/").status_code == 200
