@@ -108,3 +108,11 @@ def challenge(make_challenge):
 
 def upload(content: bytes, name: str = "predictions.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's own order (tests on the database first), which it keeps
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files with real-process tests (marked slow) first, each file's own order kept: under pytest-xdist each file
+    goes to one process, and a long file handed out last would leave that process working alone at the end."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)
