@@ -40,13 +40,21 @@ class Command(BaseCommand):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         logs = settings.VAR_DIR / "logs"
         logs.mkdir(exist_ok=True)
+        # collectstatic needs no database: it runs beside migrate, on the other core.
+        collectstatic = _spawn(
+            "collectstatic", [sys.executable, "manage.py", "collectstatic", "--no-input"], logs
+        )
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
         password = self._admin_password()
-        processes = self._start(host, port, logs)
+        if collectstatic.wait() != 0:
+            raise CommandError(_ended("collectstatic", collectstatic, logs))
+        # The web server alone first: on a small machine the worker's and beat's start (each imports the hub)
+        # would share the cores with it, and they are not needed to answer the first page.
+        processes = {"web": _spawn("web", self._commands(host, port)["web"], logs)}
         self._wait_until_listening(host, port, processes, logs)
+        for name in ("worker", "beat"):
+            processes[name] = _spawn(name, self._commands(host, port)[name], logs)
         if not skip_builtin:
-            # After the web server answers, not beside its start: building the bundles takes both cores.
             # The worker scores each challenge's baseline as it is imported, as for any other challenge.
             processes["builtin"] = _spawn(
                 "builtin", [sys.executable, "manage.py", "load_builtin_challenges"], logs
@@ -80,11 +88,10 @@ class Command(BaseCommand):
             User.objects.create_superuser("admin", "", password)
         return password
 
-    def _start(self, host: str, port: int, logs: Path) -> dict[str, subprocess.Popen]:
+    def _commands(self, host: str, port: int) -> dict[str, list[str]]:
         bin_dir = os.path.dirname(sys.executable)
         commands = {
-            # Workers, threads and logs from hub/gunicorn_conf.py, as in the Docker image. First, so that its
-            # imports are not queued behind the others' on a busy machine.
+            # Workers, threads and logs from hub/gunicorn_conf.py, as in the Docker image.
             "web": [
                 os.path.join(bin_dir, "gunicorn"),
                 "--config=python:hub.gunicorn_conf",
@@ -108,7 +115,7 @@ class Command(BaseCommand):
                 f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
             ],
         }
-        return {name: _spawn(name, command, logs) for name, command in commands.items()}
+        return commands
 
     def _wait_until_listening(
         self, host: str, port: int, processes: dict[str, subprocess.Popen], logs: Path
