@@ -40,27 +40,45 @@ class Command(BaseCommand):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         logs = settings.VAR_DIR / "logs"
         logs.mkdir(exist_ok=True)
+        # Ctrl-C or a SIGTERM before the hub runs stops what has started so far, as they do once it runs.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        processes: dict[str, subprocess.Popen] = {}
+        try:
+            self._serve(host, port, logs, processes, builtin=not skip_builtin)
+            self._wait(processes, logs)
+        except KeyboardInterrupt:
+            self._stop(processes)
+            self.stdout.write("Stopped before the hub was running.")
+        except BaseException:
+            self._stop(processes)
+            raise
+
+    def _serve(
+        self, host: str, port: int, logs: Path, processes: dict[str, subprocess.Popen], *, builtin: bool
+    ) -> None:
+        """Start the hub's processes into `processes`, then print where to open it, once the web server answers."""
         # collectstatic needs no database: it runs beside migrate, on the other core.
-        collectstatic = _spawn(
+        collectstatic = processes["collectstatic"] = _spawn(
             "collectstatic", [sys.executable, "manage.py", "collectstatic", "--no-input"], logs
         )
         call_command("migrate", interactive=False, verbosity=0)
         password = self._admin_password()
         if collectstatic.wait() != 0:
             raise CommandError(_ended("collectstatic", collectstatic, logs))
+        del processes["collectstatic"]
         # The web server alone first: on a small machine the worker's and beat's start (each imports the hub)
         # would share the cores with it, and they are not needed to answer the first page.
-        processes = {"web": _spawn("web", self._commands(host, port)["web"], logs)}
+        processes["web"] = _spawn("web", self._commands(host, port)["web"], logs)
         self._wait_until_listening(host, port, processes, logs)
         for name in ("worker", "beat"):
             processes[name] = _spawn(name, self._commands(host, port)[name], logs)
-        if not skip_builtin:
+        if builtin:
             # The worker scores each challenge's baseline as it is imported, as for any other challenge.
             processes["builtin"] = _spawn(
                 "builtin", [sys.executable, "manage.py", "load_builtin_challenges"], logs
             )
         shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-        if not skip_builtin:
+        if builtin:
             self.stdout.write(
                 f"The built-in challenges are loading in the background ({logs / 'builtin.log'}); each appears on "
                 "the site when it is ready."
@@ -73,7 +91,6 @@ class Command(BaseCommand):
             f"(kept in {settings.VAR_DIR / 'admin-password.txt'}).\nPress Ctrl-C to stop.\n"
         )
         self.stdout.flush()
-        self._wait(processes, logs)
 
     def _admin_password(self) -> str:
         """A host account for the embedded hub, with a random password made on the first run."""
@@ -120,7 +137,7 @@ class Command(BaseCommand):
     def _wait_until_listening(
         self, host: str, port: int, processes: dict[str, subprocess.Popen], logs: Path
     ) -> None:
-        """Return once /healthz answers 200; stop everything if a process ends first or it takes too long."""
+        """Return once /healthz answers 200; raise if a process ends first or it takes too long."""
         address = "127.0.0.1" if host == "0.0.0.0" else host
         deadline = time.monotonic() + LISTEN_TIMEOUT
         while time.monotonic() < deadline:
@@ -132,10 +149,8 @@ class Command(BaseCommand):
                     return
             exited = _exited(processes)
             if exited is not None:
-                self._stop(processes)
                 raise CommandError(_ended(exited, processes[exited], logs))
             time.sleep(0.2)
-        self._stop(processes)
         raise CommandError(
             f"The web server did not answer http://{address}:{port}/healthz in {LISTEN_TIMEOUT} s; "
             f"see {logs / 'web.log'}."
