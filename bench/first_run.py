@@ -160,12 +160,24 @@ def stop(make: subprocess.Popen) -> None:
             make.wait(wait)
         except subprocess.TimeoutExpired:
             continue
+        break
+    # make ends at once on a signal, runhub (in its group) stops the hub's processes after it: give it time.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(make.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.5)
     # Children of the group that outlived make (none should).
     with contextlib.suppress(ProcessLookupError):
         os.killpg(make.pid, signal.SIGKILL)
 
 
 def main() -> None:
+    # Started in the background by a shell, this process ignores Ctrl-C, and so would make and runhub: they get
+    # it as from a terminal.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

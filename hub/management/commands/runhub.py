@@ -7,6 +7,8 @@ answers /healthz.
 """
 
 import contextlib
+import ctypes
+import ctypes.util
 import os
 import secrets
 import signal
@@ -24,6 +26,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 # How long the web server may take to answer /healthz before runhub gives up (seconds); a loaded laptop's first
 # start, imports compiled on the way, takes tens of seconds.
 LISTEN_TIMEOUT = 300
+# https://man7.org/linux/man-pages/man2/PR_SET_PDEATHSIG.2const.html
+PR_SET_PDEATHSIG = 1
 # One-shot processes: their ending is not the hub stopping.
 ONE_SHOT = ("builtin",)
 
@@ -205,9 +209,30 @@ def _spawn(name: str, command: list[str], logs: Path) -> subprocess.Popen:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
             cwd=settings.BASE_DIR,
+            preexec_fn=_own_session_ending_with_runhub,
         )
+
+
+def _own_session_ending_with_runhub() -> None:
+    """In the child before it runs: a session of its own (stopping its group stops its children too), and on
+    Linux a SIGTERM from the kernel if runhub dies without stopping it (SIGKILL, a crash), so that no web server
+    is left holding the port."""
+    os.setsid()
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _find_prctl():
+    """libc's prctl, looked up once in runhub (not in the child between fork and exec); None off Linux."""
+    if not sys.platform.startswith("linux"):
+        return None
+    with contextlib.suppress(OSError, AttributeError):
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+    return None
+
+
+_prctl = _find_prctl()
 
 
 def _exited(processes: dict[str, subprocess.Popen]) -> str | None:
