@@ -14,6 +14,7 @@ PostgreSQL database, broker folder or Redis queue (hub/settings/test.py). Tests 
 (`--dist loadfile`), so module-scoped fixtures start once per file as before.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -110,9 +111,29 @@ def upload(content: bytes, name: str = "predictions.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="text/csv")
 
 
-@pytest.hookimpl(trylast=True)  # after pytest-django's own order (tests on the database first), which it keeps
+@pytest.hookimpl(
+    trylast=True
+)  # after pytest-django's own order (tests on the database first), which it keeps
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Files with real-process tests (marked slow) first, each file's own order kept: under pytest-xdist each file
     goes to one process, and a long file handed out last would leave that process working alone at the end."""
     slow_files = {item.path for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.path not in slow_files)
+    _unique_node_ids(items)
+
+
+def _unique_node_ids(items: list[pytest.Item]) -> None:
+    """pytest-xdist hands tests out by node id: schemathesis' tests, one per API operation, all share their
+    function's (pytest 9 builds an id from the function's name and a parametrization, which they do not use),
+    and xdist would run only the first of them. Each gets its operation's label, as
+    schemathesis names the test itself; any other duplicate stops the run rather than drop tests unseen."""
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and counts[item.nodeid] > 1 and item._id.params is None:
+            item._id = item._id.with_params(label)
+    duplicates = [nodeid for nodeid, count in Counter(item.nodeid for item in items).items() if count > 1]
+    if duplicates:
+        raise pytest.UsageError(
+            f"Tests with the same node id would be run once under pytest-xdist: {duplicates}"
+        )
