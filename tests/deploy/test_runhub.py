@@ -101,8 +101,14 @@ def test_the_address_and_password_are_printed_last_once_the_port_answers_and_bui
         wait_for(listed, timeout=240, interval=1, message="the built-in challenges to be listed")
         builtin_log = (seeded_var / "logs" / "builtin.log").read_text()
         assert all(f"{slug}: created" in builtin_log for slug in BUILTIN_CHALLENGES), builtin_log
-        assert (seeded_var / "logs" / "worker.log").read_text().count(" succeeded in ") >= len(
-            BUILTIN_CHALLENGES
+        # Their baselines are scored by the worker after the import, so a moment after they are listed.
+        wait_for(
+            lambda: (
+                (seeded_var / "logs" / "worker.log").read_text().count(" finished in ")
+                >= len(BUILTIN_CHALLENGES)
+            ),
+            timeout=120,
+            message="the worker to score the built-ins' baselines",
         )
 
         # Nothing came after the address, the password and "Ctrl-C": no Celery banner, no task or access lines.
