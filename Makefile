@@ -12,6 +12,10 @@ VENV ?= .venv
 RUN_VENV ?= .venv-run
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist: a process per core (at most 4), each with its own database, broker and var folder
+# (hub/settings/test.py), the tests of one file in one process (tests/conftest.py says why). PYTEST_XDIST= runs
+# in one process; PYTEST_ARGS='-n 0 ...' too.
+PYTEST_XDIST ?= --numprocesses=auto --maxprocesses=4 --dist=loadfile
 # --no-compile: no bytecode written at install for every module of pandas, scipy, botocore and the rest; Python
 # writes it on first import for the modules used, most of them in runhub's own process (migrate, the built-in
 # build) before it starts the others. Measured both ways with bench/first_run.py (BENCHMARKS.md, a loaded machine):
@@ -43,7 +47,7 @@ run: install-run
 	PORT=$(PORT) $(RUN_VENV)/bin/python manage.py runhub
 
 test: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,6 @@
 """First run: the seconds from `make run` on a fresh clone to the hub answering /healthz, pip's cache warm.
 
-    python3 bench/first_run.py --ref HEAD --baseline 902fab6 --repeat 2
+    python3 bench/first_run.py --ref HEAD --baseline 902fab6 --repeat 2 [--port 8131] [--builtins]
 
 Each checkout is `git clone`d from this repository into a new folder under /tmp (fresh-clone-...), at --ref for
 the code under test and at --baseline for the code before, so neither has a venv, a database or static files yet.
@@ -49,14 +49,23 @@ def healthy(port: int) -> bool:
         return False
 
 
-def first_run(source: Path, ref: str, label: str, *, timeout: float, keep: bool) -> dict:
+def first_run(
+    source: Path,
+    ref: str,
+    label: str,
+    *,
+    timeout: float,
+    keep: bool,
+    port: int | None = None,
+    builtins: bool = False,
+) -> dict:
     clone = Path(tempfile.mkdtemp(prefix=f"fresh-clone-{label}-", dir="/tmp"))
     subprocess.run(["git", "clone", "--quiet", str(source), str(clone)], check=True)
     subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", "--detach", ref], check=True)
     commit = subprocess.run(
         ["git", "-C", str(clone), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    port = free_port()
+    port = port or free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith(DROPPED)}
     environment["PORT"] = str(port)
     log = (clone / "make-run.log").open("w")
@@ -78,6 +87,14 @@ def first_run(source: Path, ref: str, label: str, *, timeout: float, keep: bool)
                 seconds = time.monotonic() - started
                 break
             time.sleep(0.2)
+        # Since runhub serves first, the built-in challenges load after /healthz: --builtins waits for them too.
+        while (
+            builtins and seconds is not None and time.monotonic() - started < timeout and make.poll() is None
+        ):
+            if len(builtin_lines(clone)) >= BUILTIN_COUNT:
+                phases["builtins_ready"] = time.monotonic() - started
+                break
+            time.sleep(0.5)
     finally:
         stop(make)
         log.close()
@@ -95,7 +112,8 @@ def first_run(source: Path, ref: str, label: str, *, timeout: float, keep: bool)
         "seconds": seconds,
         # When make's log first showed each step (to 0.2 s): the install ends where runhub starts.
         "installed": phases.get("installed"),
-        "builtins": builtin_seconds(clone / "make-run.log"),
+        "builtins": sum(float(value) for value in builtin_lines(clone)),
+        "builtins_ready": phases.get("builtins_ready"),
         "venv": venv.name,
         "pytest": has_pytest,
         "venv_mb": int(size),
@@ -115,12 +133,18 @@ def mark_phases(log: Path, phases: dict[str, float], now: float) -> None:
         phases["installed"] = now
 
 
-def builtin_seconds(log: Path) -> float:
-    """The seconds load_builtin_challenges spent, as it prints them ("<slug>: created (46.4 s)")."""
-    text = log.read_text(errors="replace")
-    return sum(
-        float(value) for value in re.findall(r"^[\w-]+: [\w ]+ \(([\d.]+) s\)$", text, flags=re.MULTILINE)
+BUILTIN_COUNT = 4
+
+
+def builtin_lines(clone: Path) -> list[str]:
+    """The seconds load_builtin_challenges reported per challenge ("<slug>: created (46.4 s)"): in make's log
+    before runhub served first, in var/logs/builtin.log since."""
+    text = "".join(
+        path.read_text(errors="replace")
+        for path in (clone / "make-run.log", clone / "var" / "logs" / "builtin.log")
+        if path.exists()
     )
+    return re.findall(r"^[\w-]+: [\w ]+ \(([\d.]+) s\)$", text, flags=re.MULTILINE)
 
 
 def stop(make: subprocess.Popen) -> None:
@@ -136,12 +160,24 @@ def stop(make: subprocess.Popen) -> None:
             make.wait(wait)
         except subprocess.TimeoutExpired:
             continue
+        break
+    # make ends at once on a signal, runhub (in its group) stops the hub's processes after it: give it time.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(make.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.5)
     # Children of the group that outlived make (none should).
     with contextlib.suppress(ProcessLookupError):
         os.killpg(make.pid, signal.SIGKILL)
 
 
 def main() -> None:
+    # Started in the background by a shell, this process ignores Ctrl-C, and so would make and runhub: they get
+    # it as from a terminal.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -153,6 +189,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for /healthz")
     parser.add_argument("--keep", action="store_true", help="keep the clones (and their make-run.log)")
+    parser.add_argument("--port", type=int, help="the port make run serves on (default: a free one)")
+    parser.add_argument(
+        "--builtins",
+        action="store_true",
+        help="after /healthz, also wait until the built-in challenges are loaded",
+    )
     options = parser.parse_args()
     source = options.source.resolve()
     # A ref is resolved here, so HEAD means this repository's HEAD, not the clone's default branch.
@@ -170,13 +212,23 @@ def main() -> None:
         order = refs if round_number % 2 == 0 else list(reversed(refs))
         for label, ref in order:
             load = os.getloadavg()[0]
-            result = first_run(source, ref, label, timeout=options.timeout, keep=options.keep)
+            result = first_run(
+                source,
+                ref,
+                label,
+                timeout=options.timeout,
+                keep=options.keep,
+                port=options.port,
+                builtins=options.builtins,
+            )
             result["load"] = load
             shown = f"{result['seconds']:.1f} s" if result["seconds"] is not None else "no answer"
             installed = f"{result['installed']:.1f} s" if result["installed"] is not None else "?"
+            ready = result["builtins_ready"]
+            loaded = f", all loaded at {ready:.1f} s" if ready is not None else ""
             print(
                 f"{label:9} {result['commit']}  make run -> /healthz {shown:>8} (install {installed}, "
-                f"built-in challenges {result['builtins']:.1f} s)   venv {result['venv']} "
+                f"built-in challenges {result['builtins']:.1f} s{loaded})   venv {result['venv']} "
                 f"{result['venv_mb']} MB, pytest {'present' if result['pytest'] else 'absent'}   "
                 f"(load {load:.1f} at start)",
                 flush=True,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 LABELS = ["a", "b", "c"]
@@ -73,3 +77,29 @@ def expected_scores(rows: int, *, correct: int, seed: int = 7) -> tuple[float, f
     for position, (_, _, usage) in enumerate(truth(rows, seed)):
         parts[usage].append(position < correct)
     return (sum(parts["Public"]) / len(parts["Public"]), sum(parts["Private"]) / len(parts["Private"]))
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """slug -> the built-in challenge's bundle, built by the first process of this test run that asks for it.
+
+    The folder is the run's own (beside each xdist process's temporary folder, or in it without xdist) and the
+    build runs under a file lock, with load_builtin_challenges' own cache (rebuilt if the builders change)."""
+    from projects.builtin import BUILTIN_CHALLENGES
+    from projects.management.commands.load_builtin_challenges import _sources_digest, built_bundle
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    cache = root / "builtin-bundles"
+    cache.mkdir(exist_ok=True)
+    digest = _sources_digest()
+
+    def build(slug: str) -> Path:
+        with (cache / f"{slug}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                return built_bundle(slug, BUILTIN_CHALLENGES[slug], cache, digest)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    return build

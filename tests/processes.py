@@ -1,5 +1,11 @@
 """Real processes for end-to-end tests: a `celery worker` (and beat) on the test database and the real broker,
-and a `gunicorn` web server."""
+and a `gunicorn` web server.
+
+A test that only needs its tasks run asks for the `shared_worker` fixture (tests/conftest.py): one worker per test
+session, started on first use. A test that needs a worker of its own (its own settings, its own log to read, one
+it kills) starts a `CeleryWorker` here as before: that pauses the shared worker, if it consumes the same queue on
+the same broker, so the tasks go to the test's worker only; the next test that asks for it starts it again.
+"""
 
 from __future__ import annotations
 
@@ -65,15 +71,28 @@ class CeleryWorker:
         ]
         self.process: subprocess.Popen | None = None
         self.ready_text = " ready."
+        # A worker takes tasks from the queue, beat does not: only a worker makes the shared one step aside.
+        self.consumes = True
+
+    def queue(self) -> tuple[str | None, str | None]:
+        """What decides the queue it consumes: the broker, and the var folder the queue's name comes from."""
+        return (self.env.get("CELERY_BROKER_URL"), self.env.get("HUB_VAR_DIR"))
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def start(self, timeout: float = 60) -> CeleryWorker:
+        if self.consumes and self is not SharedWorker.current:
+            SharedWorker.make_room_for(self)
         self.log = self.log_path.open("ab")
+        # The log may hold an earlier run's lines (a restarted shared worker): only this run's say it is ready.
+        started_at = self.log.tell()
         self.process = subprocess.Popen(
             self.command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.ready_text in self.output():
+            if self.ready_text in self.log_path.read_bytes()[started_at:].decode(errors="replace"):
                 return self
             if self.process.poll() is not None:
                 raise RuntimeError(f"celery {self.name} exited early:\n{self.output()}")
@@ -116,6 +135,43 @@ class CeleryBeat(CeleryWorker):
             f"--schedule={log_dir / 'celerybeat-schedule'}",
         ]
         self.ready_text = "beat: Starting..."
+        self.consumes = False
+
+
+class SharedWorker:
+    """The session's one `celery worker` for tests that only need their tasks run (the `shared_worker` fixture).
+
+    Started on first use and kept: starting a worker costs seconds, the tests using it run in one process. A test
+    that starts a worker of its own on the same queue stops it first (`make_room_for`), since two consumers would
+    split that test's tasks; the next test asking for the shared worker starts it again.
+    """
+
+    current: CeleryWorker | None = None
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+
+    def worker(self) -> CeleryWorker:
+        """The running shared worker, started (again) if it is not."""
+        current = SharedWorker.current
+        if current is None or not current.running():
+            if current is not None:
+                current.stop()
+            current = CeleryWorker("shared-worker", self.log_dir)
+            SharedWorker.current = current
+            current.start()
+        return current
+
+    @classmethod
+    def make_room_for(cls, worker: CeleryWorker) -> None:
+        current = cls.current
+        if current is not None and current.running() and current.queue() == worker.queue():
+            current.stop()
+
+    def stop(self) -> None:
+        if SharedWorker.current is not None:
+            SharedWorker.current.stop()
+            SharedWorker.current = None
 
 
 def wait_for(predicate, *, timeout: float = 60, interval: float = 0.1, message: str = "condition"):

@@ -9,8 +9,12 @@ import secrets
 import tempfile
 
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-if not os.environ.get("HUB_VAR_DIR"):
+# pytest-xdist's processes inherit the environment of the one that started them, which read these settings
+# too: a folder made by another test process is not this one's (HUB_TEST_VAR_DIR_OF says whose it is). The
+# worker and web processes a test starts inherit both variables and so share its folder.
+if not os.environ.get("HUB_VAR_DIR") or os.environ.get("HUB_TEST_VAR_DIR_OF", _worker) != _worker:
     os.environ["HUB_VAR_DIR"] = tempfile.mkdtemp(prefix=f"hub-test-{_worker}-")
+    os.environ["HUB_TEST_VAR_DIR_OF"] = _worker
 # A key of this test run's own, in the environment so that the web and worker processes a test starts sign and
 # check with it too; no key that works anywhere is written in a tracked file.
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))

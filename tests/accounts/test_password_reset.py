@@ -12,16 +12,14 @@ from django.test import Client, override_settings
 from accounts.models import OutgoingMail
 from tests.accounts.mailbox import link_in, messages_in_mailbox
 from tests.factories import UserFactory
-from tests.processes import CeleryWorker, wait_for
+from tests.processes import wait_for
 
 pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture
-def mail_worker(transactional_db, tmp_path):
-    worker = CeleryWorker("mailer", tmp_path).start()
-    yield worker
-    worker.stop()
+def mail_worker(shared_worker):
+    return shared_worker
 
 
 def ask_for_reset(client: Client, email: str):

@@ -13,10 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from projects.builtin import BUILTIN_CHALLENGES
-from projects.management.commands.load_builtin_challenges import _sources_digest, built_bundle
 from projects.services import challenge_import_bundle
-from tests.processes import CeleryWorker
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -71,23 +68,16 @@ def phone(browser):
     context.close()
 
 
-@pytest.fixture(scope="module")
-def worker(django_db_setup, tmp_path_factory):
-    """One real `celery worker` for a module's browser tests; each test's rows are flushed, the process stays.
-
-    Not for the whole session: a worker left running on the test queue would take the tasks that later tests send
-    to workers of their own (tests/deploy watch their own workers' logs)."""
-    process = CeleryWorker("browser-worker", tmp_path_factory.mktemp("worker")).start()
-    yield process
-    process.stop()
+@pytest.fixture
+def worker(shared_worker):
+    """The session's real `celery worker` (tests/conftest.py); each test's rows are flushed, the process stays."""
+    return shared_worker
 
 
 @pytest.fixture(scope="session")
-def digits_bundle(tmp_path_factory) -> Path:
-    """The real Identify the Digits bundle, built once per test session."""
-    return built_bundle(
-        DIGITS, BUILTIN_CHALLENGES[DIGITS], tmp_path_factory.mktemp("builtin"), _sources_digest()
-    )
+def digits_bundle(builtin_bundle) -> Path:
+    """The real Identify the Digits bundle, built once per test run."""
+    return builtin_bundle(DIGITS)
 
 
 @pytest.fixture

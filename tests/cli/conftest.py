@@ -12,17 +12,15 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from tests.factories import UserFactory
-from tests.processes import BIN, CeleryWorker
+from tests.processes import BIN
 
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(scope="module")
-def scoring_worker(django_db_setup, tmp_path_factory):
-    """One worker for the module: it holds no state between tests, and starting one takes seconds."""
-    worker = CeleryWorker("cli-worker", tmp_path_factory.mktemp("worker")).start()
-    yield worker
-    worker.stop()
+@pytest.fixture
+def scoring_worker(shared_worker):
+    """The session's real `celery worker` (tests/conftest.py): it holds no state between tests."""
+    return shared_worker
 
 
 @dataclass

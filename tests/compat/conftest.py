@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
-from tests.processes import CeleryWorker, WebServer
+from tests.processes import WebServer
 
 
 @pytest.fixture
@@ -55,9 +55,7 @@ def hub_on_port_80(django_db_setup, tmp_path_factory):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-@pytest.fixture(scope="module")
-def scoring_worker(django_db_setup, tmp_path_factory):
-    """A real `celery worker` process on the real broker and the test database, for the whole module."""
-    worker = CeleryWorker("compat-worker", tmp_path_factory.mktemp("worker")).start()
-    yield worker
-    worker.stop()
+@pytest.fixture
+def scoring_worker(shared_worker):
+    """The session's real `celery worker` on the real broker and the test database (tests/conftest.py)."""
+    return shared_worker

@@ -43,7 +43,8 @@ def variables_read(path: Path) -> set[str]:
 
 
 SETTINGS_VARIABLES = set().union(*(variables_read(p) for p in (ROOT / "hub" / "settings").glob("*.py"))) - {
-    "PYTEST_XDIST_WORKER"  # test.py: which pytest-xdist process this is
+    "PYTEST_XDIST_WORKER",  # test.py: which pytest-xdist process this is
+    "HUB_TEST_VAR_DIR_OF",  # test.py: which of them made HUB_VAR_DIR
 }
 GUNICORN_VARIABLES = variables_read(ROOT / "hub" / "gunicorn_conf.py") - {
     "HOST",
