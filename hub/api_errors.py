@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from community.errors import DiscussionError, PostingTooFast
+from submissions.team_errors import TeamRefused, team_refusal_status
 
 TOKEN_HINT = (
     "Send your API token as 'Authorization: Token <key>'; get one at /accounts/token/ "
@@ -70,6 +71,10 @@ DISCUSSION_STATUS = {"not_found": 404, "permission_denied": 403, "topic_locked":
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, TeamRefused):
+        return Response(
+            {"error": exc.message, "detail": None, "code": exc.reason}, status=team_refusal_status(exc)
+        )
     if isinstance(exc, DiscussionError):
         response = Response(
             {"error": str(exc), "detail": None, "code": exc.code}, status=DISCUSSION_STATUS.get(exc.code, 400)
