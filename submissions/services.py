@@ -26,6 +26,7 @@ from workers.scoring import SubmissionRejected, check_upload_head
 from .leaderboard import FINAL_SELECTION_MAX, board_lock, board_recount, leaderboard_refresh_participant
 from .models import LeaderboardEntry, Participant, Submission
 from .selectors import submission_limits
+from .team_services import team_lock
 
 logger = logging.getLogger(__name__)
 
@@ -43,15 +44,10 @@ class SubmissionNotAllowed(Exception):
 
 
 def participant_lock(*, challenge: Challenge, user: AbstractBaseUser | int) -> Participant:
-    """The participant's row, locked until the transaction ends: submissions of one learner are counted in turn,
-    and their leaderboard entries are recomputed by one transaction at a time. `user` may be a user or its id.
-
-    On PostgreSQL a second first-time upload waits on the unique index until the first commits, then finds the
-    row (get_or_create retries the read after the IntegrityError), so the lock is the same row for both.
-    """
-    user_id = user if isinstance(user, int) else user.pk
-    participant, _ = Participant.objects.get_or_create(challenge=challenge, user_id=user_id)
-    return Participant.objects.select_for_update().get(pk=participant.pk)
+    """The learner's team (a team of one, created now, if they are in none), locked until the transaction ends:
+    the team's submissions are counted in turn, and its leaderboard entries are recomputed by one transaction at
+    a time. `user` may be a user or its id. The lock order is team_services.team_lock's."""
+    return team_lock(challenge=challenge, user=user)[0]
 
 
 def submission_check_allowed(
@@ -144,7 +140,7 @@ def submission_create(
     )
     try:
         with transaction.atomic():
-            participant_lock(challenge=challenge, user=user)
+            submission.participant = participant_lock(challenge=challenge, user=user)
             # Stamped after the lock, so the day it counts in is the day its limit was checked on.
             submission.created_at = timezone.now()
             if not is_baseline:

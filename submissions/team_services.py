@@ -28,6 +28,11 @@ def _user_id(user: AbstractBaseUser | int) -> int:
     return user if isinstance(user, int) else user.pk
 
 
+def _is_member(team: Participant, user_id: int) -> bool:
+    # An id past the columns' range names nobody (and would overflow the query).
+    return 0 < user_id < 2**31 and TeamMember.objects.filter(participant=team, user_id=user_id).exists()
+
+
 def _lock(*participant_ids: int) -> dict[int, Participant]:
     """Lock the rows one at a time in ascending id, the one order every team change takes (no deadlock)."""
     locked = {}
@@ -291,7 +296,7 @@ def team_member_remove(*, challenge: Challenge, user: AbstractBaseUser, member_i
             "You lead the team: hand the leadership to another member first, or leave it.",
             reason="not_member",
         )
-    if not TeamMember.objects.filter(participant=team, user_id=member_id).exists():
+    if not _is_member(team, member_id):
         raise TeamRefused(f"Learner {member_id} is not a member of {team.display_name}.", reason="not_member")
     _leave(challenge=challenge, team=team, user_id=member_id, now=timezone.now())
     return team
@@ -302,7 +307,7 @@ def team_leader_set(*, challenge: Challenge, user: AbstractBaseUser, new_leader_
     """Hand the leadership to another member."""
     team, _ = team_lock(challenge=challenge, user=user)
     _check_leader(team, user.pk, "hand over the leadership")
-    if not TeamMember.objects.filter(participant=team, user_id=new_leader_id).exists():
+    if not _is_member(team, new_leader_id):
         raise TeamRefused(
             f"Learner {new_leader_id} is not a member of {team.display_name}; only a member can lead it.",
             reason="not_member",
@@ -340,7 +345,10 @@ def team_merge_request(
 
 
 def _merge_request_get(challenge: Challenge, request_id: int) -> TeamMergeRequest:
-    request = TeamMergeRequest.objects.filter(challenge=challenge, pk=request_id).first()
+    in_range = 0 < request_id < 2**63
+    request = (
+        TeamMergeRequest.objects.filter(challenge=challenge, pk=request_id).first() if in_range else None
+    )
     if request is None:
         raise TeamRefused(
             f"There is no pending merge request {request_id} in {challenge.title}: it was answered, withdrawn, "

@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 from community.services.topics import topic_create
 from compat.evalai_serializers import split_id
 from projects.selectors import challenge_data_files
-from submissions.models import LeaderboardEntry
+from submissions.models import LeaderboardEntry, Participant
 from submissions.scoring import submission_score
 from submissions.services import submission_create
 from tests.bundles import predictions_csv
@@ -95,6 +95,10 @@ def hub(challenge, user, settings):
         "time": ["present"],
         "approved": ["1"],
         "public": ["1"],
+        "user_id": [str(user.pk)],
+        "request_id": ["1"],
+        "team_id": [str(Participant.objects.get(challenge=challenge, user=user).pk)],
+        "code": [Participant.objects.get(challenge=challenge, user=user).invite_code, "not-a-code"],
     }
     return values, user
 
