@@ -15,6 +15,7 @@ from projects.models import Challenge, DataFile
 from projects.selectors import challenge_status
 from submissions.models import Submission
 from submissions.selectors import LeaderboardRow, Limits, submission_private_score
+from submissions.team_selectors import submission_team
 from workers.scoring import METRICS
 
 SUBMISSION_STATUS = {
@@ -122,7 +123,7 @@ def competition_json(
         "userHasEntered": entered,
         "userRank": rank,
         "maxDailySubmissions": challenge.daily_limit,
-        "maxTeamSize": 1,
+        "maxTeamSize": challenge.max_team_size,
         "evaluationMetric": METRICS[challenge.metric].name,
         "submissionsDisabled": challenge_status(challenge) != "open",
         "licenseName": challenge.dataset.licence,
@@ -151,7 +152,7 @@ def submission_json(submission: Submission) -> dict:
         "privateScore": kaggle_score(submission_private_score(submission)),
         "status": SUBMISSION_STATUS[submission.status],
         "submittedBy": submission.user.get_username(),
-        "teamName": submission.user.get_username(),
+        "teamName": submission_team(submission)[1],
     }
 
 

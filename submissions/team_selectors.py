@@ -100,3 +100,16 @@ def team_best_scores(*, team: Participant) -> list[LeaderboardEntry]:
     if not challenge_private_visible(team.challenge):
         entries = entries.filter(split=LeaderboardEntry.Split.PUBLIC)
     return list(entries.order_by("split", "-sort_score"))
+
+
+def submission_team(submission: Submission) -> tuple[int, str]:
+    """(id, name) of the team a submission counts for, as the client protocols report it. Rows older than teams
+    have none: their author stands for it, as before."""
+    if submission.participant_id is None:
+        return submission.user_id, submission.user.get_username()
+    return submission.participant_id, submission.participant.display_name
+
+
+def teams_of_user(*, user: AbstractBaseUser) -> QuerySet[Participant]:
+    """Every team the learner is in, one a challenge, newest challenge first."""
+    return _with_members(Participant.objects.filter(members__user=user)).order_by("-challenge__start_at", "-pk")
