@@ -83,6 +83,19 @@ def team_lock(
     raise RuntimeError(f"The team of learner {user_id} in challenge {challenge.pk} kept changing")
 
 
+def team_lock_of_submission(*, submission_id: int) -> Participant | None:
+    """The row of the team a submission counts for, locked; None for a row older than teams. The submission is
+    read again under the lock, since a merge that committed meanwhile moves it to the merged team."""
+    for _ in range(LOCK_ATTEMPTS):
+        team_id = Submission.objects.filter(pk=submission_id).values_list("participant_id", flat=True).first()
+        if team_id is None:
+            return None
+        locked = _lock(team_id)
+        if team_id in locked and Submission.objects.filter(pk=submission_id, participant_id=team_id).exists():
+            return locked[team_id]
+    raise RuntimeError(f"The team of submission {submission_id} kept changing")
+
+
 def _check_teams_on(challenge: Challenge) -> None:
     if challenge.max_team_size <= 1:
         raise TeamRefused(
