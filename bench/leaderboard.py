@@ -363,8 +363,8 @@ def check_refresh_agrees(challenge_id: int, sample: list[int]) -> None:
     from django.db import transaction
 
     from projects.models import Challenge
+    from submissions.leaderboard import participant_refresh
     from submissions.models import LeaderboardEntry
-    from submissions.services import participant_refresh
 
     challenge = Challenge.objects.get(pk=challenge_id)
     fields = ("user_id", "split", "submission_id", "score", "sort_score", "submitted_at", "entries")

@@ -7,11 +7,19 @@ message with its kaggle.com sign-in help. Each protocol's status table below fol
 refusal reaches the learner as the hub's own sentence saying what to change.
 """
 
+import functools
+from collections.abc import Callable
+
+from django.http import HttpRequest, JsonResponse
 from rest_framework.exceptions import APIException, AuthenticationFailed, NotAuthenticated
 from rest_framework.response import Response
 
 from hub.api_errors import exception_handler as hub_exception_handler
-from submissions.services import SubmissionNotAllowed
+from submissions.errors import SubmissionRefused
+from submissions.leaderboard import PrivateBoardHidden
+from submissions.models import LeaderboardEntry
+
+from .evalai_serializers import split_id
 
 # EvalAI's server answers a missing challenge, phase or submission with 406, and its CLI prints only then.
 EVALAI_STATUS = {404: 406, 413: 400, 429: 403}
@@ -21,15 +29,20 @@ REASON_PHRASE_MAX = 200
 
 
 class Refused(APIException):
-    """A refusal with its HTTP status and a sentence for the learner."""
+    """A refusal of the compatibility layer's own (no such challenge, phase or file), with its HTTP status.
+    The submission services' refusals (SubmissionRefused) reach the handlers below as they are."""
 
     def __init__(self, message: str, *, status: int = 400):
         super().__init__(detail=message)
         self.status_code = status
 
-    @classmethod
-    def from_not_allowed(cls, error: SubmissionNotAllowed) -> "Refused":
-        return cls(error.message, status=error.status)
+
+def evalai_status(status: int) -> int:
+    return EVALAI_STATUS.get(status, status)
+
+
+def kaggle_status(status: int) -> int:
+    return KAGGLE_STATUS.get(status, status)
 
 
 def _handled(exc: Exception, context: dict, *, no_credentials: str) -> Response | None:
@@ -46,10 +59,18 @@ def _handled(exc: Exception, context: dict, *, no_credentials: str) -> Response 
 
 
 def evalai_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, PrivateBoardHidden):
+        challenge = exc.challenge
+        exc = Refused(
+            f"The private leaderboard of {challenge.title} is hidden until the challenge ends or its host "
+            f"reveals it. The public one is `evalai challenge {challenge.pk} leaderboard "
+            f"{split_id(challenge, LeaderboardEntry.Split.PUBLIC)}`.",
+            status=403,
+        )
     response = _handled(exc, context, no_credentials="No token was sent. Run: evalai set_token <your token>")
     if response is None:
         return None
-    response.status_code = EVALAI_STATUS.get(response.status_code, response.status_code)
+    response.status_code = evalai_status(response.status_code)
     # The list commands print only the status line: the reason phrase carries the sentence there.
     response.reason_phrase = _reason_phrase(response.data["error"])
     return response
@@ -64,10 +85,25 @@ def kaggle_exception_handler(exc: Exception, context: dict) -> Response | None:
     )
     if response is None:
         return None
-    status = KAGGLE_STATUS.get(response.status_code, response.status_code)
+    status = kaggle_status(response.status_code)
     response.status_code = status
     response.data = {"code": status, "message": response.data["error"]}
     return response
+
+
+def kaggle_refusals(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+    """For Kaggle's plain Django views (the upload PUT, outside DRF): a SubmissionRefused answered in Kaggle's
+    shape, with the status kaggle_exception_handler gives it."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except SubmissionRefused as error:
+            response = kaggle_exception_handler(error, {"request": request})
+            return JsonResponse(response.data, status=response.status_code)
+
+    return wrapped
 
 
 def _reason_phrase(message: str) -> str:

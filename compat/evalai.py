@@ -19,17 +19,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.pagination import PageNumberPagination, page_window
+from hub.pagination import PageNumberPagination
 from projects.models import Challenge
-from projects.selectors import challenge_get_published_by_id, challenge_private_visible, challenges_published
+from projects.selectors import challenge_get_published_by_id, challenges_published
+from submissions.leaderboard import leaderboard_page
 from submissions.models import LeaderboardEntry, Submission
 from submissions.selectors import (
-    leaderboard_count,
-    leaderboard_rows,
     submission_get_visible,
     submissions_of,
 )
-from submissions.services import SubmissionNotAllowed, submission_create
+from submissions.services import submission_create
 from submissions.team_selectors import teams_of_user
 
 from .authentication import EvalAIBearerAuthentication
@@ -40,7 +39,6 @@ from .evalai_serializers import (
     participant_team_json,
     phase_json,
     phase_split_json,
-    split_id,
     split_of,
     submission_json,
     submission_result_json,
@@ -132,7 +130,12 @@ class PhaseDetailApi(EvalAIView):
 class PhaseSplitListApi(EvalAIView):
     def get(self, request: Request, challenge_id: int) -> Response:
         challenge = _challenge(challenge_id)
-        return Response([phase_split_json(challenge, split) for split in LeaderboardEntry.Split.values])
+        return Response(
+            [
+                phase_split_json(challenge, split, viewer=request.user)
+                for split in LeaderboardEntry.Split.values
+            ]
+        )
 
 
 class SubmissionCreateSerializer(serializers.Serializer):
@@ -165,22 +168,19 @@ class SubmissionListCreateApi(EvalAIView):
             submissions_of(challenge=challenge, user=request.user).select_related(
                 "user", "participant__user"
             ),
-            lambda submission: submission_json(submission, result_url=result_url),
+            lambda submission: submission_json(submission, result_url=result_url, viewer=request.user),
         )
 
     def post(self, request: Request, challenge_id: int, phase_id: int) -> Response:
         challenge = _phase(challenge_id, phase_id)
         form = SubmissionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            submission = submission_create(
-                user=request.user,
-                challenge=challenge,
-                file=form.validated_data["input_file"],
-                description=form.validated_data["description"],
-            )
-        except SubmissionNotAllowed as error:
-            raise Refused.from_not_allowed(error) from None
+        submission = submission_create(
+            user=request.user,
+            challenge=challenge,
+            file=form.validated_data["input_file"],
+            description=form.validated_data["description"],
+        )
         return Response(
             submission_json(submission, result_url=_result_url(request)), status=status.HTTP_201_CREATED
         )
@@ -194,7 +194,7 @@ class SubmissionDetailApi(EvalAIView):
             submission = submission_get_visible(submission_id=submission_id, user=request.user)
         except Http404 as error:
             raise Refused(str(error), status=406) from None
-        return Response(submission_json(submission, result_url=_result_url(request)))
+        return Response(submission_json(submission, result_url=_result_url(request), viewer=request.user))
 
 
 class LeaderboardApi(EvalAIView):
@@ -207,28 +207,24 @@ class LeaderboardApi(EvalAIView):
             )
         challenge_id, split = named
         challenge = _challenge(challenge_id)
-        if split == LeaderboardEntry.Split.PRIVATE and not challenge_private_visible(challenge):
-            raise Refused(
-                f"The private leaderboard of {challenge.title} is hidden until the challenge ends or its host "
-                f"reveals it. The public one is `evalai challenge {challenge.pk} leaderboard "
-                f"{split_id(challenge, LeaderboardEntry.Split.PUBLIC)}`.",
-                status=403,
-            )
-        window = page_window(
+        base = request.build_absolute_uri(request.path)
+        board = leaderboard_page(
+            challenge=challenge,
+            split=split,
+            viewer=request.user,
             page=request.query_params.get("page"),
             page_size=request.query_params.get("page_size"),
             default_size=Pagination.page_size,
+            link=lambda window: f"{base}?page={window.number}&page_size={window.size}",
         )
-        page, page_size = window.number, window.size
-        rows = leaderboard_rows(challenge=challenge, split=split, offset=window.offset, limit=window.limit)
-        total = leaderboard_count(challenge=challenge, split=split)
-        base = request.build_absolute_uri(request.path)
         return Response(
             {
-                "count": total,
-                "next": f"{base}?page={page + 1}&page_size={page_size}" if page * page_size < total else None,
-                "previous": f"{base}?page={page - 1}&page_size={page_size}" if page > 1 else None,
-                "results": [leaderboard_row_json(row, challenge=challenge, split=split) for row in rows],
+                "count": board.count,
+                "next": board.next,
+                "previous": board.previous,
+                "results": [
+                    leaderboard_row_json(row, challenge=challenge, split=split) for row in board.rows
+                ],
             }
         )
 
@@ -261,7 +257,7 @@ class ResultFileApi(EvalAIView):
             return invalid
         if submission.status not in Submission.FINAL_STATUSES:
             return JsonResponse({"error": "This submission has no result."}, status=404)
-        return JsonResponse(submission_result_json(submission), json_dumps_params={"indent": 2})
+        return JsonResponse(submission_result_json(submission, viewer=owner), json_dumps_params={"indent": 2})
 
 
 class ParticipantTeamListApi(EvalAIView):

@@ -10,9 +10,15 @@ from collections.abc import Callable
 
 from hub.templatetags.hub_tags import markdown
 from projects.models import Challenge
-from projects.selectors import challenge_private_visible, challenge_status
+from projects.selectors import challenge_status
+from submissions.leaderboard import (
+    LeaderboardRow,
+    Viewer,
+    higher_is_better,
+    leaderboard_split_visible,
+    visible_scores,
+)
 from submissions.models import LeaderboardEntry, Participant, Submission
-from submissions.selectors import LeaderboardRow, submission_private_score
 from submissions.team_selectors import submission_team
 from workers.scoring import METRICS
 
@@ -107,8 +113,8 @@ def phase_json(challenge: Challenge) -> dict:
     }
 
 
-def phase_split_json(challenge: Challenge, split: str) -> dict:
-    visible = split == LeaderboardEntry.Split.PUBLIC or challenge_private_visible(challenge)
+def phase_split_json(challenge: Challenge, split: str, *, viewer: Viewer) -> dict:
+    visible = leaderboard_split_visible(challenge, split, viewer)
     return {
         "id": split_id(challenge, split),
         "challenge_phase": challenge.pk,
@@ -117,11 +123,13 @@ def phase_split_json(challenge: Challenge, split: str) -> dict:
         "dataset_split_name": split.capitalize(),
         "visibility": VISIBILITY_PUBLIC if visible else VISIBILITY_HOST,
         "leaderboard_decimal_precision": 5,
-        "is_leaderboard_order_descending": METRICS[challenge.metric].higher_is_better,
+        "is_leaderboard_order_descending": higher_is_better(challenge),
     }
 
 
-def submission_json(submission: Submission, *, result_url: Callable[[Submission], str | None]) -> dict:
+def submission_json(
+    submission: Submission, *, result_url: Callable[[Submission], str | None], viewer: Viewer = None
+) -> dict:
     execution_time = None
     if submission.started_at and submission.finished_at:
         execution_time = round((submission.finished_at - submission.started_at).total_seconds(), 3)
@@ -152,23 +160,24 @@ def submission_json(submission: Submission, *, result_url: Callable[[Submission]
         # The hub's own fields, for anyone reading the JSON.
         "file_name": submission.original_name,
         "public_score": submission.public_score,
-        "private_score": submission_private_score(submission),
+        "private_score": visible_scores(submission, viewer).private,
         "error": submission.error,
     }
 
 
-def submission_result_json(submission: Submission) -> dict:
+def submission_result_json(submission: Submission, *, viewer: Viewer) -> dict:
     """What `evalai submission ID result` prints: every metric on each visible split, or why the file failed."""
     if submission.status == Submission.Status.FAILED:
         return {"submission": submission.pk, "status": "failed", "error": submission.error}
     challenge = submission.challenge
-    splits = {"public": submission.public_score}
-    if challenge_private_visible(challenge):
-        splits["private"] = submission.private_score
+    visible = visible_scores(submission, viewer)
+    splits = {"public": visible.public}
+    if visible.private_shown:
+        splits["private"] = visible.private
     scores = {}
     for split, main_score in splits.items():
         scores[split] = {METRICS[challenge.metric].name: main_score}
-        for key, by_split in submission.extra_scores.items():
+        for key, by_split in visible.extra.items():
             scores[split][METRICS[key].name if key in METRICS else key] = by_split.get(split)
     result = {"submission": submission.pk, "status": STATUS_NAMES[submission.status], "scores": scores}
     if "private" not in splits:

@@ -22,31 +22,31 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hub.parsers import JSONParser
-from hub.spreadsheets import csv_text
 from projects.models import Challenge
 from projects.selectors import (
     challenge_data_files,
     challenge_get_published,
-    challenge_private_visible,
     challenges_published,
     data_file_get,
+)
+from submissions.leaderboard import (
+    leaderboard_csv,
+    leaderboard_learner_counts,
+    leaderboard_page,
+    leaderboard_row_of,
+    leaderboard_split_visible,
 )
 from submissions.models import LeaderboardEntry
 from submissions.selectors import (
     challenge_ids_entered,
-    leaderboard_count,
-    leaderboard_learner_counts,
-    leaderboard_row_of,
-    leaderboard_rows,
     submission_get_visible,
     submission_limits,
     submissions_of,
 )
-from submissions.services import SubmissionNotAllowed
 
 from . import kaggle_serializers as shapes
 from .authentication import KaggleKeyAuthentication, user_of_key
-from .errors import KAGGLE_STATUS, Refused, kaggle_exception_handler
+from .errors import Refused, kaggle_exception_handler, kaggle_refusals
 from .services import kaggle_upload_start, kaggle_upload_store, kaggle_upload_submit, kaggle_upload_ticket
 
 COMPETITIONS = "competitions.CompetitionApiService"
@@ -81,9 +81,9 @@ def _challenge(slug: str) -> Challenge:
         ) from None
 
 
-def _board_split(challenge: Challenge) -> str:
+def _board_split(challenge: Challenge, viewer) -> str:
     # As on Kaggle: the public board while the challenge runs, the private one once it is shown.
-    private = challenge_private_visible(challenge)
+    private = leaderboard_split_visible(challenge, LeaderboardEntry.Split.PRIVATE, viewer)
     return LeaderboardEntry.Split.PRIVATE if private else LeaderboardEntry.Split.PUBLIC
 
 
@@ -106,7 +106,9 @@ class ListCompetitions(KaggleView):
         competitions = []
         for challenge in page:
             row = (
-                leaderboard_row_of(challenge=challenge, split=_board_split(challenge), user=request.user)
+                leaderboard_row_of(
+                    challenge=challenge, split=_board_split(challenge, request.user), user=request.user
+                )
                 if challenge.pk in entered
                 else None
             )
@@ -164,12 +166,9 @@ class StartSubmissionUpload(KaggleView):
     def post(self, request: Request) -> Response:
         data = self.valid(shapes.StartSubmissionUploadRequest).validated_data
         challenge = _challenge(data["competitionName"])
-        try:
-            token = kaggle_upload_start(
-                user=request.user, challenge=challenge, file_name=data["fileName"], size=data["contentLength"]
-            )
-        except SubmissionNotAllowed as error:
-            raise Refused.from_not_allowed(error) from None
+        token = kaggle_upload_start(
+            user=request.user, challenge=challenge, file_name=data["fileName"], size=data["contentLength"]
+        )
         return Response(
             {"token": token, "createUrl": request.build_absolute_uri(reverse("kaggle-upload", args=[token]))}
         )
@@ -179,15 +178,12 @@ class CreateSubmission(KaggleView):
     def post(self, request: Request) -> Response:
         data = self.valid(shapes.CreateSubmissionRequest).validated_data
         challenge = _challenge(data["competitionName"])
-        try:
-            submission = kaggle_upload_submit(
-                user=request.user,
-                challenge=challenge,
-                token=data["blobFileTokens"],
-                description=data["submissionDescription"],
-            )
-        except SubmissionNotAllowed as error:
-            raise Refused.from_not_allowed(error) from None
+        submission = kaggle_upload_submit(
+            user=request.user,
+            challenge=challenge,
+            token=data["blobFileTokens"],
+            description=data["submissionDescription"],
+        )
         return Response(
             {
                 "message": f"Successfully submitted to {challenge.title}. "
@@ -215,7 +211,10 @@ class ListSubmissions(KaggleView):
         offset, page_size = form.offset(), form.validated_data["pageSize"]
         return Response(
             {
-                "submissions": [shapes.submission_json(s) for s in submissions[offset : offset + page_size]],
+                "submissions": [
+                    shapes.submission_json(s, viewer=request.user)
+                    for s in submissions[offset : offset + page_size]
+                ],
                 "nextPageToken": shapes.next_page_token(offset, page_size, submissions.count()),
             }
         )
@@ -224,21 +223,25 @@ class ListSubmissions(KaggleView):
 class GetSubmission(KaggleView):
     def post(self, request: Request) -> Response:
         ref = self.valid(shapes.SubmissionRequest).validated_data["ref"]
-        return Response(shapes.submission_json(submission_get_visible(submission_id=ref, user=request.user)))
+        submission = submission_get_visible(submission_id=ref, user=request.user)
+        return Response(shapes.submission_json(submission, viewer=request.user))
 
 
 class GetLeaderboard(KaggleView):
     def post(self, request: Request) -> Response:
-        form = self.valid(shapes.CompetitionPagedRequest)
-        challenge = _challenge(form.validated_data["competitionName"])
-        split = _board_split(challenge)
-        offset, page_size = form.offset(), form.validated_data["pageSize"]
-        rows = leaderboard_rows(challenge=challenge, split=split, offset=offset, limit=page_size)
-        total = leaderboard_count(challenge=challenge, split=split)
+        data = self.valid(shapes.CompetitionPagedRequest).validated_data
+        challenge = _challenge(data["competitionName"])
+        board = leaderboard_page(
+            challenge=challenge,
+            split=_board_split(challenge, request.user),
+            viewer=request.user,
+            **shapes.paging_of(data),
+            link=lambda window: str(window.offset),
+        )
         return Response(
             {
-                "submissions": [shapes.leaderboard_row_json(row) for row in rows],
-                "nextPageToken": shapes.next_page_token(offset, page_size, total),
+                "submissions": [shapes.leaderboard_row_json(row) for row in board.rows],
+                "nextPageToken": board.next or "",
             }
         )
 
@@ -248,25 +251,11 @@ class DownloadLeaderboard(KaggleView):
 
     def post(self, request: Request) -> HttpResponse:
         challenge = _challenge(self.valid(shapes.CompetitionRequest).validated_data["competitionName"])
-        split = _board_split(challenge)
-        rows = leaderboard_rows(
-            challenge=challenge, split=split, limit=leaderboard_count(challenge=challenge, split=split)
-        )
-        table = csv_text(
-            [
-                ["Rank", "TeamId", "TeamName", "LastSubmissionDate", "Score", "SubmissionCount"],
-                *(
-                    [
-                        row.rank if row.rank is not None else "",
-                        row.user_id,
-                        shapes.team_name(row),
-                        shapes.kaggle_date(row.submitted_at),
-                        shapes.kaggle_score(row.score),
-                        row.entries,
-                    ]
-                    for row in rows
-                ),
-            ]
+        split = _board_split(challenge, request.user)
+        table = "".join(
+            leaderboard_csv(
+                challenge=challenge, split=split, viewer=request.user, columns=shapes.LEADERBOARD_CSV_COLUMNS
+            )
         )
         archive = io.BytesIO()
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
@@ -321,6 +310,7 @@ def unknown_method(request: HttpRequest, service: str, method: str) -> JsonRespo
 
 @csrf_exempt
 @require_http_methods(["PUT"])
+@kaggle_refusals
 def upload(request: HttpRequest, token: str) -> JsonResponse:
     """The PUT of a submission's raw bytes. The signed ticket in the URL is its credential (the CLI sends no
     other); credentials sent all the same must be those of the ticket's learner."""
@@ -328,11 +318,7 @@ def upload(request: HttpRequest, token: str) -> JsonResponse:
         caller = KaggleKeyAuthentication().authenticate(Request(request))
     except AuthenticationFailed as error:
         return JsonResponse({"code": 400, "message": str(error.detail)}, status=400)
-    try:
-        kaggle_upload_store(
-            ticket=kaggle_upload_ticket(token), body=request, caller=caller[0] if caller else None
-        )
-    except SubmissionNotAllowed as error:
-        status = KAGGLE_STATUS.get(error.status, error.status)
-        return JsonResponse({"code": status, "message": error.message}, status=status)
+    kaggle_upload_store(
+        ticket=kaggle_upload_ticket(token), body=request, caller=caller[0] if caller else None
+    )
     return JsonResponse({})

@@ -13,8 +13,9 @@ from hub.pagination import MAX_PAGE, MAX_PAGE_SIZE, page_window
 from hub.query_fields import QueryIntegerField
 from projects.models import Challenge, DataFile
 from projects.selectors import challenge_status
+from submissions.leaderboard import Column, LeaderboardRow, Viewer, visible_scores
 from submissions.models import Submission
-from submissions.selectors import LeaderboardRow, Limits, submission_private_score
+from submissions.selectors import Limits
 from submissions.team_selectors import submission_team
 from workers.scoring import METRICS
 
@@ -61,6 +62,17 @@ class PagedRequest(serializers.Serializer):
 
     def offset(self) -> int:
         return self.validated_data["window"].offset
+
+
+def paging_of(data: dict) -> dict:
+    """A PagedRequest's values as the leaderboard's one paging function takes them (it pages the board)."""
+    return {
+        "page": data["page"],
+        "page_size": data["pageSize"],
+        "offset": data["pageToken"] or None,
+        "default_size": 20,
+        "names": ("page", "pageSize", "pageToken"),
+    }
 
 
 def next_page_token(offset: int, page_size: int, total: int) -> str:
@@ -140,7 +152,7 @@ def data_file_json(data_file: DataFile) -> dict:
     }
 
 
-def submission_json(submission: Submission) -> dict:
+def submission_json(submission: Submission, *, viewer: Viewer) -> dict:
     return {
         "ref": submission.pk,
         "totalBytes": submission.size,
@@ -149,7 +161,7 @@ def submission_json(submission: Submission) -> dict:
         "errorDescription": submission.error,
         "fileName": submission.original_name,
         "publicScore": kaggle_score(submission.public_score),
-        "privateScore": kaggle_score(submission_private_score(submission)),
+        "privateScore": kaggle_score(visible_scores(submission, viewer).private),
         "status": SUBMISSION_STATUS[submission.status],
         "submittedBy": submission.user.get_username(),
         "teamName": submission_team(submission)[1],
@@ -177,3 +189,14 @@ def leaderboard_row_json(row: LeaderboardRow) -> dict:
         "submissionDate": kaggle_date(row.submitted_at),
         "score": kaggle_score(row.score),
     }
+
+
+# `kaggle competitions leaderboard --download`: Kaggle's columns, written by the hub's one leaderboard CSV.
+LEADERBOARD_CSV_COLUMNS: list[Column] = [
+    ("Rank", lambda row: row.rank if row.rank is not None else ""),
+    ("TeamId", lambda row: row.user_id),
+    ("TeamName", team_name),
+    ("LastSubmissionDate", lambda row: kaggle_date(row.submitted_at)),
+    ("Score", lambda row: kaggle_score(row.score)),
+    ("SubmissionCount", lambda row: row.entries),
+]

@@ -5,7 +5,7 @@ ticket, bound to the learner and the challenge and valid for an hour; the raw by
 ticket (the PUT carries no credentials, as on Kaggle), and the PUT checks the rules and the challenge's size
 limit again, whatever the ticket says, before it stores a byte; CreateSubmission turns the stored bytes into a
 submission with submission_create, which checks the rules once more under the participant's lock, for the
-ticket's own learner only. Refusals are SubmissionNotAllowed, as from the hub's own services.
+ticket's own learner only. Refusals are SubmissionRefused, as from the hub's own services.
 """
 
 import contextlib
@@ -23,8 +23,9 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from projects.models import Challenge
+from submissions.errors import Reason, SubmissionRefused
 from submissions.models import Submission
-from submissions.services import SubmissionNotAllowed, submission_check_allowed, submission_create
+from submissions.services import submission_check_allowed, submission_create
 
 UPLOAD_SALT = "compat.kaggle.upload"
 UPLOAD_MAX_AGE = 60 * 60
@@ -73,14 +74,14 @@ def kaggle_upload_ticket(token: str) -> UploadTicket:
     try:
         data = signing.loads(token, salt=UPLOAD_SALT, max_age=UPLOAD_MAX_AGE)
     except signing.SignatureExpired:
-        raise SubmissionNotAllowed(
+        raise SubmissionRefused(
+            Reason.UPLOAD_EXPIRED,
             "This upload was started over an hour ago and has expired. Submit again.",
-            status=400,
-            code="expired",
         ) from None
     except signing.BadSignature:
-        raise SubmissionNotAllowed(
-            "This upload token was not given out by this hub. Submit again.", status=400, code="bad_token"
+        raise SubmissionRefused(
+            Reason.UPLOAD_BAD_TOKEN,
+            "This upload token was not given out by this hub. Submit again.",
         ) from None
     return UploadTicket(data["u"], data["c"], data["f"], data["s"], data["n"])
 
@@ -97,10 +98,9 @@ def kaggle_upload_store(
     owner = get_user_model().objects.filter(pk=ticket.user_id, is_active=True).first()
     challenge = Challenge.objects.filter(pk=ticket.challenge_id).first()
     if owner is None or challenge is None or (caller is not None and caller.pk != ticket.user_id):
-        raise SubmissionNotAllowed(
+        raise SubmissionRefused(
+            Reason.UPLOAD_BAD_TOKEN,
             "This upload was started by another user, or for a challenge that is gone. Submit again.",
-            status=400,
-            code="bad_token",
         )
     submission_check_allowed(challenge=challenge, user=owner, size=ticket.size)
     with tempfile.TemporaryFile() as spool:
@@ -108,17 +108,15 @@ def kaggle_upload_store(
         while chunk := body.read(CHUNK):
             received += len(chunk)
             if received > ticket.size:
-                raise SubmissionNotAllowed(
+                raise SubmissionRefused(
+                    Reason.UPLOAD_LARGER_THAN_ANNOUNCED,
                     f"The upload is larger than the {ticket.size} bytes announced. Submit again.",
-                    status=413,
-                    code="too_large",
                 )
             spool.write(chunk)
         if received != ticket.size:
-            raise SubmissionNotAllowed(
+            raise SubmissionRefused(
+                Reason.UPLOAD_INCOMPLETE,
                 f"The upload stopped after {received} of {ticket.size} bytes. Submit again.",
-                status=400,
-                code="incomplete",
             )
         spool.seek(0)
         # A retried PUT replaces the first one; storage would otherwise save it under another name.
@@ -132,17 +130,15 @@ def kaggle_upload_submit(
     """Create the submission from an uploaded ticket's bytes; the stored upload is removed whatever happens."""
     ticket = kaggle_upload_ticket(token)
     if ticket.user_id != user.pk or ticket.challenge_id != challenge.pk:
-        raise SubmissionNotAllowed(
+        raise SubmissionRefused(
+            Reason.UPLOAD_BAD_TOKEN,
             f"This upload was started by another user or for another challenge than {challenge.slug}. "
             "Submit again.",
-            status=400,
-            code="bad_token",
         )
     if not default_storage.exists(ticket.path):
-        raise SubmissionNotAllowed(
+        raise SubmissionRefused(
+            Reason.UPLOAD_MISSING,
             "No file was uploaded with this token, or it was already submitted. Submit again.",
-            status=400,
-            code="not_uploaded",
         )
     try:
         with default_storage.open(ticket.path, "rb") as stored:

@@ -13,8 +13,11 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from community.errors import DiscussionError, PostingTooFast
+from submissions.errors import Reason, SubmissionRefused
+from submissions.leaderboard import PrivateBoardHidden
 from submissions.team_errors import TeamRefused, team_refusal_status
 
 TOKEN_HINT = (
@@ -64,17 +67,57 @@ _REQUEST_LIMITS = {
     TooManyFieldsSent: (400, "too_many_fields", "The request has too many fields."),
     TooManyFilesSent: (400, "too_many_files", "The request has too many files. Upload one file at a time."),
 }  # fmt: skip
+# The leaderboard's one refusal (submissions/leaderboard/visibility.py), in the API's words.
+PRIVATE_BOARD_HIDDEN = (
+    "The private leaderboard is hidden until the challenge ends or the host reveals it. Ask for split=public."
+)
 
 
 # Refusals of the discussion (community/errors.py): the status for each kind, in one place.
 DISCUSSION_STATUS = {"not_found": 404, "permission_denied": 403, "topic_locked": 403, "throttled": 429}
 
 
+# Refusals of the submission services (submissions/errors.py): the status for each reason, in one place. The pages'
+# forms answer with the same statuses; each compatibility layer maps these to its own (compat/errors.py).
+REFUSAL_STATUS = {
+    Reason.NOT_AUTHENTICATED: 401,
+    Reason.EMAIL_NOT_VERIFIED: 403,
+    Reason.NOT_OPEN: 403,
+    Reason.ENDED: 403,
+    Reason.EMPTY_FILE: 400,
+    Reason.TOO_LARGE: 413,
+    Reason.NOT_CSV: 400,
+    Reason.TOTAL_LIMIT: 429,
+    Reason.DAILY_LIMIT: 429,
+    Reason.NOT_OWNER: 403,
+    Reason.FINAL_SELECTION_CLOSED: 409,
+    Reason.NOT_SCORED: 409,
+    Reason.DISQUALIFIED: 409,
+    Reason.FINAL_LIMIT: 409,
+    Reason.UPLOAD_EXPIRED: 400,
+    Reason.UPLOAD_BAD_TOKEN: 400,
+    Reason.UPLOAD_LARGER_THAN_ANNOUNCED: 413,
+    Reason.UPLOAD_INCOMPLETE: 400,
+    Reason.UPLOAD_MISSING: 400,
+}
+
+
+def refusal_status(error: SubmissionRefused) -> int:
+    return REFUSAL_STATUS[error.reason]
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, TeamRefused):
+        set_rollback()
         return Response(
             {"error": exc.message, "detail": None, "code": exc.reason}, status=team_refusal_status(exc)
         )
+    if isinstance(exc, SubmissionRefused):
+        set_rollback()
+        response = Response(
+            {"error": exc.message, "detail": None, "code": exc.code}, status=refusal_status(exc)
+        )
+        return _with_retry_after(response, exc)
     if isinstance(exc, DiscussionError):
         response = Response(
             {"error": str(exc), "detail": None, "code": exc.code}, status=DISCUSSION_STATUS.get(exc.code, 400)
@@ -85,6 +128,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     for exception_class, (status_code, code, message) in _REQUEST_LIMITS.items():
         if isinstance(exc, exception_class):
             return Response({"error": message, "detail": None, "code": code}, status=status_code)
+    if isinstance(exc, PrivateBoardHidden):
+        return Response({"error": PRIVATE_BOARD_HIDDEN, "detail": None, "code": "private_hidden"}, status=403)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -95,6 +140,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     else:  # Http404 and PermissionDenied, which DRF turned into its own
         code = "not_found" if response.status_code == status.HTTP_404_NOT_FOUND else "permission_denied"
     response.data = {"error": _message(exc, data), "detail": None if plain else data, "code": code}
+    return _with_retry_after(response, exc)
+
+
+def _with_retry_after(response: Response, exc: Exception) -> Response:
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in response:
         response["Retry-After"] = str(getattr(exc, "wait", None) or 1)
     return response

@@ -14,6 +14,10 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
+from submissions.errors import SubmissionRefused
+
+from .api_errors import refusal_status
+
 RETRY_AFTER_SECONDS = 30
 UNAVAILABLE = (
     "The hub cannot reach its database just now; nothing you sent was lost or half-saved. "
@@ -34,6 +38,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return protocol_error(request, 500, "server_error", BROKEN, "500.html")
+
+
+def protocol_refusal(request: HttpRequest, error: SubmissionRefused, template: str) -> HttpResponse:
+    """A submission refusal answered before any view runs (a middleware's), with the REST API's status for it."""
+    return protocol_error(request, refusal_status(error), error.code, error.message, template)
 
 
 def protocol_error(request: HttpRequest, status: int, code: str, message: str, template: str) -> HttpResponse:

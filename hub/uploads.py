@@ -18,69 +18,88 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
-from rest_framework import status
-from rest_framework.exceptions import APIException
 
-from .formatting import human_bytes
+from submissions.errors import Reason, SubmissionRefused
+from workers.scoring.sizes import too_large_message
 
 # Room for the multipart boundaries, part headers and small form fields next to the file itself.
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
-class UploadTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
-
-    def __init__(self, max_bytes: int, received: int | None = None):
-        size = f"The upload is {human_bytes(received)}; " if received else "The upload is too large: "
-        super().__init__(
-            f"{size}this challenge takes files of at most {human_bytes(max_bytes)}. "
-            "Compress the CSV with gzip or zip, or check its contents."
-        )
-        self.max_bytes = max_bytes
+def upload_too_large(max_bytes: int) -> SubmissionRefused:
+    return SubmissionRefused(Reason.TOO_LARGE, too_large_message(max_bytes))
 
 
-class SizeLimitUploadHandler(FileUploadHandler):
-    """Counts each file's bytes as they stream past and stops the parse once one is over `max_bytes`."""
+class UploadLimitHandler(FileUploadHandler):
+    """First in FILE_UPLOAD_HANDLERS, so it counts every upload, the API's, the web form's and the admin's: the one
+    size check while a body streams in. Past the limit it passes no more bytes to the handlers that store (memory,
+    then a temporary file), so disk use stays bounded whatever the client sends.
 
-    def __init__(self, request: HttpRequest, max_bytes: int):
+    Then it either refuses at once, which stops the parse (what upload_limit_install asks for: an API client gets
+    its 413 before it sent the whole file); or it reads the rest and drops it, handing on an OversizedUpload, so a
+    browser gets the form back with the reason instead of a reset connection.
+
+    The limit is the one upload_limit_install gave; else the challenge's own for a URL with a challenge slug in
+    it, else HUB_MAX_UPLOAD_BYTES, looked up at the first file, not before: a view that knows its challenge sets
+    the limit first, and the challenge is not fetched twice.
+    """
+
+    def __init__(self, request: HttpRequest | None = None):
         super().__init__(request)
-        self.max_bytes = max_bytes
+        self.max_bytes: int | None = None
+        self.refuse_at_once = False
         self.received = 0
 
     def new_file(self, *args, **kwargs) -> None:
         super().new_file(*args, **kwargs)
         self.received = 0
 
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         self.received += len(raw_data)
-        if self.received > self.max_bytes:
-            raise UploadTooLarge(self.max_bytes)
-        return raw_data  # passed on to the handlers that store it
+        if self.received <= self._limit():
+            return raw_data  # passed on to the handlers that store it
+        if self.refuse_at_once:
+            raise upload_too_large(self._limit())
+        return None
 
-    def file_complete(self, file_size: int) -> None:
-        return None  # the storing handlers after this one make the file
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if self.received > self._limit():
+            return OversizedUpload(self.file_name, self.received, self.content_type)
+        return None  # the next handler holds the bytes and makes the file
+
+    def _limit(self) -> int:
+        if self.max_bytes is None:
+            match = getattr(self.request, "resolver_match", None)
+            self.max_bytes = _limit_of_slug(match.kwargs.get("slug") if match else None)
+        return self.max_bytes
 
 
 def upload_limit_install(request: HttpRequest, *, max_bytes: int) -> None:
-    """Count the upload's bytes as they are parsed. Install it before anything reads the body: for a session
+    """Refuse the upload as soon as it passes `max_bytes`. Call it before anything reads the body: for a session
     sign-in, Django's CSRF check parses a multipart body during authentication, before the view runs.
 
     `request` is Django's request (for a DRF request, pass `request._request`: upload handlers live there).
     """
-    request.upload_handlers.insert(0, SizeLimitUploadHandler(request, max_bytes))
+    handler = next((each for each in request.upload_handlers if isinstance(each, UploadLimitHandler)), None)
+    if handler is None:  # FILE_UPLOAD_HANDLERS without it
+        handler = UploadLimitHandler(request)
+        request.upload_handlers.insert(0, handler)
+    handler.max_bytes = max_bytes
+    handler.refuse_at_once = True
 
 
-def upload_declared_length_check(request: HttpRequest, *, max_bytes: int) -> None:
-    """Refuse a body whose declared Content-Length is already too large, before a byte of it is read."""
+def upload_declared_length_check(request: HttpRequest) -> None:
+    """Refuse a body whose declared Content-Length is already over the limit upload_limit_install gave, before a
+    byte of it is read."""
     declared = request.META.get("CONTENT_LENGTH") or ""
-    if declared.isdigit() and int(declared) > max_bytes + MULTIPART_OVERHEAD_BYTES:
-        raise UploadTooLarge(max_bytes, received=int(declared))
+    handler = next(each for each in request.upload_handlers if isinstance(each, UploadLimitHandler))
+    if declared.isdigit() and int(declared) > handler.max_bytes + MULTIPART_OVERHEAD_BYTES:
+        raise upload_too_large(handler.max_bytes)
 
 
 class OversizedUpload(UploadedFile):
     """Stands in for a file that passed its limit: it holds no bytes, but knows how big the upload was, so the
-    submission service refuses it with its usual message ("The file is 80.0 MB; this challenge takes at most ...")."""
+    submission rule refuses it with its usual message ("The file is 80.0 MB; this challenge takes at most ...")."""
 
     def __init__(self, name: str, size: int, content_type: str | None):
         super().__init__(file=None, name=name, content_type=content_type, size=size)
@@ -91,6 +110,12 @@ class OversizedUpload(UploadedFile):
     def read(self, *args):
         return b""
 
+    def readinto(self, buffer) -> int:
+        return 0
+
+    def readable(self) -> bool:
+        return True
+
     def seek(self, *args):
         return 0
 
@@ -99,41 +124,6 @@ class OversizedUpload(UploadedFile):
 
     def close(self):
         return None
-
-
-class UploadLimitFallbackHandler(FileUploadHandler):
-    """First in FILE_UPLOAD_HANDLERS, so it limits every upload, the web form's and the admin's included, where no
-    view installed SizeLimitUploadHandler: counts each file's bytes and, past the limit, passes no more of them to
-    the handlers that store (memory, then a temporary file). The rest of the request is read and dropped, so the
-    browser gets the form back with the reason instead of a reset connection, and disk use stays bounded.
-
-    The limit is the challenge's own for a URL with a challenge slug in it, else HUB_MAX_UPLOAD_BYTES.
-    """
-
-    def __init__(self, request=None):
-        super().__init__(request)
-        self.limit = _limit_for(request)
-        self.received = 0
-
-    def new_file(self, *args, **kwargs) -> None:
-        super().new_file(*args, **kwargs)
-        self.received = 0
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
-        self.received += len(raw_data)
-        if self.received > self.limit:
-            return None
-        return raw_data
-
-    def file_complete(self, file_size: int) -> UploadedFile | None:
-        if self.received > self.limit:
-            return OversizedUpload(self.file_name, self.received, self.content_type)
-        return None  # the next handler holds the bytes and makes the file
-
-
-def _limit_for(request) -> int:
-    match = getattr(request, "resolver_match", None)
-    return _limit_of_slug(match.kwargs.get("slug") if match else None)
 
 
 def _limit_of_slug(slug: str | None) -> int:
@@ -200,10 +190,9 @@ def _slug_of(path: str) -> str | None:
 
 
 def _refused(request: HttpRequest, max_bytes: int, source) -> HttpResponse:
-    from .server_errors import protocol_error  # the shapes of every protocol's errors live there
+    from .server_errors import protocol_refusal  # the shapes of every protocol's errors live there
 
-    error = UploadTooLarge(max_bytes)
-    response = protocol_error(request, 413, "too_large", str(error.detail), "413.html")
+    response = protocol_refusal(request, upload_too_large(max_bytes), "413.html")
     response["Connection"] = "close"
     # After the answer is sent (the server closes the response then), drop what the client still sends.
     response._resource_closers.append(lambda: _drain(source))

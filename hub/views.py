@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.forms import SignUpForm
 from accounts.services.email_address import email_verification_request
 from projects.selectors import challenges_published
-from submissions.selectors import leaderboard_positions_of, submissions_of
+from submissions.leaderboard import leaderboard_positions_of
+from submissions.selectors import submissions_of
 
 from .selectors import token_of
 from .services import token_replace, token_revoke

@@ -29,9 +29,11 @@ FINAL_STATUSES = ("scored", "failed")
 
 
 def human_bytes(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
+    """The hub's own wording of a size (workers/scoring/sizes.py), which this separate distribution cannot import:
+    a file refused here before it is sent is described as the hub would describe it."""
+    for unit in ("bytes", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
-            return f"{size:,.0f} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
         size /= 1024
     raise AssertionError("unreachable")
 
@@ -312,8 +314,8 @@ def submit(state: State, slug: str, file: Path, message: str, wait: bool, wait_t
     size = file.stat().st_size
     if size > challenge["max_upload_bytes"]:
         raise HubError(
-            f"{file.name} is {human_bytes(size)}; {challenge['title']} takes files of at most "
-            f"{human_bytes(challenge['max_upload_bytes'])}. Compress it with gzip or zip, or check its contents.",
+            f"{file.name} is {human_bytes(size)}; {challenge['title']} takes at most "
+            f"{human_bytes(challenge['max_upload_bytes'])}. Compress the CSV with gzip or zip, or check its contents.",
             code="too_large",
         )
     with progress_bar(err, enabled=not as_json) as progress:

@@ -7,13 +7,14 @@ from rest_framework.permissions import AllowAny
 
 from hub.query_fields import QueryChoiceField
 from hub.schema import error_responses
+from submissions.leaderboard import higher_is_better, leaderboard_split_visible
+from submissions.models import LeaderboardEntry
 from workers.scoring import METRICS
 
 from .models import Challenge, DataFile, Level
 from .selectors import (
     challenge_data_files,
     challenge_get_published,
-    challenge_private_visible,
     challenge_status,
     challenges_published,
 )
@@ -57,10 +58,12 @@ class ChallengeSerializer(serializers.ModelSerializer):
         return METRICS[challenge.metric].name
 
     def get_higher_is_better(self, challenge: Challenge) -> bool:
-        return METRICS[challenge.metric].higher_is_better
+        return higher_is_better(challenge)
 
     def get_private_leaderboard_visible(self, challenge: Challenge) -> bool:
-        return challenge_private_visible(challenge)
+        request = self.context.get("request")
+        viewer = request.user if request else None
+        return leaderboard_split_visible(challenge, LeaderboardEntry.Split.PRIVATE, viewer)
 
     def get_url(self, challenge: Challenge) -> str:
         return self.context["request"].build_absolute_uri(reverse("challenge-detail", args=[challenge.slug]))

@@ -12,15 +12,14 @@ from django.views.decorators.http import require_GET, require_safe
 
 from hub.downloads import file_response
 from hub.storage import signed_download_url
+from submissions.leaderboard import leaderboard_split_visible, score_history, top_score_history
 from submissions.models import LeaderboardEntry
-from submissions.selectors import score_history, top_score_history
 from workers.scoring import METRICS
 
 from .models import Challenge, DataFile
 from .selectors import (
     challenge_data_files,
     challenge_get_published,
-    challenge_private_visible,
     challenge_split_sizes,
     challenge_status,
     challenges_published,
@@ -41,7 +40,8 @@ def challenge_context(challenge: Challenge, tab: str) -> dict:
         "nav": "challenges",
         "status": challenge_status(challenge),
         "metric": METRICS[challenge.metric],
-        "private_visible": challenge_private_visible(challenge),
+        # Whether the private board is shown: the header's tabs and the evaluation page say so.
+        "private_visible": leaderboard_split_visible(challenge, LeaderboardEntry.Split.PRIVATE),
     }
 
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from projects.models import Challenge
 
+from .leaderboard import ENTRY_ORDER
 from .models import LeaderboardEntry, Participant, Submission, TeamMember, TopScoreChange
 from .services import participant_set_disqualified, submission_set_disqualified, submissions_rescore
 
@@ -126,7 +127,7 @@ class LeaderboardEntryAdmin(admin.ModelAdmin):
     list_display = ["challenge", "split", "user", "score", "submitted_at", "is_baseline"]
     list_filter = ["challenge", "split"]
     list_select_related = ["challenge", "user"]
-    ordering = ["challenge", "split", "-sort_score", "submitted_at"]
+    ordering = ["challenge", "split", *ENTRY_ORDER]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -4,41 +4,35 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageNumberPagination, page_window
+from hub.pagination import MAX_PAGE, MAX_PAGE_SIZE, PageNumberPagination
 from hub.query_fields import QueryChoiceField, QueryIntegerField
 from hub.schema import ErrorSerializer, error_responses
 from hub.uploads import upload_declared_length_check, upload_limit_install
-from projects.selectors import challenge_get_published, challenge_private_visible
+from projects.selectors import challenge_get_published
 
-from .export import leaderboard_csv
+from .leaderboard import (
+    leaderboard_csv,
+    leaderboard_page,
+    leaderboard_row_of,
+    leaderboard_split_check,
+    score_history,
+    top_score_history,
+    visible_scores,
+)
 from .models import LeaderboardEntry, Submission
 from .selectors import (
-    leaderboard_all_rows,
-    leaderboard_count,
-    leaderboard_row_of,
-    leaderboard_rows,
-    score_history,
-    submission_extra_scores,
     submission_get_visible,
     submission_limits,
-    submission_private_score,
     submissions_of,
-    top_score_history,
 )
-from .services import SubmissionNotAllowed, submission_check_allowed, submission_create, submission_set_final
-
-
-class NotAllowed(APIException):
-    def __init__(self, error: SubmissionNotAllowed):
-        super().__init__(detail=error.message, code=error.code)
-        self.status_code = error.status
+from .services import submission_check_allowed, submission_create, submission_set_final
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -70,10 +64,10 @@ class SubmissionSerializer(serializers.ModelSerializer):
         ]
 
     def get_private_score(self, submission: Submission) -> float | None:
-        return submission_private_score(submission)
+        return visible_scores(submission, self.context["request"].user).private
 
     def get_extra_scores(self, submission: Submission) -> dict:
-        return submission_extra_scores(submission)
+        return visible_scores(submission, self.context["request"].user).extra
 
     def get_url(self, submission: Submission) -> str:
         return self.context["request"].build_absolute_uri(
@@ -118,23 +112,17 @@ class ChallengeSubmissionsApi(generics.ListAPIView):
 
     def post(self, request: Request, slug: str) -> Response:
         challenge = self.challenge
-        try:
-            # Refuse early (ended, limit reached, declared size too large) before the client sends the whole file.
-            submission_check_allowed(challenge=challenge, user=request.user)
-        except SubmissionNotAllowed as error:
-            raise NotAllowed(error) from None
-        upload_declared_length_check(request._request, max_bytes=challenge.max_upload_bytes)
+        # Refuse early (ended, limit reached, declared size too large) before the client sends the whole file.
+        submission_check_allowed(challenge=challenge, user=request.user)
+        upload_declared_length_check(request._request)
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            submission = submission_create(
-                user=request.user,
-                challenge=challenge,
-                file=serializer.validated_data["file"],
-                description=serializer.validated_data["description"],
-            )
-        except SubmissionNotAllowed as error:
-            raise NotAllowed(error) from None
+        submission = submission_create(
+            user=request.user,
+            challenge=challenge,
+            file=serializer.validated_data["file"],
+            description=serializer.validated_data["description"],
+        )
         return Response(
             SubmissionSerializer(submission, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -212,34 +200,24 @@ class LeaderboardQuerySerializer(serializers.Serializer):
     )
 
 
+LEADERBOARD_PAGE_SIZE = PageNumberPagination.page_size or 50
+
+
 class LeaderboardPageQuerySerializer(LeaderboardQuerySerializer):
     page = QueryIntegerField(min_value=1, max_value=MAX_PAGE, default=1)
     page_size = QueryIntegerField(
         min_value=1,
         max_value=MAX_PAGE_SIZE,
-        default=PageNumberPagination.page_size or 50,
+        default=LEADERBOARD_PAGE_SIZE,
         help_text="Rows a page (the top N with page=1)",
     )
 
-    def validate(self, data: dict) -> dict:
-        # The fields above describe the parameters in the schema; the window is the one paging function's.
-        data["window"] = page_window(page=data["page"], page_size=data["page_size"], default_size=50)
-        return data
 
-
-def _split_of(request: Request, challenge, query_serializer=LeaderboardQuerySerializer) -> dict:
+def _query(request: Request, query_serializer=LeaderboardQuerySerializer) -> dict:
+    """The validated query; a hidden private board is refused by the leaderboard's reads (PrivateBoardHidden,
+    a 403 from the API's error handler)."""
     query = query_serializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    if query.validated_data["split"] == LeaderboardEntry.Split.PRIVATE and not challenge_private_visible(
-        challenge
-    ):
-        raise NotAllowed(
-            SubmissionNotAllowed(
-                "The private leaderboard is hidden until the challenge ends or the host reveals it. "
-                "Ask for split=public.",
-                code="private_hidden",
-            )
-        )
     return query.validated_data
 
 
@@ -254,24 +232,25 @@ class LeaderboardApi(APIView):
     )
     def get(self, request: Request, slug: str) -> Response:
         challenge = challenge_get_published(slug=slug)
-        query = _split_of(request, challenge, LeaderboardPageQuerySerializer)
-        split, window = query["split"], query["window"]
-        page, page_size = window.number, window.size
-        total = leaderboard_count(challenge=challenge, split=split)
-        rows = leaderboard_rows(challenge=challenge, split=split, offset=window.offset, limit=window.limit)
+        query = _query(request, LeaderboardPageQuerySerializer)
+        split = query["split"]
         base = request.build_absolute_uri(request.path)
-        last_page = max((total + page_size - 1) // page_size, 1)
+        board = leaderboard_page(
+            challenge=challenge,
+            split=split,
+            viewer=request.user,
+            page=query["page"],
+            page_size=query["page_size"],
+            default_size=LEADERBOARD_PAGE_SIZE,
+            link=lambda window: f"{base}?split={split}&page={window.number}&page_size={window.size}",
+        )
         return Response(
             {
-                "count": total,
-                "next": f"{base}?split={split}&page={page + 1}&page_size={page_size}"
-                if page < last_page
-                else None,
-                "previous": f"{base}?split={split}&page={page - 1}&page_size={page_size}"
-                if page > 1
-                else None,
+                "count": board.count,
+                "next": board.next,
+                "previous": board.previous,
                 "split": split,
-                "results": LeaderboardRowSerializer(rows, many=True).data,
+                "results": LeaderboardRowSerializer(board.rows, many=True).data,
             }
         )
 
@@ -287,7 +266,7 @@ class LeaderboardMeApi(APIView):
     )
     def get(self, request: Request, slug: str) -> Response:
         challenge = challenge_get_published(slug=slug)
-        split = _split_of(request, challenge)["split"]
+        split = _query(request)["split"]
         row = leaderboard_row_of(challenge=challenge, split=split, user=request.user)
         if row is None:
             raise NotFound(
@@ -317,10 +296,7 @@ class SubmissionFinalApi(APIView):
 
     def _set(self, request: Request, submission_id: int, is_final: bool) -> Response:
         submission = submission_get_visible(submission_id=submission_id, user=request.user)
-        try:
-            submission = submission_set_final(submission=submission, user=request.user, is_final=is_final)
-        except SubmissionNotAllowed as error:
-            raise NotAllowed(error) from None
+        submission = submission_set_final(submission=submission, user=request.user, is_final=is_final)
         return Response(SubmissionSerializer(submission, context={"request": request}).data)
 
     @extend_schema(request=None, responses=FINAL_RESPONSES)
@@ -343,9 +319,9 @@ class LeaderboardCsvApi(APIView):
     )
     def get(self, request: Request, slug: str) -> StreamingHttpResponse:
         challenge = challenge_get_published(slug=slug)
-        split = _split_of(request, challenge)["split"]
+        split = _query(request)["split"]
         response = StreamingHttpResponse(
-            leaderboard_csv(leaderboard_all_rows(challenge=challenge, split=split)),
+            leaderboard_csv(challenge=challenge, split=split, viewer=request.user),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{challenge.slug}-{split}-leaderboard.csv"'
@@ -392,7 +368,8 @@ class LeaderboardHistoryApi(APIView):
     )
     def get(self, request: Request, slug: str) -> Response:
         challenge = challenge_get_published(slug=slug)
-        split = _split_of(request, challenge)["split"]
+        split = _query(request)["split"]
+        leaderboard_split_check(challenge=challenge, split=split, viewer=request.user)
         return Response(
             {
                 "split": split,

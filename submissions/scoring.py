@@ -6,7 +6,6 @@ late delivery changes nothing and a submission is scored exactly once.
 
 import datetime as dt
 import logging
-import math
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -182,14 +181,7 @@ def _run_engine(submission: Submission) -> ScoreResult:
     challenge = submission.challenge
     solution = challenge_solution(challenge)
     with local_copy(submission.file) as submission_path:
-        result = score_file(submission_path, solution, challenge_scoring_spec(challenge))
-    for value in (result.public_score, result.private_score):
-        if value is not None and not math.isfinite(value):
-            raise SubmissionRejected(
-                "The metric is undefined for these predictions (it came out as NaN or infinite). "
-                "Check for constant or extreme values."
-            )
-    return result
+        return score_file(submission_path, solution, challenge_scoring_spec(challenge))
 
 
 def _finish(

@@ -18,29 +18,21 @@ from django.utils import timezone
 from accounts.services.email_address import email_is_verified
 from hub.celery import app as celery_app
 from hub.celery import broker_queue_length
-from hub.formatting import human_bytes
 from projects.models import Challenge
 from projects.selectors import challenge_status
-from workers.scoring import SubmissionRejected, check_upload_head
+from workers.scoring import SubmissionRejected, sniff
+from workers.scoring.archives import HEAD_BYTES
+from workers.scoring.sizes import too_large_message
 
-from .leaderboard import FINAL_SELECTION_MAX, board_lock, board_recount, leaderboard_refresh_participant
-from .models import LeaderboardEntry, Participant, Submission
+from .errors import Reason, SubmissionRefused
+from .leaderboard import FINAL_SELECTION_MAX, leaderboard_refresh_participant
+from .models import Participant, Submission
 from .selectors import submission_limits
 from .team_services import team_lock
 
 logger = logging.getLogger(__name__)
 
 SCORE_TASK = "submissions.score"
-
-
-class SubmissionNotAllowed(Exception):
-    """The learner may not submit now; `message` says why and what to do, `status` is the HTTP status."""
-
-    def __init__(self, message: str, *, status: int = 403, code: str = "not_allowed"):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
 
 
 def participant_lock(*, challenge: Challenge, user: AbstractBaseUser | int) -> Participant:
@@ -58,61 +50,51 @@ def submission_check_allowed(
     Race-free only under participant_lock, as submission_create calls it; elsewhere it answers "may I now?".
     """
     if not user.is_authenticated:
-        raise SubmissionNotAllowed("Sign in to submit.", status=401, code="not_authenticated")
+        raise SubmissionRefused(Reason.NOT_AUTHENTICATED, "Sign in to submit.")
     if settings.HUB_REQUIRE_VERIFIED_EMAIL and not user.is_superuser and not email_is_verified(user):
         # Here, not only in accounts' middleware, so that every protocol (Kaggle's Basic auth too) meets it.
-        raise SubmissionNotAllowed(
+        raise SubmissionRefused(
+            Reason.EMAIL_NOT_VERIFIED,
             "Verify your e-mail address first: this hub asks for one before you submit. "
             "Add it at /accounts/email/ and follow the link we send.",
-            code="email_not_verified",
         )
     status = challenge_status(challenge)
     if status == "upcoming":
-        raise SubmissionNotAllowed(
+        raise SubmissionRefused(
+            Reason.NOT_OPEN,
             f"{challenge.title} opens on {challenge.start_at:%Y-%m-%d %H:%M} UTC; submit after that.",
-            code="not_open",
         )
     if status == "ended":
-        raise SubmissionNotAllowed(
+        raise SubmissionRefused(
+            Reason.ENDED,
             f"{challenge.title} ended on {challenge.end_at:%Y-%m-%d %H:%M} UTC; it takes no more submissions.",
-            code="ended",
         )
     if size is not None:
         if size == 0:
-            raise SubmissionNotAllowed(
-                "The file is empty. Upload a CSV with a header and one row per test id.",
-                status=400,
-                code="empty_file",
+            raise SubmissionRefused(
+                Reason.EMPTY_FILE, "The file is empty. Upload a CSV with a header and one row per test id."
             )
         if size > challenge.max_upload_bytes:
-            raise SubmissionNotAllowed(
-                f"The file is {human_bytes(size)}; this challenge takes at most "
-                f"{human_bytes(challenge.max_upload_bytes)}. Compress it with gzip or zip, or check its contents.",
-                status=413,
-                code="too_large",
-            )
+            raise SubmissionRefused(Reason.TOO_LARGE, too_large_message(challenge.max_upload_bytes, size))
     limits = submission_limits(challenge=challenge, user=user, now=now)
     if limits.total_limit is not None and limits.used_total >= limits.total_limit:
-        raise SubmissionNotAllowed(
+        raise SubmissionRefused(
+            Reason.TOTAL_LIMIT,
             f"You have used all {limits.total_limit} submissions allowed in {challenge.title}.",
-            status=429,
-            code="total_limit",
         )
     if limits.used_today >= limits.daily_limit:
-        raise SubmissionNotAllowed(
+        raise SubmissionRefused(
+            Reason.DAILY_LIMIT,
             f"You have used your {limits.daily_limit} submissions for today. "
             f"The count resets at 00:00 UTC ({limits.resets_at:%Y-%m-%d %H:%M} UTC). Failed submissions do not count.",
-            status=429,
-            code="daily_limit",
         )
 
 
 def _sha256_of(file: File) -> str:
-    digest = hashlib.sha256()
-    for chunk in file.chunks():
-        digest.update(chunk)
     file.seek(0)
-    return digest.hexdigest()
+    digest = hashlib.file_digest(file, "sha256").hexdigest()
+    file.seek(0)
+    return digest
 
 
 def submission_create(
@@ -159,13 +141,14 @@ def submission_create(
 
 
 def _check_looks_like_csv(file: File) -> None:
-    """A PDF, an image or other binary is refused at upload, with the reason, rather than failing in the queue."""
-    head = file.read(8192)
+    """A PDF, an image or other binary is refused at upload, with the reason, rather than failing in the queue:
+    the engine's own sniffing, on the first bytes."""
+    head = file.read(HEAD_BYTES)
     file.seek(0)
     try:
-        check_upload_head(head)
+        sniff(head)
     except SubmissionRejected as error:
-        raise SubmissionNotAllowed(str(error), status=400, code="not_csv") from None
+        raise SubmissionRefused(Reason.NOT_CSV, error.message) from None
 
 
 def _display_name(name: str) -> str:
@@ -219,33 +202,30 @@ def submission_set_final(*, submission: Submission, user: AbstractBaseUser, is_f
     is open: after the end the private board is the result, and choosing again would change it.
     """
     if submission.user_id != user.pk:
-        raise SubmissionNotAllowed(
-            "Only the learner who made a submission can select it as final.", code="not_owner"
+        raise SubmissionRefused(
+            Reason.NOT_OWNER, "Only the learner who made a submission can select it as final."
         )
     challenge = submission.challenge
     with transaction.atomic():
         participant_lock(challenge=challenge, user=user)
         submission = Submission.objects.select_related("challenge").get(pk=submission.pk)
         if challenge_status(challenge) == "ended":
-            raise SubmissionNotAllowed(
+            raise SubmissionRefused(
+                Reason.FINAL_SELECTION_CLOSED,
                 f"{challenge.title} ended on {challenge.end_at:%Y-%m-%d %H:%M} UTC; final selections are closed "
                 "and the private leaderboard uses the ones chosen before.",
-                status=409,
-                code="ended",
             )
         if is_final and not submission.is_final:
             if submission.status != Submission.Status.SCORED:
-                raise SubmissionNotAllowed(
+                raise SubmissionRefused(
+                    Reason.NOT_SCORED,
                     f"Submission {submission.pk} is {submission.status}; only scored submissions can be "
                     "selected as final. Wait for its score, or choose another.",
-                    status=409,
-                    code="not_scored",
                 )
             if submission.is_disqualified:
-                raise SubmissionNotAllowed(
+                raise SubmissionRefused(
+                    Reason.DISQUALIFIED,
                     f"Submission {submission.pk} was disqualified by the host and cannot be selected as final.",
-                    status=409,
-                    code="disqualified",
                 )
             chosen = list(
                 Submission.objects.filter(challenge=challenge, user=user, is_final=True).values_list(
@@ -253,11 +233,10 @@ def submission_set_final(*, submission: Submission, user: AbstractBaseUser, is_f
                 )
             )
             if len(chosen) >= FINAL_SELECTION_MAX:
-                raise SubmissionNotAllowed(
+                raise SubmissionRefused(
+                    Reason.FINAL_LIMIT,
                     f"You have already selected {FINAL_SELECTION_MAX} final submissions "
                     f"({', '.join(map(str, sorted(chosen)))}). Unselect one first.",
-                    status=409,
-                    code="final_limit",
                 )
         if submission.is_final != is_final:
             submission.is_final = is_final
@@ -282,47 +261,6 @@ def participant_set_disqualified(*, participant: Participant, disqualified: bool
         participant.is_disqualified = disqualified
         participant.save(update_fields=["is_disqualified"])
         leaderboard_refresh_participant(challenge=participant.challenge, user_id=participant.user_id)
-
-
-def participant_refresh(*, challenge: Challenge, user_id: int) -> None:
-    with transaction.atomic():
-        participant_lock(challenge=challenge, user=user_id)
-        leaderboard_refresh_participant(challenge=challenge, user_id=user_id)
-
-
-def leaderboard_rebuild(*, challenge: Challenge) -> int:
-    """Recompute every participant's entries and each board's size from the stored scores, e.g. after a repair
-    of the data. (A changed metric needs new scores: rescore instead, and the entries follow.)
-
-    One short transaction per participant under its lock, so scoring goes on meanwhile. Returns the count.
-    """
-    user_ids = list(Participant.objects.filter(challenge=challenge).values_list("user_id", flat=True))
-    for user_id in user_ids:
-        participant_refresh(challenge=challenge, user_id=user_id)
-    for split in LeaderboardEntry.Split.values:
-        with transaction.atomic():
-            board_recount(board=board_lock(challenge=challenge, split=split))
-    return len(user_ids)
-
-
-def leaderboards_roll() -> int:
-    """Refresh the participants whose entry on a rolling board (a practice problem that never ends) is older
-    than the window, so their next best recent submission takes its place or they leave the board. Run hourly
-    by Celery beat. Returns how many participants were refreshed."""
-    days = settings.HUB_ROLLING_LEADERBOARD_DAYS
-    if not days:
-        return 0
-    stale = set(
-        LeaderboardEntry.objects.filter(
-            challenge__end_at__isnull=True,
-            is_baseline=False,
-            submitted_at__lt=timezone.now() - dt.timedelta(days=days),
-        ).values_list("challenge_id", "user_id")
-    )
-    challenges = Challenge.objects.in_bulk({challenge_id for challenge_id, _ in stale})
-    for challenge_id, user_id in sorted(stale):
-        participant_refresh(challenge=challenges[challenge_id], user_id=user_id)
-    return len(stale)
 
 
 def submissions_sweep_stuck(*, queued_after_seconds: int | None = None, batch: int = 500) -> dict[str, int]:

@@ -14,23 +14,28 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hub.pagination import PagingError, page_window
+from hub.forms import form_refused
+from hub.pagination import PagingError
 from projects.models import Challenge
-from projects.selectors import challenge_get_published, challenge_private_visible
+from projects.selectors import challenge_get_published
 from projects.views import challenge_context
 from workers.scoring import METRICS
 
+from .errors import SubmissionRefused
+from .leaderboard import (
+    Viewer,
+    leaderboard_page,
+    leaderboard_row_of,
+    leaderboard_split_visible,
+    visible_scores,
+)
 from .models import LeaderboardEntry, Submission
 from .selectors import (
-    leaderboard_count,
-    leaderboard_row_of,
-    leaderboard_rows,
     submission_get_visible,
     submission_limits,
-    submission_private_score,
     submissions_of,
 )
-from .services import SubmissionNotAllowed, submission_create, submission_set_final
+from .services import submission_create, submission_set_final
 
 PAGE_SIZE = 100
 MY_SUBMISSIONS_SHOWN = 200
@@ -67,26 +72,37 @@ def _leaderboard_csv_url(challenge: Challenge, split: str) -> str | None:
 
 
 def _board_context(request: HttpRequest, challenge: Challenge) -> dict:
-    private_visible = challenge_private_visible(challenge)
+    """A page answers rather than refuses: a hidden private board shows the public one, a pager link someone
+    edited the first page, a page past the end the last one."""
     split = request.GET.get("split", LeaderboardEntry.Split.PUBLIC)
-    if split != LeaderboardEntry.Split.PRIVATE or not private_visible:
+    if not (
+        split == LeaderboardEntry.Split.PRIVATE and leaderboard_split_visible(challenge, split, request.user)
+    ):
         split = LeaderboardEntry.Split.PUBLIC
+
+    def page_of(number: str | None):
+        return leaderboard_page(
+            challenge=challenge,
+            split=split,
+            viewer=request.user,
+            page=number,
+            default_size=PAGE_SIZE,
+            past_last="last",
+        )
+
     try:
-        page = page_window(page=request.GET.get("page"), default_size=PAGE_SIZE).number
+        board = page_of(request.GET.get("page"))
     except PagingError:
-        page = 1  # a pager link someone edited: the first page, as a page answers rather than a 400
-    count = leaderboard_count(challenge=challenge, split=split)
-    last_page = max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(page, last_page)
-    rows = leaderboard_rows(challenge=challenge, split=split, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        board = page_of(None)
+    rows = board.rows
     signed_in = request.user.is_authenticated
     me = leaderboard_row_of(challenge=challenge, split=split, user=request.user) if signed_in else None
     return {
         "split": split,
         "rows": rows,
-        "count": count,
-        "page": page,
-        "last_page": last_page,
+        "count": board.count,
+        "page": board.number,
+        "last_page": board.last_page,
         "me": me,
         "me_on_page": me is not None and any(row.user_id == me.user_id for row in rows),
         "limits": submission_limits(challenge=challenge, user=request.user) if signed_in else None,
@@ -112,13 +128,12 @@ def leaderboard_board(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _my_submissions_context(request: HttpRequest, challenge: Challenge) -> dict:
     submissions = list(submissions_of(challenge=challenge, user=request.user)[:MY_SUBMISSIONS_SHOWN])
-    private_visible = challenge_private_visible(challenge)
     for submission in submissions:
-        submission.visible_private_score = submission.private_score if private_visible else None
+        submission.visible_private_score = visible_scores(submission, request.user).private
     return {
         "challenge": challenge,
         "submissions": submissions,
-        "private_visible": private_visible,
+        "private_visible": leaderboard_split_visible(challenge, LeaderboardEntry.Split.PRIVATE, request.user),
         "pending": any(s.status not in Submission.FINAL_STATUSES for s in submissions),
         "limits": submission_limits(challenge=challenge, user=request.user),
     }
@@ -160,9 +175,8 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                     file=form.cleaned_data["file"],
                     description=form.cleaned_data["description"],
                 )
-            except SubmissionNotAllowed as error:
-                form.add_error("file", error.message)
-                status = error.status
+            except SubmissionRefused as error:
+                status = form_refused(form, error, field="file")
         else:
             status = 400
         if submission is not None and not _is_fragment_request(request):
@@ -182,20 +196,20 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-def _submission_context(submission: Submission) -> dict:
-    private_visible = challenge_private_visible(submission.challenge)
+def _submission_context(submission: Submission, viewer: Viewer = None) -> dict:
+    scores = visible_scores(submission, viewer)
     extra_scores = [
         {
             "name": METRICS[key].name if key in METRICS else key,
             "public": values.get("public"),
-            "private": values.get("private") if private_visible else None,
+            "private": values.get("private"),
         }
-        for key, values in (submission.extra_scores or {}).items()
+        for key, values in scores.extra.items()
         if isinstance(values, dict)
     ]
     return {
         "submission": submission,
-        "private_score": submission_private_score(submission),
+        "private_score": scores.private,
         "extra_scores": extra_scores,
         "pending": submission.status not in Submission.FINAL_STATUSES,
         "time_taken": submission.finished_at - submission.started_at
@@ -208,7 +222,8 @@ def _submission_context(submission: Submission) -> dict:
 @require_GET
 def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = submission_get_visible(submission_id=submission_id, user=request.user)
-    context = challenge_context(submission.challenge, "submissions") | _submission_context(submission)
+    context = challenge_context(submission.challenge, "submissions")
+    context |= _submission_context(submission, request.user)
     return render(request, "submissions/submission_detail.html", context)
 
 
@@ -220,7 +235,7 @@ def submission_final(request: HttpRequest, submission_id: int) -> HttpResponse:
     is_final = request.POST.get("final") == "1"
     try:
         submission_set_final(submission=submission, user=request.user, is_final=is_final)
-    except SubmissionNotAllowed as error:
+    except SubmissionRefused as error:
         messages.error(request, error.message)
     else:
         done = "now counts" if is_final else "no longer counts"
@@ -234,7 +249,7 @@ def submission_status(request: HttpRequest, submission_id: int) -> HttpResponse:
     """The status and score of one submission, polled by htmx until it is scored or failed."""
     submission = submission_get_visible(submission_id=submission_id, user=request.user)
     context = {"challenge": submission.challenge, "embedded": request.GET.get("embedded") == "1"}
-    context |= _submission_context(submission)
+    context |= _submission_context(submission, request.user)
     if context["embedded"] and not context["pending"]:
         # Under the submit form, the count of submissions left is shown too: a failed file gives its one back.
         context["limits_now"] = submission_limits(challenge=submission.challenge, user=request.user)

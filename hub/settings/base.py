@@ -211,7 +211,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The first stops storing an upload once it passes the challenge's limit (hub/uploads.py); API views put a
 # stricter one before it.
 FILE_UPLOAD_HANDLERS = [
-    "hub.uploads.UploadLimitFallbackHandler",
+    "hub.uploads.UploadLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -107,7 +107,7 @@ def test_a_file_over_the_challenges_limit_is_refused_before_it_is_sent(
     )
 
     assert result.code == 1
-    assert "takes files of at most 50 B" in result.stderr
+    assert "takes at most 50 bytes" in result.stderr
     assert not Submission.objects.exists()
 
 

@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
+from submissions.leaderboard import leaderboard_rebuild
 from submissions.models import Leaderboard, Participant, Submission
-from submissions.services import leaderboard_rebuild, participant_set_disqualified
+from submissions.services import participant_set_disqualified
 
 from .conftest import baseline, board, finish, scored, submit
 

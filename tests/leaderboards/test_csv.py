@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from submissions.export import spreadsheet_safe
+from hub.spreadsheets import spreadsheet_safe
 
 from .conftest import baseline, scored
 

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
+from submissions.leaderboard import score_history, top_score_history
 from submissions.models import Participant, Submission, TopScoreChange
-from submissions.selectors import score_history, top_score_history
 from submissions.services import participant_set_disqualified, submission_set_disqualified
 
 from .conftest import baseline, finish, scored, submit

@@ -13,12 +13,12 @@ from django.test.client import BOUNDARY, encode_multipart
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.uploads import OversizedUpload, UploadLimitFallbackHandler
+from hub.uploads import OversizedUpload, UploadLimitHandler
 from submissions.models import Submission
 from submissions.scoring import submission_score
 from tests.bundles import predictions_csv
 from tests.conftest import upload
-from workers.scoring import SubmissionRejected, check_upload_head
+from workers.scoring import SubmissionRejected, sniff
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_bytes_past_the_limit_never_reach_the_handlers_that_store(rf, settings):
     body = encode_multipart(BOUNDARY, {"file": upload(b"x" * 5_000_000)})
     request = rf.post("/anywhere/", data=body, content_type=f"multipart/form-data; boundary={BOUNDARY}")
     handlers = [
-        UploadLimitFallbackHandler(request),
+        UploadLimitHandler(request),
         MemoryFileUploadHandler(request),
         TemporaryFileUploadHandler(request),
     ]
@@ -170,6 +170,6 @@ def test_the_stored_name_is_the_servers_own_and_the_shown_name_is_a_clean_base_n
 @given(st.binary(max_size=9000) | st.text(max_size=3000).map(str.encode))
 def test_the_upload_check_either_passes_a_file_or_refuses_it_with_a_message(head):
     try:
-        check_upload_head(head)
+        sniff(head)
     except SubmissionRejected as error:
         assert str(error).startswith("The file is")

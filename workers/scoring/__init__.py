@@ -16,7 +16,7 @@ message meant for a person::
     result = score_file("upload.csv.gz", solution, spec)  # ScoreResult, or SubmissionRejected
 """
 
-from workers.scoring.archives import check_upload_head
+from workers.scoring.archives import sniff
 from workers.scoring.engine import ScoreResult, score_file
 from workers.scoring.errors import ScoringError, SolutionError, SubmissionRejected
 from workers.scoring.metrics import METRICS, Metric
@@ -34,8 +34,8 @@ __all__ = [
     "SubmissionFormat",
     "SubmissionRejected",
     "check_spec",
-    "check_upload_head",
     "load_solution",
     "score_file",
+    "sniff",
     "validate_solution",
 ]

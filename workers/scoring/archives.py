@@ -13,6 +13,7 @@ import zlib
 from typing import BinaryIO
 
 from workers.scoring.errors import SubmissionRejected, count
+from workers.scoring.sizes import human_bytes, too_large_message
 
 # Uncompressed, a CSV may be this many times the upload limit: gzip lets learners send bigger tables, but
 # not unbounded ones.
@@ -38,44 +39,23 @@ _OTHER_FORMATS = {
 }
 
 
-def read_upload(path: str | os.PathLike[str], max_upload_bytes: int) -> bytes | bytearray:
-    """The upload's CSV bytes, unpacked if it is a gzip or a zip holding exactly one file."""
-    size = os.stat(path).st_size
-    if size == 0:
-        raise SubmissionRejected("The file is empty. Upload a CSV with a header row and one row per id.")
-    if size > max_upload_bytes:
-        raise SubmissionRejected(
-            f"The file is {_megabytes(size)}, over the {_megabytes(max_upload_bytes)} limit. "
-            "Compress it with gzip or zip, or check that it holds only the expected columns."
-        )
-    limit = max_upload_bytes * DECOMPRESSED_LIMIT_FACTOR
-    with open(path, "rb") as upload:
-        magic = upload.read(8)
-        upload.seek(0)
-        if magic.startswith(b"\x1f\x8b"):
-            return _gunzip(upload, limit)
-        if magic.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-            return _unzip(upload, limit)
-        for signature, what in _OTHER_FORMATS.items():
-            if magic.startswith(signature):
-                raise SubmissionRejected(
-                    f"The file is {what}, not a CSV. Upload a CSV (plain, or compressed with gzip or zip)."
-                )
-        # Asking for exactly the stat's size (plus one byte, to notice a file that grew) avoids allocating
-        # the whole upload limit for every read.
-        data = upload.read(size + 1)
-        if len(data) > size:
-            data += upload.read(max_upload_bytes - len(data) + 1)
-    if len(data) > max_upload_bytes:
-        raise SubmissionRejected(f"The file is over the {_megabytes(max_upload_bytes)} limit.")
-    return data
+# How many of a file's first bytes sniff() needs: a NUL byte this early means binary, not text.
+HEAD_BYTES = 8192
+_GZIP = b"\x1f\x8b"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 
-def check_upload_head(head: bytes) -> None:
-    """Refuse, from its first bytes, an upload that cannot be a CSV (plain, gzip or zip), so the upload itself is
-    answered with the reason instead of a failed submission later. The scorer makes the same checks again."""
-    if head.startswith((b"\x1f\x8b", b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
-        return
+def sniff(head: bytes) -> str:
+    """What an upload is, from its first HEAD_BYTES bytes: "gzip", "zip" or "text" (a CSV, maybe).
+
+    Anything else is refused here with the reason, the one check of a file's format: the upload calls it on the
+    bytes it received, so a PDF is answered at once instead of failing in the queue, and the engine calls it on
+    the upload and again on what a gzip or zip holds.
+    """
+    if head.startswith(_GZIP):
+        return "gzip"
+    if head.startswith(_ZIP):
+        return "zip"
     for signature, what in _OTHER_FORMATS.items():
         if head.startswith(signature):
             raise SubmissionRejected(
@@ -83,14 +63,45 @@ def check_upload_head(head: bytes) -> None:
             )
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise SubmissionRejected("The file is saved as UTF-16 text. Save it as CSV in UTF-8.")
-    if b"\x00" in head:
+    if b"\x00" in head[:HEAD_BYTES]:
         raise SubmissionRejected("The file is binary, not CSV text. Upload a CSV file (plain, gzip or zip).")
+    return "text"
 
 
-def _megabytes(size: int) -> str:
-    if size < 1024 * 1024:
-        return f"{count(size)} bytes"
-    return f"{size / (1024 * 1024):,.1f} MB"
+def read_upload(path: str | os.PathLike[str], max_upload_bytes: int) -> bytes | bytearray:
+    """The upload's CSV bytes, unpacked if it is a gzip or a zip holding exactly one file.
+
+    The size is checked again here, though the hub checks it while the upload streams in: the engine is also
+    used on its own (bench/, tests), and this bounds what it reads into memory.
+    """
+    size = os.stat(path).st_size
+    if size == 0:
+        raise SubmissionRejected("The file is empty. Upload a CSV with a header row and one row per id.")
+    if size > max_upload_bytes:
+        raise SubmissionRejected(too_large_message(max_upload_bytes, size))
+    limit = max_upload_bytes * DECOMPRESSED_LIMIT_FACTOR
+    with open(path, "rb") as upload:
+        kind = sniff(upload.read(HEAD_BYTES))
+        upload.seek(0)
+        if kind == "gzip":
+            data = _gunzip(upload, limit)
+        elif kind == "zip":
+            data = _unzip(upload, limit)
+        else:
+            # Asking for exactly the stat's size (plus one byte, to notice a file that grew) avoids allocating
+            # the whole upload limit for every read.
+            data = upload.read(size + 1)
+            if len(data) > size:
+                data += upload.read(max_upload_bytes - len(data) + 1)
+            if len(data) > max_upload_bytes:
+                raise SubmissionRejected(too_large_message(max_upload_bytes, len(data)))
+            return data
+    # What the archive held, sniffed like any upload: a PDF zipped is still a PDF.
+    if sniff(bytes(data[:HEAD_BYTES])) != "text":
+        raise SubmissionRejected(
+            "The archive holds another compressed file. Put the CSV itself in it, or upload the CSV alone."
+        )
+    return data
 
 
 class _Sink:
@@ -105,7 +116,7 @@ class _Sink:
         self.parts += chunk
         if len(self.parts) > self.limit:
             raise SubmissionRejected(
-                f"Uncompressed, the {self.what} is over the {_megabytes(self.limit)} limit. "
+                f"Uncompressed, the {self.what} is over the {human_bytes(self.limit)} limit. "
                 "Upload a smaller file: one row per id with only the expected columns."
             )
         if len(self.parts) > RATIO_GRACE_BYTES and len(self.parts) > MAX_COMPRESSION_RATIO * max(

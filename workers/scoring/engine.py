@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -79,6 +80,7 @@ def score_file(path: str | os.PathLike[str], solution: Solution, spec: ScoringSp
         if metric.reads == "label" and main.reads == "label_probabilities":
             chosen = aligned.argmax(axis=1)  # label metrics beside probabilities score the likeliest label
         scores[metric.key] = _score_parts(metric, solution, chosen, context)
+    _check_finite(scores[main.key])
     return ScoreResult(
         public_score=scores[main.key]["public"],
         private_score=scores[main.key]["private"],
@@ -119,6 +121,15 @@ def _read_predictions(
         what=what,
     )
     return values, label_count
+
+
+def _check_finite(parts: dict[str, float | None]) -> None:
+    """A leaderboard cannot rank NaN or infinity: the learner is told which predictions make the metric so."""
+    if any(value is not None and not math.isfinite(value) for value in parts.values()):
+        raise SubmissionRejected(
+            "The metric is undefined for these predictions (it came out as NaN or infinite). "
+            "Check for constant or extreme values."
+        )
 
 
 def _score_parts(

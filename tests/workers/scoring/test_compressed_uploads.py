@@ -111,8 +111,9 @@ def test_decompressed_size_is_capped_even_at_an_ordinary_ratio(files):
 
 def test_a_plain_upload_over_the_limit_is_rejected(files):
     path = files.write(b"ImageId,Label\n" + b"1,7\n" * 1000)
-    assert rejection(path, limit=1000) == "The file is 4,014 bytes, over the 1,000 bytes limit. " + (
-        "Compress it with gzip or zip, or check that it holds only the expected columns."
+    assert rejection(path, limit=1000) == (
+        "The file is 3.9 KB; this challenge takes at most 1,000 bytes. "
+        "Compress the CSV with gzip or zip, or check its contents."
     )
 
 
@@ -120,5 +121,5 @@ def test_the_upload_limit_comes_from_the_spec(files, perfect_csv):
     spec = digit_spec(max_upload_bytes=1000)
     solution_path = files.write("ImageId,Label\n1,7\n", "solution.csv")
     solution = load_solution(solution_path, spec)
-    with pytest.raises(SubmissionRejected, match="over the 1,000 bytes limit"):
+    with pytest.raises(SubmissionRejected, match="this challenge takes at most 1,000 bytes"):
         score_file(files.write(perfect_csv), solution, spec)

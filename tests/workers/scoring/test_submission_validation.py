@@ -162,7 +162,9 @@ def test_an_upload_over_the_limit_is_rejected_without_being_read(digits, files, 
     from workers.scoring import archives, score_file
 
     monkeypatch.setattr(archives, "open", None, raising=False)  # reading it would fail loudly
-    with pytest.raises(SubmissionRejected, match=re.escape("The file is 200.0 MB, over the 100.0 MB limit.")):
+    with pytest.raises(
+        SubmissionRejected, match=re.escape("The file is 200.0 MB; this challenge takes at most 100.0 MB.")
+    ):
         score_file(path, digits.solution, digits.spec)
 
 

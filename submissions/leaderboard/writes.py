@@ -10,26 +10,20 @@ refreshes never wait on each other in a circle.
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from projects.models import Challenge
-from workers.scoring import METRICS
 
-from .models import Leaderboard, LeaderboardEntry, Participant, Submission, TopScoreChange
+from ..models import Leaderboard, LeaderboardEntry, Participant, Submission, TopScoreChange
+from .ordering import ENTRY_ORDER, higher_is_better, sort_key, sort_score
 
 FINAL_SELECTION_MAX = 2
-
-
-def higher_is_better(challenge: Challenge) -> bool:
-    return METRICS[challenge.metric].higher_is_better
-
-
-def sort_score(challenge: Challenge, score: float) -> float:
-    return score if higher_is_better(challenge) else -score
 
 
 @dataclass(frozen=True)
@@ -59,19 +53,18 @@ def best_entries(candidates: list[Candidate], *, higher_is_better: bool) -> tupl
     submission the learner could not have picked from what they saw.
     """
 
+    def board_order(field: str) -> Callable[[Candidate], tuple]:
+        # ENTRY_ORDER, on candidates: the best first, then the earliest, then the lowest id.
+        return lambda c: (-sort_key(getattr(c, field), higher_is_better=higher_is_better), c.created_at, c.id)
+
     def best_by(field: str, pool: list[Candidate]) -> Candidate | None:
         pool = [c for c in pool if getattr(c, field) is not None]
-        if not pool:
-            return None
-        sign = -1 if higher_is_better else 1
-        return min(pool, key=lambda c: (sign * getattr(c, field), c.created_at, c.id))
+        return min(pool, key=board_order(field)) if pool else None
 
     public = best_by("public_score", candidates)
     finals = [c for c in candidates if c.is_final]
     if not finals:
-        sign = -1 if higher_is_better else 1
-        finals = sorted(candidates, key=lambda c: (sign * c.public_score, c.created_at, c.id))
-        finals = finals[:FINAL_SELECTION_MAX]
+        finals = sorted(candidates, key=board_order("public_score"))[:FINAL_SELECTION_MAX]
     private = best_by("private_score", finals)
     return (
         Best(public, public.public_score) if public else None,
@@ -123,7 +116,8 @@ def leaderboard_refresh_participant(*, challenge: Challenge, user_id: int) -> No
     """Recompute both of the participant's entries; then each board's size if the participant joined or left
     it, and its top score history if its top changed.
 
-    The caller holds the Participant row lock (services.participant_lock) inside a transaction.
+    The caller holds the Participant row lock (services.participant_lock) inside a transaction; elsewhere call
+    participant_refresh, which takes it.
     """
     candidates = _counted_submissions(challenge, user_id)
     public, private = best_entries(candidates, higher_is_better=higher_is_better(challenge))
@@ -218,7 +212,7 @@ def _board_changed(challenge: Challenge, split: str, *, joined_or_left: bool) ->
 def _top_entry(challenge: Challenge, split: str) -> LeaderboardEntry | None:
     return (
         LeaderboardEntry.objects.filter(challenge=challenge, split=split, is_baseline=False)
-        .order_by("-sort_score", "submitted_at", "submission_id")
+        .order_by(*ENTRY_ORDER)
         .only("score", "user_id", "submission_id", "submitted_at")
         .first()
     )
@@ -241,3 +235,48 @@ def _same(top: LeaderboardEntry | None, last: TopScoreChange | None) -> bool:
         top.user_id,
         top.submission_id,
     )
+
+
+def participant_refresh(*, challenge: Challenge, user_id: int) -> None:
+    """leaderboard_refresh_participant in a transaction of its own, under the participant's lock."""
+    # Imported here: the services import this module (leaderboard_refresh_participant, board_lock).
+    from ..services import participant_lock
+
+    with transaction.atomic():
+        participant_lock(challenge=challenge, user=user_id)
+        leaderboard_refresh_participant(challenge=challenge, user_id=user_id)
+
+
+def leaderboard_rebuild(*, challenge: Challenge) -> int:
+    """Recompute every participant's entries and each board's size from the stored scores, e.g. after a repair
+    of the data. (A changed metric needs new scores: rescore instead, and the entries follow.)
+
+    One short transaction per participant under its lock, so scoring goes on meanwhile. Returns the count.
+    """
+    user_ids = list(Participant.objects.filter(challenge=challenge).values_list("user_id", flat=True))
+    for user_id in user_ids:
+        participant_refresh(challenge=challenge, user_id=user_id)
+    for split in LeaderboardEntry.Split.values:
+        with transaction.atomic():
+            board_recount(board=board_lock(challenge=challenge, split=split))
+    return len(user_ids)
+
+
+def leaderboards_roll() -> int:
+    """Refresh the participants whose entry on a rolling board (a practice problem that never ends) is older
+    than the window, so their next best recent submission takes its place or they leave the board. Run hourly
+    by Celery beat. Returns how many participants were refreshed."""
+    days = settings.HUB_ROLLING_LEADERBOARD_DAYS
+    if not days:
+        return 0
+    stale = set(
+        LeaderboardEntry.objects.filter(
+            challenge__end_at__isnull=True,
+            is_baseline=False,
+            submitted_at__lt=timezone.now() - dt.timedelta(days=days),
+        ).values_list("challenge_id", "user_id")
+    )
+    challenges = Challenge.objects.in_bulk({challenge_id for challenge_id, _ in stale})
+    for challenge_id, user_id in sorted(stale):
+        participant_refresh(challenge=challenges[challenge_id], user_id=user_id)
+    return len(stale)
