@@ -191,7 +191,7 @@ def leaderboard_row_json(row: LeaderboardRow, *, challenge: Challenge, split: st
     return {
         "id": row.submission_id,
         "rank": row.rank,
-        "submission__participant_team": row.user_id,
+        "submission__participant_team": row.team_id,
         "submission__participant_team__team_name": f"{row.participant} (baseline)"
         if row.is_baseline
         else row.participant,

@@ -184,7 +184,7 @@ def team_name(row: LeaderboardRow) -> str:
 
 def leaderboard_row_json(row: LeaderboardRow) -> dict:
     return {
-        "teamId": row.user_id,
+        "teamId": row.team_id,
         "teamName": team_name(row),
         "submissionDate": kaggle_date(row.submitted_at),
         "score": kaggle_score(row.score),
@@ -194,7 +194,7 @@ def leaderboard_row_json(row: LeaderboardRow) -> dict:
 # `kaggle competitions leaderboard --download`: Kaggle's columns, written by the hub's one leaderboard CSV.
 LEADERBOARD_CSV_COLUMNS: list[Column] = [
     ("Rank", lambda row: row.rank if row.rank is not None else ""),
-    ("TeamId", lambda row: row.user_id),
+    ("TeamId", lambda row: row.team_id),
     ("TeamName", team_name),
     ("LastSubmissionDate", lambda row: kaggle_date(row.submitted_at)),
     ("Score", lambda row: kaggle_score(row.score)),

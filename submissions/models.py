@@ -166,7 +166,7 @@ class Submission(models.Model):
 
 
 class LeaderboardEntry(models.Model):
-    """The best submission of one participant on one split, kept current whenever a score is stored.
+    """The best submission of one team (a participant) on one split, kept current whenever a score is stored.
 
     `sort_score` is the score turned so that larger is always better, so one index serves every metric.
     """
@@ -176,6 +176,8 @@ class LeaderboardEntry(models.Model):
         PRIVATE = "private", "Private"
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="leaderboard_entries")
+    # The team the entry ranks; `user` is its leader (a learner on their own leads their team of one).
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="leaderboard_entries")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     split = models.CharField(max_length=10, choices=Split.choices)
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
@@ -187,7 +189,9 @@ class LeaderboardEntry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["challenge", "split", "user"], name="leaderboard_entry_unique"),
+            models.UniqueConstraint(
+                fields=["challenge", "split", "participant"], name="leaderboard_entry_unique_team"
+            ),
         ]
         indexes = [
             models.Index(
@@ -245,6 +249,9 @@ class TopScoreChange(models.Model):
     score = models.FloatField(null=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     submission = models.ForeignKey(
         Submission, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -26,9 +26,10 @@ from workers.scoring.sizes import too_large_message
 
 from .errors import Reason, SubmissionRefused
 from .leaderboard import FINAL_SELECTION_MAX, leaderboard_refresh_participant
-from .models import Participant, Submission
+from .models import Participant, Submission, TeamMember
 from .selectors import submission_limits
-from .team_services import team_lock
+from .team_selectors import team_is_solo
+from .team_services import team_lock, team_lock_by_id, team_lock_of_submission
 
 logger = logging.getLogger(__name__)
 
@@ -196,18 +197,19 @@ def submissions_rescore(*, challenge: Challenge, submission_ids: Iterable[int] |
 
 
 def submission_set_final(*, submission: Submission, user: AbstractBaseUser, is_final: bool) -> Submission:
-    """Mark or unmark one of the learner's own submissions for the private leaderboard.
+    """Mark or unmark one of the team's submissions for the private leaderboard; any member may choose.
 
-    At most FINAL_SELECTION_MAX at a time, only scored and not disqualified ones, and only while the challenge
-    is open: after the end the private board is the result, and choosing again would change it.
+    At most FINAL_SELECTION_MAX a team at a time, only scored and not disqualified ones, and only while the
+    challenge is open: after the end the private board is the result, and choosing again would change it.
     """
-    if submission.user_id != user.pk:
-        raise SubmissionRefused(
-            Reason.NOT_OWNER, "Only the learner who made a submission can select it as final."
-        )
     challenge = submission.challenge
     with transaction.atomic():
-        participant_lock(challenge=challenge, user=user)
+        team = team_lock_of_submission(submission_id=submission.pk)
+        if team is None or not TeamMember.objects.filter(participant=team, user_id=user.pk).exists():
+            raise SubmissionRefused(
+                Reason.NOT_OWNER,
+                "Only the members of the team a submission counts for can select it as final.",
+            )
         submission = Submission.objects.select_related("challenge").get(pk=submission.pk)
         if challenge_status(challenge) == "ended":
             raise SubmissionRefused(
@@ -228,39 +230,41 @@ def submission_set_final(*, submission: Submission, user: AbstractBaseUser, is_f
                     f"Submission {submission.pk} was disqualified by the host and cannot be selected as final.",
                 )
             chosen = list(
-                Submission.objects.filter(challenge=challenge, user=user, is_final=True).values_list(
-                    "pk", flat=True
-                )
+                Submission.objects.filter(participant=team, is_final=True).values_list("pk", flat=True)
             )
             if len(chosen) >= FINAL_SELECTION_MAX:
+                who = "You have" if team_is_solo(team) else "Your team has"
                 raise SubmissionRefused(
                     Reason.FINAL_LIMIT,
-                    f"You have already selected {FINAL_SELECTION_MAX} final submissions "
+                    f"{who} already selected {FINAL_SELECTION_MAX} final submissions "
                     f"({', '.join(map(str, sorted(chosen)))}). Unselect one first.",
                 )
         if submission.is_final != is_final:
             submission.is_final = is_final
             submission.save(update_fields=["is_final"])
-            leaderboard_refresh_participant(challenge=challenge, user_id=submission.user_id)
+            leaderboard_refresh_participant(challenge=challenge, participant_id=team.pk)
     return submission
 
 
 def submission_set_disqualified(*, submission: Submission, disqualified: bool = True) -> None:
-    """Hide a submission from the boards (or show it again); the participant's next best takes its place."""
+    """Hide a submission from the boards (or show it again); the team's next best takes its place."""
     with transaction.atomic():
-        participant_lock(challenge=submission.challenge, user=submission.user_id)
+        team = team_lock_of_submission(submission_id=submission.pk)
         submission.is_disqualified = disqualified
         submission.save(update_fields=["is_disqualified"])
-        leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
+        if team is not None:
+            leaderboard_refresh_participant(challenge=submission.challenge, participant_id=team.pk)
 
 
 def participant_set_disqualified(*, participant: Participant, disqualified: bool = True) -> None:
-    """Hide every submission of a participant from the boards (or show them again)."""
+    """Hide a team and every submission of it from the boards (or show them again)."""
     with transaction.atomic():
-        participant = participant_lock(challenge=participant.challenge, user=participant.user_id)
-        participant.is_disqualified = disqualified
-        participant.save(update_fields=["is_disqualified"])
-        leaderboard_refresh_participant(challenge=participant.challenge, user_id=participant.user_id)
+        locked = team_lock_by_id(participant_id=participant.pk)
+        if locked is None:
+            return  # merged into another team meanwhile
+        locked.is_disqualified = disqualified
+        locked.save(update_fields=["is_disqualified"])
+        leaderboard_refresh_participant(challenge=participant.challenge, participant_id=locked.pk)
 
 
 def submissions_sweep_stuck(*, queued_after_seconds: int | None = None, batch: int = 500) -> dict[str, int]:

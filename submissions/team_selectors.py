@@ -94,9 +94,7 @@ def team_best_scores(*, team: Participant) -> list[LeaderboardEntry]:
     """The team's entries on the boards it may be seen on: the private one only once it is visible."""
     if team.is_disqualified:
         return []
-    entries = LeaderboardEntry.objects.filter(
-        challenge_id=team.challenge_id, user_id__in=team.members.values("user_id"), is_baseline=False
-    ).select_related("user")
+    entries = LeaderboardEntry.objects.filter(participant=team, is_baseline=False)
     if not challenge_private_visible(team.challenge):
         entries = entries.filter(split=LeaderboardEntry.Split.PUBLIC)
     return list(entries.order_by("split", "-sort_score"))
@@ -112,4 +110,6 @@ def submission_team(submission: Submission) -> tuple[int, str]:
 
 def teams_of_user(*, user: AbstractBaseUser) -> QuerySet[Participant]:
     """Every team the learner is in, one a challenge, newest challenge first."""
-    return _with_members(Participant.objects.filter(members__user=user)).order_by("-challenge__start_at", "-pk")
+    return _with_members(Participant.objects.filter(members__user=user)).order_by(
+        "-challenge__start_at", "-pk"
+    )

@@ -186,14 +186,23 @@ def _merge(*, challenge: Challenge, into: Participant, incoming: Participant) ->
     if incoming.is_disqualified and not into.is_disqualified:
         into.is_disqualified = True  # a disqualified team does not come back by merging into another
         into.save(update_fields=["is_disqualified"])
+    # The incoming team's entries leave the boards (it has no submissions now) before its row goes, so the
+    # boards' sizes are recounted; then the merged team's entries take its new best.
+    teams_changed(challenge=challenge, participant_ids=[incoming.pk, into.pk])
     incoming.delete()  # its merge requests go with it
-    teams_changed(challenge=challenge, participant_ids=[into.pk, incoming.pk])
     return into
 
 
 def teams_changed(*, challenge: Challenge, participant_ids: list[int]) -> None:
-    """After a change of membership: what is derived from a team's submissions is recomputed for these teams.
-    Precondition: their rows locked. The boards keep one entry a team, so the entries follow here."""
+    """After a change of membership: what is derived from a team's submissions is recomputed for these teams,
+    their entries on both boards (a team that is gone leaves them), and with them the boards' sizes and every
+    member's rank. Limits need nothing: they are counted from the team's submissions at each upload.
+    Precondition: their rows locked."""
+    # Imported here: the leaderboard's writes import this module (team_lock_by_id).
+    from .leaderboard import leaderboard_refresh_participant
+
+    for participant_id in participant_ids:
+        leaderboard_refresh_participant(challenge=challenge, participant_id=participant_id)
 
 
 @transaction.atomic
@@ -275,7 +284,7 @@ def _leave(*, challenge: Challenge, team: Participant, user_id: int, now: dt.dat
             team.save(update_fields=["name"])
             TeamMergeRequest.objects.filter(receiver=team).delete()
             return team
-        team.delete()
+        team.delete()  # no submissions, so no entries
         return None
     if Submission.objects.filter(participant=team).exists():
         _check_before_merger_deadline(challenge, now=now, doing="leave a team that has submissions")
@@ -327,6 +336,7 @@ def team_leader_set(*, challenge: Challenge, user: AbstractBaseUser, new_leader_
         )
     team.user_id = new_leader_id
     team.save(update_fields=["user"])
+    teams_changed(challenge=challenge, participant_ids=[team.pk])
     return team
 
 
@@ -395,3 +405,8 @@ def team_merge_decline(*, challenge: Challenge, user: AbstractBaseUser, request_
         raise TeamRefused(f"Merge request {request_id} is not one of your team's.", reason="not_member")
     _check_leader(own, user.pk, "answer a merge request")
     request.delete()
+
+
+def team_lock_by_id(*, participant_id: int) -> Participant | None:
+    """A team's row, locked until the transaction ends; None if it is gone (merged into another)."""
+    return _lock(participant_id).get(participant_id)

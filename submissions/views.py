@@ -104,7 +104,7 @@ def _board_context(request: HttpRequest, challenge: Challenge) -> dict:
         "page": board.number,
         "last_page": board.last_page,
         "me": me,
-        "me_on_page": me is not None and any(row.user_id == me.user_id for row in rows),
+        "me_on_page": me is not None and any(row.team_id == me.team_id for row in rows),
         "limits": submission_limits(challenge=challenge, user=request.user) if signed_in else None,
         "poll_seconds": settings.HUB_LEADERBOARD_POLL_SECONDS,
     }

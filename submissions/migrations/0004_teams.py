@@ -3,140 +3,188 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import submissions.models
 from django.conf import settings
 from django.db import migrations, models
 
 
-def every_participant_a_team_of_one(apps, schema_editor):
-    """Each learner who entered a challenge before teams is a team of one: a member row, an invite code, and
-    their submissions counted for that team."""
-    Participant = apps.get_model("submissions", "Participant")
-    TeamMember = apps.get_model("submissions", "TeamMember")
-    Submission = apps.get_model("submissions", "Submission")
-    for participant in Participant.objects.iterator():
-        participant.invite_code = submissions.models.new_invite_code()
-        participant.save(update_fields=["invite_code"])
-        TeamMember.objects.create(
-            challenge_id=participant.challenge_id,
-            user_id=participant.user_id,
-            participant=participant,
-            joined_at=participant.created_at,
-        )
-        Submission.objects.filter(
-            challenge_id=participant.challenge_id, user_id=participant.user_id, participant__isnull=True
-        ).update(participant=participant)
-
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0004_team_settings'),
-        ('submissions', '0003_submission_lease_and_internal_error'),
+        ("projects", "0004_team_settings"),
+        ("submissions", "0003_submission_lease_and_internal_error"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TeamMember',
+            name="TeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("joined_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['joined_at', 'id'],
+                "ordering": ["joined_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TeamMergeRequest',
+            name="TeamMergeRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='participant',
-            name='invite_code',
+            model_name="participant",
+            name="invite_code",
             field=models.CharField(default="", max_length=32),
             preserve_default=False,
         ),
         migrations.AddField(
-            model_name='participant',
-            name='name',
-            field=models.CharField(blank=True, help_text='Shown on the boards; empty for a learner on their own', max_length=60),
+            model_name="participant",
+            name="name",
+            field=models.CharField(
+                blank=True, help_text="Shown on the boards; empty for a learner on their own", max_length=60
+            ),
         ),
         migrations.AddField(
-            model_name='submission',
-            name='participant',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='submissions.participant'),
+            model_name="submission",
+            name="participant",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="submissions",
+                to="submissions.participant",
+            ),
         ),
         migrations.AlterField(
-            model_name='participant',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to=settings.AUTH_USER_MODEL, verbose_name='leader'),
+            model_name="participant",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="participations",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="leader",
+            ),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['participant', 'created_at'], name='submission_by_team'),
+            model_name="submission",
+            index=models.Index(fields=["participant", "created_at"], name="submission_by_team"),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('challenge'), condition=models.Q(('name', ''), _negated=True), name='team_name_unique', violation_error_message='A team of this challenge already has this name.'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                models.F("challenge"),
+                condition=models.Q(("name", ""), _negated=True),
+                name="team_name_unique",
+                violation_error_message="A team of this challenge already has this name.",
+            ),
         ),
         migrations.AddField(
-            model_name='teammember',
-            name='challenge',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.challenge'),
+            model_name="teammember",
+            name="challenge",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="projects.challenge"
+            ),
         ),
         migrations.AddField(
-            model_name='teammember',
-            name='participant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='submissions.participant'),
+            model_name="teammember",
+            name="participant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="members",
+                to="submissions.participant",
+            ),
         ),
         migrations.AddField(
-            model_name='teammember',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team_memberships', to=settings.AUTH_USER_MODEL),
+            model_name="teammember",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="team_memberships",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='teammergerequest',
-            name='challenge',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.challenge'),
+            model_name="teammergerequest",
+            name="challenge",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="projects.challenge"
+            ),
         ),
         migrations.AddField(
-            model_name='teammergerequest',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="teammergerequest",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='teammergerequest',
-            name='receiver',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merge_requests_received', to='submissions.participant'),
+            model_name="teammergerequest",
+            name="receiver",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="merge_requests_received",
+                to="submissions.participant",
+            ),
         ),
         migrations.AddField(
-            model_name='teammergerequest',
-            name='sender',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merge_requests_sent', to='submissions.participant'),
+            model_name="teammergerequest",
+            name="sender",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="merge_requests_sent",
+                to="submissions.participant",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='teammember',
-            constraint=models.UniqueConstraint(fields=('challenge', 'user'), name='team_member_unique'),
+            model_name="teammember",
+            constraint=models.UniqueConstraint(fields=("challenge", "user"), name="team_member_unique"),
         ),
-        migrations.RunPython(every_participant_a_team_of_one, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name='participant',
-            name='invite_code',
-            field=models.CharField(default=submissions.models.new_invite_code, max_length=32, unique=True),
+        migrations.AddField(
+            model_name="leaderboardentry",
+            name="participant",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="leaderboard_entries",
+                to="submissions.participant",
+            ),
+        ),
+        migrations.AddField(
+            model_name="topscorechange",
+            name="participant",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="submissions.participant",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='teammergerequest',
-            constraint=models.UniqueConstraint(fields=('sender', 'receiver'), name='team_merge_request_unique'),
+            model_name="teammergerequest",
+            constraint=models.UniqueConstraint(
+                fields=("sender", "receiver"), name="team_merge_request_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='teammergerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('sender', models.F('receiver')), _negated=True), name='team_merge_other'),
+            model_name="teammergerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sender", models.F("receiver")), _negated=True), name="team_merge_other"
+            ),
         ),
     ]
