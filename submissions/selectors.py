@@ -88,7 +88,8 @@ def submissions_of(*, challenge: Challenge | None = None, user: AbstractBaseUser
 
 
 def submission_get_visible(*, submission_id: int, user: AbstractBaseUser) -> Submission:
-    """A submission is visible to the members of its team and to staff only; to anyone else it does not exist."""
+    """A submission is visible to its author, the members of its team and staff only; to anyone else it does not
+    exist."""
     in_range = 0 < submission_id < 2**63
     submission = (
         Submission.objects.select_related("challenge", "user").filter(pk=submission_id).first()
@@ -97,8 +98,7 @@ def submission_get_visible(*, submission_id: int, user: AbstractBaseUser) -> Sub
     )
     member = submission is not None and (
         submission.user_id == user.pk
-        if submission.participant_id is None
-        else TeamMember.objects.filter(participant_id=submission.participant_id, user_id=user.pk).exists()
+        or TeamMember.objects.filter(participant_id=submission.participant_id, user_id=user.pk).exists()
     )
     if submission is None or not (user.is_staff or member):
         raise Http404(f"You have no submission {submission_id}.")
