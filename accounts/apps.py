@@ -2,10 +2,8 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
-    """E-mail for accounts: the outgoing-mail queue, password reset, the verified address.
-
-    Sign-up, sign-in and tokens still live in hub/ (views.py); a later change moves them here.
-    """
+    """The learner's account: sign-up, sign-in, profile and API token; e-mail (the outgoing-mail queue, password
+    reset, the verified address)."""
 
     name = "accounts"
     default_auto_field = "django.db.models.BigAutoField"

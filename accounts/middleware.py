@@ -7,8 +7,8 @@ from django.shortcuts import redirect
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 
+from accounts.authentication import TokenOrBearerAuthentication
 from accounts.services.email_address import email_is_verified
-from hub.authentication import TokenOrBearerAuthentication
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Signing out, verifying the address and the admin stay open, or nobody could ever get verified.

@@ -64,7 +64,8 @@ def _write(path: Path, columns: dict[str, object]) -> None:
 
 def _generate(name: str, rows: int, make: Callable[[np.random.Generator, int], tuple[dict, dict]]):
     """Solution and shuffled submission of data set ``name``, written once; ``make`` returns their columns."""
-    directory = DATA / f"{name}-{rows}"
+    # Apart from score_engine.generate()'s folders (digits-<rows>, another layout): "metric-" first.
+    directory = DATA / f"metric-{name}-{rows}"
     solution, submission = directory / "solution.csv", directory / "shuffled.csv"
     if solution.exists() and submission.exists():
         return solution, submission

@@ -141,29 +141,32 @@ def measure(rows: int, repeat: int, id_style: str) -> dict[str, float]:
     return result
 
 
-def peak_memory(rows: int, id_style: str) -> dict[str, float]:
-    """Peak resident memory added by scoring the shuffled file once, in a fresh process."""
-    code = f"""
-import json, os, sys
-sys.path.insert(0, {str(ROOT)!r})
-from pathlib import Path
+# Run in a fresh process: the peak resident memory added by one scoring, after the solution is loaded.
+_PEAK_PROBE = """
+import json, sys
+sys.path.insert(0, {root!r})
+sys.path.insert(0, {bench!r})
 from workers.scoring import load_solution, score_file
-sys.path.insert(0, {str(ROOT / "bench")!r})
-from score_engine import SPEC, generate
 
 def status(field):
     for line in open("/proc/self/status"):
         if line.startswith(field):
             return int(line.split()[1]) * 1024
 
-paths = generate({rows}, {id_style!r})
-solution = load_solution(paths["solution"], SPEC)
+{load}
 with open("/proc/self/clear_refs", "w") as handle:
     handle.write("5")  # reset the peak (VmHWM) to the current resident size
 before = status("VmRSS:")
-score_file(paths["shuffled"], solution, SPEC)
-print(json.dumps({{"peak": status("VmHWM:") - before, "file": paths["shuffled"].stat().st_size}}))
+score_file({submission}, solution, {spec})
+print(json.dumps({{"peak": status("VmHWM:") - before, "file": {submission}.stat().st_size}}))
 """
+
+
+def _peak_in_fresh_process(*, load: str, submission: str, spec: str) -> dict[str, float]:
+    """`load` sets `solution` (and what `submission` and `spec`, Python expressions, name)."""
+    code = _PEAK_PROBE.format(
+        root=str(ROOT), bench=str(ROOT / "bench"), load=load, submission=submission, spec=spec
+    )
     # Arrow on the system allocator and a fixed mmap threshold: freed blocks go back to the kernel, so the
     # resident peak is the live peak and not what an allocator kept from loading the solution.
     environment = dict(os.environ, ARROW_DEFAULT_MEMORY_POOL="system", MALLOC_MMAP_THRESHOLD_="131072")
@@ -171,6 +174,16 @@ print(json.dumps({{"peak": status("VmHWM:") - before, "file": paths["shuffled"].
         [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def peak_memory(rows: int, id_style: str) -> dict[str, float]:
+    """Peak resident memory added by scoring the shuffled file once, in a fresh process."""
+    load = (
+        "from score_engine import SPEC, generate\n"
+        f"paths = generate({rows}, {id_style!r})\n"
+        'solution = load_solution(paths["solution"], SPEC)'
+    )
+    return _peak_in_fresh_process(load=load, submission='paths["shuffled"]', spec="SPEC")
 
 
 def measure_metric(metric: str, rows: int, repeat: int) -> dict[str, float]:
@@ -207,31 +220,12 @@ def measure_metric(metric: str, rows: int, repeat: int) -> dict[str, float]:
 
 def metric_peak_memory(metric: str, rows: int) -> dict[str, float]:
     """Peak resident memory added by one scoring of the metric's case, in a fresh process (see peak_memory)."""
-    code = f"""
-import json, sys
-sys.path.insert(0, {str(ROOT)!r})
-sys.path.insert(0, {str(ROOT / "bench")!r})
-from workers.scoring import load_solution, score_file
-import metric_cases
-
-def status(field):
-    for line in open("/proc/self/status"):
-        if line.startswith(field):
-            return int(line.split()[1]) * 1024
-
-case = metric_cases.case({metric!r}, {rows})
-solution = load_solution(case.solution, case.spec)
-with open("/proc/self/clear_refs", "w") as handle:
-    handle.write("5")
-before = status("VmRSS:")
-score_file(case.submission, solution, case.spec)
-print(json.dumps({{"peak": status("VmHWM:") - before, "file": case.submission.stat().st_size}}))
-"""
-    environment = dict(os.environ, ARROW_DEFAULT_MEMORY_POOL="system", MALLOC_MMAP_THRESHOLD_="131072")
-    output = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    load = (
+        "import metric_cases\n"
+        f"case = metric_cases.case({metric!r}, {rows})\n"
+        "solution = load_solution(case.solution, case.spec)"
+    )
+    return _peak_in_fresh_process(load=load, submission="case.submission", spec="case.spec")
 
 
 def run_metrics(metrics: list[str], rows: int, repeat: int, memory: bool) -> None:

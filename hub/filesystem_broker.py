@@ -5,6 +5,9 @@ moves away and reads any file with that name, without the lock: a worker that po
 between the two and read an empty or half-written body, which it cannot decode, and the upload's message is lost.
 Here the body is written under a name `_get` skips and renamed into place; a rename within one folder is atomic, so
 a reader sees the whole message or none.
+
+kombu creates none of its folders either; this channel makes them on the first connection, in every process that
+sends or receives (web, worker, beat), so that reading the settings writes nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from pathlib import Path
 from time import monotonic
 
 from kombu.transport import filesystem
@@ -20,6 +24,11 @@ from kombu.utils.json import dumps
 
 
 class Channel(filesystem.Channel):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for folder in {self.data_folder_in, self.data_folder_out, self.control_folder}:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+
     def _put(self, queue, payload, **kwargs) -> None:
         # The same name kombu gives a message, so its `_get` orders and picks messages as before.
         name = f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import api as accounts_api
 from community import api as community_api
 from community import notifications_api
 from projects import api as projects_api
@@ -11,15 +11,14 @@ from submissions import api as submissions_api
 from submissions import team_api, team_views
 from submissions import views as submissions_views
 
-from . import api as hub_api
 from . import api_errors
 from . import metrics as hub_metrics
 from . import views as hub_views
 from .throttling import SIGN_IN_SCOPE, rate_limited_by_address
 
 api_v1 = [
-    path("auth/token/", hub_api.TokenApi.as_view(), name="api-token"),
-    path("me/", hub_api.MeApi.as_view(), name="api-me"),
+    path("auth/token/", accounts_api.TokenApi.as_view(), name="api-token"),
+    path("me/", accounts_api.MeApi.as_view(), name="api-me"),
     path("challenges/", projects_api.ChallengeListApi.as_view(), name="api-challenge-list"),
     path("challenges/<slug:slug>/", projects_api.ChallengeDetailApi.as_view(), name="api-challenge-detail"),
     path("challenges/<slug:slug>/files/", projects_api.DataFileListApi.as_view(), name="api-data-file-list"),
@@ -100,16 +99,9 @@ api_v1 = [
 
 urlpatterns = [
     path("", hub_views.home, name="home"),
-    path("healthz", hub_api.healthz, name="healthz"),
+    path("healthz", hub_views.healthz, name="healthz"),
     path("metrics", hub_metrics.metrics, name="metrics"),
-    path("accounts/signup/", hub_views.signup, name="signup"),
-    path("accounts/token/", hub_views.token_page, name="token"),
-    path("accounts/profile/", hub_views.profile, name="profile"),
-    # Django's sign-in, sign-out and password change; password reset and the e-mail address in accounts/urls.py.
-    path("accounts/login/", hub_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Sign-up, sign-in, the profile and its token, password change and reset, the e-mail address.
     path("accounts/", include("accounts.urls")),
     path("challenges/", projects_views.challenge_list, name="challenge-list"),
     path("challenges/<slug:slug>/", projects_views.challenge_overview, name="challenge-detail"),

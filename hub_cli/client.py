@@ -68,7 +68,8 @@ class Client:
                 response = self.http.request(method, path, **kwargs)
             wait = _throttled_wait(response)
             # Only requests without a body are sent again: an upload's stream cannot be replayed.
-            if wait is None or attempt == THROTTLE_RETRIES or "content" in kwargs or wait > THROTTLE_MAX_WAIT:
+            has_body = "content" in kwargs or "files" in kwargs
+            if wait is None or attempt == THROTTLE_RETRIES or has_body or wait > THROTTLE_MAX_WAIT:
                 break
             time.sleep(wait)
         raise_for_error(response)

@@ -20,7 +20,7 @@ from rich.table import Column, Table
 
 from . import __version__, config
 from .client import EXIT_AUTH, EXIT_FAILED, Client, HubError
-from .transfer import MultipartFile, download, progress_bar, unzip
+from .transfer import ProgressFile, download, progress_bar, unzip
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -320,12 +320,13 @@ def submit(state: State, slug: str, file: Path, message: str, wait: bool, wait_t
         )
     with progress_bar(err, enabled=not as_json) as progress:
         task = progress.add_task(f"Uploading {file.name}", total=size)
-        body = MultipartFile(
-            file, {"description": message}, on_progress=lambda sent: progress.update(task, advance=sent)
-        )
-        submission = client.send(
-            "POST", f"/api/v1/challenges/{slug}/submissions/", content=iter(body), headers=body.headers
-        )
+        with ProgressFile(file, on_read=lambda sent: progress.update(task, advance=sent)) as handle:
+            submission = client.send(
+                "POST",
+                f"/api/v1/challenges/{slug}/submissions/",
+                data={"description": message},
+                files={"file": (file.name, handle, "application/octet-stream")},
+            )
     if not as_json:
         err.print(f"Submission {submission['id']} uploaded ({submission['status']}).")
     if not wait:

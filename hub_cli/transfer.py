@@ -1,4 +1,4 @@
-"""Streaming file transfers with progress bars: resumable, checksum-verified downloads and multipart uploads.
+"""Streaming file transfers with progress bars: resumable, checksum-verified downloads and the upload's file.
 
 Neither side holds a whole file in memory: downloads are written chunk by chunk as they arrive, uploads are read
 from disk chunk by chunk as they are sent.
@@ -7,10 +7,10 @@ from disk chunk by chunk as they are sent.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
-import secrets
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,11 +42,9 @@ def progress_bar(console: Console, *, enabled: bool) -> Progress:
 
 
 def file_sha256(path: Path, digest=None) -> str:
-    digest = digest or hashlib.sha256()
+    """The file's sha256, or `digest` (already fed what came before) continued over it."""
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, (lambda: digest) if digest else hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -131,41 +129,19 @@ def unzip(path: Path, folder: Path) -> Path:
     return root
 
 
-class MultipartFile:
-    """A multipart/form-data body streamed from disk, with its exact length known before the first byte is sent:
-    the hub checks the declared size before reading the body, and every WSGI server can read it (no chunked
-    encoding)."""
+class ProgressFile(io.FileIO):
+    """A file opened for reading that reports each chunk as it is read, for an upload's progress bar.
 
-    def __init__(self, path: Path, fields: dict[str, str], on_progress=None):
-        self.path = path
-        self.on_progress = on_progress or (lambda sent: None)
-        self.boundary = f"hub-{secrets.token_hex(16)}"
-        head = "".join(
-            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'
-            for key, value in fields.items()
-        )
-        filename = "".join(ch for ch in path.name if ch.isprintable() and ch not in '"\\')
-        head += (
-            f"--{self.boundary}\r\n"
-            f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        )
-        self.head = head.encode()
-        self.tail = f"\r\n--{self.boundary}--\r\n".encode()
-        self.file_size = path.stat().st_size
-        self.length = len(self.head) + self.file_size + len(self.tail)
+    Given to httpx as a multipart `files=` entry, it is read chunk by chunk while the body is sent, never whole;
+    being a real file, httpx learns its size with fstat and sends Content-Length (the hub checks the declared size
+    before reading the body, and every WSGI server reads it), not chunked encoding.
+    """
 
-    @property
-    def headers(self) -> dict[str, str]:
-        return {
-            "Content-Type": f"multipart/form-data; boundary={self.boundary}",
-            "Content-Length": str(self.length),
-        }
+    def __init__(self, path: Path, on_read: Callable[[int], object]):
+        super().__init__(path, "rb")
+        self.on_read = on_read
 
-    def __iter__(self) -> Iterator[bytes]:
-        yield self.head
-        with self.path.open("rb") as handle:
-            while chunk := handle.read(CHUNK_BYTES):
-                self.on_progress(len(chunk))
-                yield chunk
-        yield self.tail
+    def read(self, size: int = -1) -> bytes:
+        chunk = super().read(size)
+        self.on_read(len(chunk))
+        return chunk

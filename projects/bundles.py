@@ -23,6 +23,7 @@ import yaml
 
 from workers.scoring import METRICS, SolutionError, validate_solution
 
+from .models import default_max_upload_bytes
 from .scoring_spec import scoring_spec_for
 
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -203,7 +204,8 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
     for entry in formats:
         if not isinstance(entry, dict) or not entry.get("id_column") or not entry.get("target_column"):
             raise BundleError("Each entry of formats needs id_column and target_column.")
-    max_upload_mb = reader.optional_number("max_upload_mb", 50)
+    max_upload_mb = reader.optional_number("max_upload_mb", None)
+    max_upload_bytes = default_max_upload_bytes() if max_upload_mb is None else int(max_upload_mb * 1024**2)
     return Bundle(
         slug=slug,
         title=reader.required_str("title"),
@@ -227,7 +229,7 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
         end_at=reader.optional_datetime("end"),
         daily_limit=int(reader.optional_number("daily_limit", 10)),
         total_limit=int(m["total_limit"]) if m.get("total_limit") else None,
-        max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+        max_upload_bytes=max_upload_bytes,
         dataset=DatasetInfo(
             slug=str(dataset["slug"]),
             title=str(dataset.get("title") or ""),
@@ -264,7 +266,7 @@ class _Manifest:
             raise BundleError(f"'{key}' must be a list.")
         return value
 
-    def optional_number(self, key: str, default: float) -> float:
+    def optional_number(self, key: str, default: float | None) -> float | None:
         value = self.data.get(key, default)
         if value is None:
             return default

@@ -9,6 +9,14 @@ from django.utils import timezone
 from hub.storage import solutions_storage
 
 
+def default_max_upload_bytes() -> int:
+    """The upload limit of a challenge that sets none: HUB_DEFAULT_MAX_UPLOAD_BYTES when the challenge is made.
+
+    A callable, so that migrations name it instead of freezing the value the variable had when they were made.
+    """
+    return settings.HUB_DEFAULT_MAX_UPLOAD_BYTES
+
+
 class Level(models.TextChoices):
     BEGINNER = "beginner", "Beginner"
     INTERMEDIATE = "intermediate", "Intermediate"
@@ -102,7 +110,7 @@ class Challenge(models.Model):
     )
     daily_limit = models.PositiveIntegerField(default=10)
     total_limit = models.PositiveIntegerField(null=True, blank=True)
-    max_upload_bytes = models.PositiveBigIntegerField(default=settings.HUB_DEFAULT_MAX_UPLOAD_BYTES)
+    max_upload_bytes = models.PositiveBigIntegerField(default=default_max_upload_bytes)
     is_published = models.BooleanField(default=True)
     max_team_size = models.PositiveSmallIntegerField(
         default=5,

@@ -37,11 +37,8 @@ class ImportResult:
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def challenge_import_bundle(path: str | Path) -> ImportResult:
@@ -86,14 +83,11 @@ def _write(storage: Storage, name: str, path: Path) -> str:
 
 def _stored_sha256(storage: Storage, name: str) -> str | None:
     """The sha256 of a stored file, or None if storage has no readable file under that name."""
-    digest = hashlib.sha256()
     try:
         with storage.open(name, "rb") as stored:
-            while chunk := stored.read(1024 * 1024):
-                digest.update(chunk)
+            return hashlib.file_digest(stored, "sha256").hexdigest()
     except OSError:  # FileNotFoundError, and a folder or an unreadable file in its place
         return None
-    return digest.hexdigest()
 
 
 def _import(bundle: Bundle, written: list[str]) -> ImportResult:

@@ -164,7 +164,6 @@ def challenge_data_zip(request: HttpRequest, slug: str) -> HttpResponse:
     files = list(challenge_data_files(challenge))
     archive = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response's stream, or below)
     try:
-        digest = hashlib.sha256()
         with zipfile.ZipFile(archive, "w") as zipped:
             for data_file in files:
                 member = zipfile.ZipInfo(data_file.name, date_time=data_file.updated_at.timetuple()[:6])
@@ -176,8 +175,7 @@ def challenge_data_zip(request: HttpRequest, slug: str) -> HttpResponse:
                 ):
                     shutil.copyfileobj(source, target, 1024 * 1024)
         archive.seek(0)
-        while chunk := archive.read(1024 * 1024):
-            digest.update(chunk)
+        digest = hashlib.file_digest(archive, "sha256")  # leaves the position at the end: the size
         response = file_response(
             request,
             lambda: archive,

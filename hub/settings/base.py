@@ -119,7 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # https://django-axes.readthedocs.io/en/latest/2_installation.html
 AUTHENTICATION_BACKENDS = [
-    "hub.security.ThrottledSignInBackend",
+    "accounts.security.ThrottledSignInBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
@@ -129,7 +129,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "hub.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html (the client's address, as the rate limits see it)
 AXES_CLIENT_IP_CALLABLE = "hub.addresses.client_address"
 # Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); from anyone else the header
@@ -223,7 +223,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "hub.authentication.TokenOrBearerAuthentication",
+        "accounts.authentication.TokenOrBearerAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -287,9 +287,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.virtual.html (1 s by default)
         "polling_interval": 0.1,
     }
-    # kombu creates none of these folders, and every process that sends or receives needs them.
-    for _folder in ("queue", "control"):
-        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    # Created by the hub's transport on its first connection (hub/filesystem_broker.py), not here: reading the
+    # settings writes nothing.
 elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # https://docs.celeryq.dev/projects/kombu/en/stable/reference/kombu.transport.redis.html
     CELERY_BROKER_TRANSPORT_OPTIONS = {

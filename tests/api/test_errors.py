@@ -66,7 +66,7 @@ def test_the_hidden_private_leaderboard_is_a_403_with_its_reason(api_client, cha
 
 @override_settings(
     REST_FRAMEWORK={
-        "DEFAULT_AUTHENTICATION_CLASSES": ["hub.authentication.TokenOrBearerAuthentication"],
+        "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.TokenOrBearerAuthentication"],
         "DEFAULT_PAGINATION_CLASS": "hub.pagination.PageNumberPagination",
         "PAGE_SIZE": 50,
         "EXCEPTION_HANDLER": "hub.api_errors.exception_handler",

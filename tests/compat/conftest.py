@@ -1,19 +1,12 @@
 import base64
-import datetime as dt
 import fcntl
 import tempfile
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from submissions.models import Submission
-from submissions.scoring import submission_score
-from submissions.services import submission_create
-from tests.bundles import predictions_csv
-from tests.conftest import upload
 from tests.factories import UserFactory
 from tests.processes import CeleryWorker, WebServer
 
@@ -43,20 +36,6 @@ def kaggle_client(learner) -> APIClient:
 
 def basic(username: str, key: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{key}".encode()).decode()
-
-
-def scored(challenge, user, correct: int, *, rows: int = 20, minutes_ago: int = 0) -> Submission:
-    """A submission scored in this process by the scoring service itself (no worker needed)."""
-    submission = submission_create(
-        user=user, challenge=challenge, file=upload(predictions_csv(rows, correct=correct))
-    )
-    Submission.objects.filter(pk=submission.pk).update(
-        created_at=timezone.now() - dt.timedelta(minutes=minutes_ago)
-    )
-    submission_score(submission_id=submission.pk, delivery_id=f"d{submission.pk}")
-    submission.refresh_from_db()
-    assert submission.status == Submission.Status.SCORED, submission.error
-    return submission
 
 
 # Port 80 is one per machine: test runs of other checkouts wait for it rather than fail.

@@ -14,8 +14,8 @@ from projects.services import challenge_reveal_private
 from submissions.models import Submission
 from submissions.scoring import submission_score
 from tests.bundles import expected_scores, predictions_csv
-from tests.compat.conftest import scored
 from tests.factories import UserFactory
+from tests.scored import scored
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,9 @@ from compat.services import UPLOAD_MAX_AGE, kaggle_upload_ticket
 from projects.models import Challenge
 from submissions.models import Submission
 from tests.bundles import expected_scores, predictions_csv
-from tests.compat.conftest import basic, scored
+from tests.compat.conftest import basic
 from tests.factories import UserFactory
+from tests.scored import scored
 
 pytestmark = pytest.mark.django_db
 

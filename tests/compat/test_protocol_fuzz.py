@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from compat.evalai_serializers import split_id
 from compat.kaggle import METHODS
 from submissions.models import LeaderboardEntry
-from tests.compat.conftest import scored
+from tests.scored import scored
 
 pytestmark = pytest.mark.django_db
 

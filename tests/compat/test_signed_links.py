@@ -14,9 +14,9 @@ from rest_framework.test import APIClient
 from compat.evalai import RESULT_MAX_AGE, RESULT_SALT
 from compat.services import UPLOAD_FOLDER, UPLOAD_MAX_AGE, UPLOAD_SALT
 from projects.models import Challenge
-from tests.compat.conftest import scored
 from tests.compat.test_kaggle_api import create, put, start
 from tests.factories import UserFactory
+from tests.scored import scored
 
 pytestmark = pytest.mark.django_db
 

@@ -1,30 +1,10 @@
-import datetime as dt
 import zipfile
 
 import pytest
-from django.utils import timezone
 
 from projects.services import challenge_import_bundle
-from submissions.models import Submission
-from submissions.scoring import submission_score
-from submissions.services import submission_create
-from tests.bundles import predictions_csv, write_bundle
-from tests.conftest import upload
+from tests.bundles import write_bundle
 from tests.images import png_bytes
-
-
-def scored(challenge, user, correct: int, *, minutes_ago: int = 0, rows: int = 20) -> Submission:
-    """A submission uploaded and scored for real (the service, then the scorer), dated minutes_ago."""
-    submission = submission_create(
-        user=user, challenge=challenge, file=upload(predictions_csv(rows, correct=correct))
-    )
-    Submission.objects.filter(pk=submission.pk).update(
-        created_at=timezone.now() - dt.timedelta(minutes=minutes_ago)
-    )
-    submission_score(submission_id=submission.pk, delivery_id=f"page-test-{submission.pk}")
-    submission.refresh_from_db()
-    assert submission.status == "scored", submission.error
-    return submission
 
 
 @pytest.fixture

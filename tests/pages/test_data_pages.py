@@ -6,7 +6,7 @@ import pytest
 
 from projects.models import Challenge, DataFile, Dataset
 from tests.factories import UserFactory
-from tests.pages.conftest import scored
+from tests.scored import scored
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 
 from submissions.models import LeaderboardEntry
-from tests.pages.conftest import scored
+from tests.scored import scored
 
 pytestmark = pytest.mark.django_db
 

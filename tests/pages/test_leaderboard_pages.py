@@ -7,7 +7,7 @@ import pytest
 from submissions import views as submissions_views
 from submissions.models import Submission
 from tests.factories import UserFactory
-from tests.pages.conftest import scored
+from tests.scored import scored
 
 pytestmark = pytest.mark.django_db
 

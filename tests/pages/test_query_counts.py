@@ -4,7 +4,7 @@ import pytest
 
 from submissions import views as submissions_views
 from tests.factories import UserFactory
-from tests.pages.conftest import scored
+from tests.scored import scored
 
 pytestmark = pytest.mark.django_db
 

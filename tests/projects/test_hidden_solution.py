@@ -1,17 +1,10 @@
 """The hidden solution must not be reachable through any URL the hub serves, by anyone."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.routes import url_routes
 
 pytestmark = pytest.mark.django_db
-
-
-def _routes(patterns, prefix: str = ""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern)
 
 
 def _fill(route: str, challenge, solution_name: str) -> list[str]:
@@ -42,11 +35,7 @@ def _fill(route: str, challenge, solution_name: str) -> list[str]:
 def test_no_url_serves_the_solution_to_anyone(client, challenge, admin_user):
     solution_bytes = challenge.solution.file.open("rb").read()
     private_rows = [line for line in solution_bytes.decode().splitlines() if line.endswith("Private")]
-    urls = {
-        url
-        for route in _routes(get_resolver().url_patterns)
-        for url in _fill(route, challenge, challenge.solution.file.name)
-    }
+    urls = {url for route in url_routes() for url in _fill(route, challenge, challenge.solution.file.name)}
     assert len(urls) > 20
 
     for who in (None, admin_user):

@@ -6,26 +6,17 @@ import re
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, get_resolver
 from django.views.static import serve
 
-from submissions.scoring import submission_score
-from submissions.services import submission_create
 from tests.bundles import expected_scores, predictions_csv
-from tests.conftest import upload
 from tests.factories import UserFactory
+from tests.routes import url_routes
+from tests.scored import scored as scored_submission
 
 pytestmark = pytest.mark.django_db
 
 MARKER_DESCRIPTION = "only-the-owner-may-read-this-7f3a"
-
-
-def _routes(patterns, prefix: str = ""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern)
 
 
 def _body(response) -> bytes:
@@ -35,17 +26,14 @@ def _body(response) -> bytes:
 @pytest.fixture
 def scored(challenge, user):
     content = predictions_csv(20, correct=13)
-    submission = submission_create(
-        user=user, challenge=challenge, file=upload(content, "mine.csv"), description=MARKER_DESCRIPTION
-    )
-    submission_score(submission_id=submission.pk, delivery_id="d1")
-    submission.refresh_from_db()
-    return submission, content
+    return scored_submission(
+        challenge, user, 13, content=content, name="mine.csv", description=MARKER_DESCRIPTION
+    ), content
 
 
 def _every_url_with(submission, challenge) -> list[str]:
     urls = []
-    for route in _routes(get_resolver().url_patterns):
+    for route in url_routes():
         url = (
             route.replace("<slug:slug>", challenge.slug)
             .replace("<int:submission_id>", str(submission.pk))
@@ -156,7 +144,7 @@ def test_hidden_solutions_live_where_no_url_maps(challenge):
     assert not settings.MEDIA_ROOT  # nothing is a "media root": no folder is served as such
     assert not challenge.solution.file.path.startswith(str(settings.STATIC_ROOT))
     assert challenge.solution.file.path.startswith(location)
-    routes = " ".join(_routes(get_resolver().url_patterns))
+    routes = " ".join(url_routes())
     assert "solution" not in routes and "storage" not in routes and "media" not in routes
     callbacks = [p.callback for p in get_resolver().url_patterns if isinstance(p, URLPattern)]
     assert serve not in callbacks  # django.views.static.serve would expose a folder

@@ -12,8 +12,9 @@ from rest_framework.test import APIClient
 
 from hub.spreadsheets import FORMULA_STARTS, spreadsheet_safe
 from projects.services import challenge_reveal_private
-from tests.compat.conftest import basic, scored
+from tests.compat.conftest import basic
 from tests.factories import UserFactory
+from tests.scored import scored
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMULA_NAMES = ["=1+1", "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", '=HYPERLINK("x","y")']

@@ -22,9 +22,9 @@ BROKEN = "This challenge's scoring is broken"
 @pytest.fixture(autouse=True)
 def cold_engine():
     """A fresh worker process: no solution parsed yet (a warm one keeps scoring from what it parsed)."""
-    engine_solution._cache.clear()
+    engine_solution._cached.cache_clear()
     yield
-    engine_solution._cache.clear()
+    engine_solution._cached.cache_clear()
 
 
 def _submit_and_score(challenge, user) -> tuple[Submission, dict]:

@@ -1,30 +1,14 @@
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
 from submissions.leaderboard import leaderboard_refresh_participant
 from submissions.models import Submission
-from submissions.scoring import submission_score
 from submissions.services import submission_create
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 from tests.factories import UserFactory
+from tests.scored import scored
 
 pytestmark = pytest.mark.django_db
-
-
-def scored(challenge, user, correct: int, *, minutes_ago: int = 0, rows: int = 20) -> Submission:
-    submission = submission_create(
-        user=user, challenge=challenge, file=upload(predictions_csv(rows, correct=correct))
-    )
-    Submission.objects.filter(pk=submission.pk).update(
-        created_at=timezone.now() - dt.timedelta(minutes=minutes_ago)
-    )
-    submission_score(submission_id=submission.pk, delivery_id=f"d{submission.pk}")
-    submission.refresh_from_db()
-    assert submission.status == "scored", submission.error
-    return submission
 
 
 def board(client, slug: str, **params) -> list[dict]:

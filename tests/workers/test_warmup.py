@@ -5,15 +5,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from projects.selectors import challenge_solution
 from workers.scoring import solution as solution_cache
 from workers.warmup import preload_solutions
 
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    solution_cache._cache.clear()
+    solution_cache._cached.cache_clear()
     yield
-    solution_cache._cache.clear()
+    solution_cache._cached.cache_clear()
 
 
 def test_the_solutions_of_open_challenges_are_parsed_into_the_process_cache(make_challenge):
@@ -24,16 +25,17 @@ def test_the_solutions_of_open_challenges_are_parsed_into_the_process_cache(make
     ended.save(update_fields=["start_at", "end_at"])
 
     assert preload_solutions() == ["open-now"]
-    assert [solution.sha256 for solution in solution_cache._cache.values()] == [
-        open_challenge.solution.sha256
-    ]
+    assert solution_cache._cached.cache_info().currsize == 1
+    # The one kept is the open challenge's: it is found by its checksum, without reading the (now gone) file.
+    open_challenge.solution.file.storage.delete(open_challenge.solution.file.name)
+    assert challenge_solution(open_challenge).sha256 == open_challenge.solution.sha256
 
 
 def test_a_solution_over_the_size_limit_is_left_to_its_first_task(make_challenge):
     make_challenge("large", rows=200)
 
     assert preload_solutions(max_bytes=100) == []
-    assert not solution_cache._cache
+    assert solution_cache._cached.cache_info().currsize == 0
 
 
 def test_a_solution_that_cannot_be_read_is_logged_and_skipped(make_challenge, caplog):

@@ -9,11 +9,12 @@ zero division) and the tests hold them to scikit-learn's results.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-from workers.scoring.parallel import map_in_threads
+from workers.scoring.parallel import THREADS
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,10 @@ def one_vs_rest_roc_auc(truth: np.ndarray, predicted: np.ndarray, context: Label
     every part, so no label's AUC is undefined.
     """
     # Columns are independent sorts, which release the GIL: spread over the cores.
-    areas = map_in_threads(lambda code: roc_auc(predicted[:, code], truth == code), range(predicted.shape[1]))
+    with ThreadPoolExecutor(THREADS, thread_name_prefix="scoring") as pool:
+        areas = list(
+            pool.map(lambda code: roc_auc(predicted[:, code], truth == code), range(predicted.shape[1]))
+        )
     return float(np.mean(areas))
 
 

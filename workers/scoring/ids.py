@@ -10,6 +10,8 @@ words the error message.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -17,7 +19,7 @@ import pyarrow.compute as pc
 
 from workers.scoring.errors import SubmissionRejected, agree, count, first_few, plural
 from workers.scoring.numbering import Numbering
-from workers.scoring.parallel import map_in_threads
+from workers.scoring.parallel import THREADS
 
 # A lookup table is used when it wastes at most this many slots per id; past that, a hash index.
 DENSE_TABLE_SLACK = 4
@@ -122,10 +124,13 @@ class IdIndex:
             return None
         file_rows = np.empty(self.row_count, dtype=np.intp)
         starts = np.cumsum([0] + [len(chunk) for chunk in submitted.chunks[:-1]])
-        written = map_in_threads(
-            lambda job: self._chunk_file_rows(*job, file_rows),
-            list(zip(submitted.chunks, starts.tolist(), strict=True)),
-        )
+        with ThreadPoolExecutor(THREADS, thread_name_prefix="scoring") as pool:
+            written = list(
+                pool.map(
+                    lambda job: self._chunk_file_rows(*job, file_rows),
+                    zip(submitted.chunks, starts.tolist(), strict=True),
+                )
+            )
         if None in written or not self.numbering.exact(sum(written)):
             return None
         return file_rows

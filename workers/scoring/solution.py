@@ -7,13 +7,12 @@ slicing, not masking.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -55,10 +54,6 @@ class Solution:
         return self.indexes[column or self.spec.solution_id_column].text_ids.to_pylist()
 
 
-_cache: OrderedDict[tuple[str, ScoringSpec], Solution] = OrderedDict()
-_cache_lock = threading.Lock()
-
-
 def load_solution(path: str | os.PathLike[str], spec: ScoringSpec, *, sha256: str | None = None) -> Solution:
     """The parsed solution, from this process's cache when the same file and spec were loaded before.
 
@@ -66,33 +61,41 @@ def load_solution(path: str | os.PathLike[str], spec: ScoringSpec, *, sha256: st
     reading the file, and a file parsed anew must have that checksum. A file that is missing, unreadable or not
     the recorded one raises SolutionError, a host-side error, as an invalid one does.
     """
-    key = (sha256, spec.solution_key())
-    with _cache_lock:
-        if sha256 and key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
+    if sha256 is None:
+        return _cached(_SolutionKey(_readable_sha256(path), spec.solution_key(), path, checked=True))
+    return _cached(_SolutionKey(sha256, spec.solution_key(), path, checked=False))
+
+
+@dataclass(frozen=True)
+class _SolutionKey:
+    """A solution is the same for the same bytes and the same spec: where the file lies is not part of the key."""
+
+    sha256: str
+    spec: ScoringSpec
+    path: str | os.PathLike[str] = field(compare=False)
+    # Whether sha256 was computed from the file; if not, a file parsed anew is checked against it.
+    checked: bool = field(compare=False)
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _cached(key: _SolutionKey) -> Solution:
+    if not key.checked:
+        digest = _readable_sha256(key.path)
+        if digest != key.sha256:
+            raise SolutionError(
+                f"The hidden solution file {os.fspath(key.path)} has sha256 {digest}, not the {key.sha256} "
+                "recorded at import: it was changed or damaged in storage."
+            )
+    return _parse(key.path, key.spec, key.sha256)
+
+
+def _readable_sha256(path: str | os.PathLike[str]) -> str:
     try:
-        digest = file_sha256(path)
+        return file_sha256(path)
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as error:
         raise SolutionError(
             f"The hidden solution file {os.fspath(path)} cannot be read: {error.strerror or error}."
         ) from error
-    if sha256 and digest != sha256:
-        raise SolutionError(
-            f"The hidden solution file {os.fspath(path)} has sha256 {digest}, not the {sha256} recorded at "
-            "import: it was changed or damaged in storage."
-        )
-    key = (digest, spec.solution_key())
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    solution = _parse(path, spec, digest)
-    with _cache_lock:
-        _cache[key] = solution
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return solution
 
 
 def validate_solution(

@@ -1,8 +1,6 @@
 """REST API of the signed-in account: API tokens and who am I."""
 
 from django.contrib.auth import authenticate
-from django.db import connection
-from django.http import HttpRequest, JsonResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
@@ -12,13 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .celery import app as celery_app
-from .parsers import JSONParser
-from .query_fields import QueryCharField
-from .schema import error_responses
-from .selectors import token_of
-from .services import token_get_or_create, token_replace, token_revoke
-from .throttling import ScopedRateThrottle
+from accounts.selectors import token_of
+from accounts.services.tokens import token_get_or_create, token_replace, token_revoke
+from hub.parsers import JSONParser
+from hub.query_fields import QueryCharField
+from hub.schema import error_responses
+from hub.throttling import ScopedRateThrottle
 
 
 class TokenSerializer(serializers.Serializer):
@@ -121,27 +118,3 @@ class MeApi(APIView):
     )
     def get(self, request: Request) -> Response:
         return Response({"username": request.user.get_username(), "is_staff": request.user.is_staff})
-
-
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Whether the database and the broker answer; 200 either way, so the body says which is down."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
-    return JsonResponse({"status": "ok" if all(checks.values()) else "degraded", **checks})
-
-
-def _database_ok() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return True
-    except Exception:
-        return False
-
-
-def _broker_ok() -> bool:
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        return True
-    except Exception:
-        return False
