@@ -28,7 +28,7 @@ def test_a_team_forms_through_its_invite_link_and_ranks_as_one_row(
     sign_up(ada, live_server.url, "ada")
     sign_up(ben, live_server.url, "ben")
     sample = tmp_path / "sample_submission.csv"
-    sample.write_bytes(digits.dataset.files.get(kind="sample_submission").file.read())
+    sample.write_bytes(digits.dataset.files.get(name="sample_submission.csv").file.read())
 
     ada.goto(f"{live_server.url}/challenges/{digits.slug}/")
     ada.get_by_role("navigation", name="Challenge sections").get_by_role("link", name="Team").click()
