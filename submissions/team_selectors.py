@@ -113,3 +113,10 @@ def teams_of_user(*, user: AbstractBaseUser) -> QuerySet[Participant]:
     return _with_members(Participant.objects.filter(members__user=user)).order_by(
         "-challenge__start_at", "-pk"
     )
+
+
+def team_has_member(*, participant_id: int | None, user: AbstractBaseUser) -> bool:
+    return (
+        participant_id is not None
+        and TeamMember.objects.filter(participant_id=participant_id, user_id=user.pk).exists()
+    )

@@ -36,6 +36,7 @@ from .selectors import (
     submissions_of,
 )
 from .services import submission_create, submission_set_final
+from .team_selectors import team_has_member
 
 PAGE_SIZE = 100
 MY_SUBMISSIONS_SHOWN = 200
@@ -224,6 +225,10 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = submission_get_visible(submission_id=submission_id, user=request.user)
     context = challenge_context(submission.challenge, "submissions")
     context |= _submission_context(submission, request.user)
+    # The author needs no query; a teammate may select the team's submissions too.
+    context["in_my_team"] = submission.user_id == request.user.pk or team_has_member(
+        participant_id=submission.participant_id, user=request.user
+    )
     return render(request, "submissions/submission_detail.html", context)
 
 

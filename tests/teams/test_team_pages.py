@@ -114,3 +114,23 @@ def test_a_visitor_sees_the_tab_and_a_sign_in_link(challenge):
     page = browser().get(tab(challenge))
     assert page.status_code == 200 and "Sign in" in page.content.decode()
     assert browser().post(act(challenge), {"action": "create", "name": "x"}).status_code == 302
+
+
+def test_a_teammate_sees_the_teams_submissions_and_may_select_one_as_final(challenge, user, other_user):
+    from submissions.scoring import submission_score
+    from tests.teams.conftest import submit
+
+    team = team_create(challenge=challenge, user=user, name="Owls")
+    team_join(challenge=challenge, user=other_user, invite_code=team.invite_code)
+    submission = submit(challenge, user)
+    submission_score(submission_id=submission.pk, delivery_id="page-test")
+    client = browser(other_user)
+    assert (
+        f"/submissions/{submission.pk}/"
+        in client.get(f"/challenges/{challenge.slug}/submissions/").content.decode()
+    )
+    page = client.get(f"/submissions/{submission.pk}/").content.decode()
+    assert "Select as final" in page and f"by {user.username}" in page
+    assert client.post(f"/submissions/{submission.pk}/final/", {"final": "1"}).status_code == 302
+    submission.refresh_from_db()
+    assert submission.is_final
