@@ -1,10 +1,10 @@
 """Leaderboard reads at scale: the stored best entry per participant against the naive query, side by side.
 
-Builds its own PostgreSQL database (dropped at the end unless --keep) holding one challenge with 1,000,000
-scored submissions from 50,000 learners in teams of 1 to 5 (half of them on their own), loaded with COPY, then
-the leaderboard entries (one a team) as the hub keeps them. It checks on a sample that the hub's own refresh code agrees with the loaded entries, and that both
-designs return the same rows and ranks. Then it times, through the real API (Django's test client: URL routing,
-middleware, token authentication, DRF, JSON), each of
+Builds its own PostgreSQL database (dropped at the end unless --keep) holding one challenge with 1,000,000 scored
+submissions from 50,000 learners in teams of 1 to 5 (half of them on their own), loaded with COPY, then the
+leaderboard entries (one a team) as the hub keeps them. It checks on a sample that the hub's own refresh code agrees
+with the loaded entries, and that both designs return the same rows and ranks. Then it times, through the real API
+(Django's test client: URL routing, middleware, token authentication, DRF, JSON), each of
 
   * the top-100 page  GET /api/v1/challenges/<slug>/leaderboard/?page=1&page_size=100
   * "my rank"         GET /api/v1/challenges/<slug>/leaderboard/me/   (a random learner each time)
@@ -280,13 +280,13 @@ def build(args: argparse.Namespace) -> tuple[int, list[int]]:
 
         def team_name(team: int) -> str:
             return f"team{team:06d}" if sizes[team] > 1 else '""'  # a quoted empty string: not NULL in CSV
+
         copy_csv(
             cursor,
             "submissions_participant",
             ["id", "challenge_id", "user_id", "name", "invite_code", "is_disqualified", "created_at"],
             lambda: (
-                f"{team},{challenge.pk},{leader},{team_name(team)},"
-                f"code{team:08d},false,{now.isoformat()}\n"
+                f"{team},{challenge.pk},{leader},{team_name(team)},code{team:08d},false,{now.isoformat()}\n"
                 for team, leader in enumerate(leaders, 1)
             ),
         )
@@ -408,8 +408,8 @@ def check_refresh_agrees(challenge_id: int, sample: list[int]) -> None:
     from django.db import transaction
 
     from projects.models import Challenge
-    from submissions.leaderboard import participant_refresh
     from submissions.models import LeaderboardEntry, TeamMember
+    from submissions.services.leaderboard_jobs import participant_refresh
 
     challenge = Challenge.objects.get(pk=challenge_id)
     fields = (

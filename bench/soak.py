@@ -13,7 +13,7 @@ land in the middle of a task rather than between two.
 At the end every upload must be scored, with the score its file deserves, exactly once. "stored_twice" counts the
 submissions whose status was changed to scored or failed more than once, as a trigger in the database recorded it
 (tests/faults/audit.py); "lost" those that never reached a final status. The workers' own log lines of stored
-outcomes (submissions/scoring.py _finish) are counted too: a kill that lands between a commit and its log line
+outcomes (submissions/services/scoring.py _finish) are counted too: a kill that lands between a commit and its log line
 leaves a stored outcome without a line ("stored_without_log_line"), which is why the audit, not the log, is the proof.
 """
 
@@ -98,7 +98,8 @@ class Processes:
         name = f"worker{self.worker_number}"
         return self.start(
             name,
-            [str(BIN / "celery"), "-A", "hub", "worker", "--loglevel=INFO", "--concurrency=1",
+            # The hub's app with the tests' hook that makes each task last HUB_TEST_SCORING_DELAY_FILE's seconds.
+            [str(BIN / "celery"), "-A", "tests.slow_scoring", "worker", "--loglevel=INFO", "--concurrency=1",
              f"--hostname={name}@%h", "--without-gossip", "--without-mingle"],
         )  # fmt: skip
 

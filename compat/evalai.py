@@ -28,7 +28,7 @@ from submissions.selectors import (
     submission_get_visible,
     submissions_of,
 )
-from submissions.services import submission_create
+from submissions.services.submit import submission_create
 from submissions.team_selectors import teams_of_user
 
 from .authentication import EvalAIBearerAuthentication
@@ -144,14 +144,15 @@ class SubmissionCreateSerializer(serializers.Serializer):
     method_description = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate(self, data: dict) -> dict:
+        """submission_create's arguments: the file, and the method's name and description as one description."""
         parts = [data["method_name"].strip(), data["method_description"].strip()]
-        data["description"] = ": ".join(part for part in parts if part)
-        if len(data["description"]) > DESCRIPTION_MAX:
+        description = ": ".join(part for part in parts if part)
+        if len(description) > DESCRIPTION_MAX:
             raise serializers.ValidationError(
-                f"The method name and description together are {len(data['description'])} characters; "
+                f"The method name and description together are {len(description)} characters; "
                 f"the hub keeps at most {DESCRIPTION_MAX}. Shorten them."
             )
-        return data
+        return {"file": data["input_file"], "description": description}
 
 
 class SubmissionListCreateApi(EvalAIView):
@@ -175,12 +176,7 @@ class SubmissionListCreateApi(EvalAIView):
         challenge = _phase(challenge_id, phase_id)
         form = SubmissionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        submission = submission_create(
-            user=request.user,
-            challenge=challenge,
-            file=form.validated_data["input_file"],
-            description=form.validated_data["description"],
-        )
+        submission = submission_create(user=request.user, challenge=challenge, **form.validated_data)
         return Response(
             submission_json(submission, result_url=_result_url(request)), status=status.HTTP_201_CREATED
         )

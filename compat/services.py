@@ -25,7 +25,7 @@ from django.utils import timezone
 from projects.models import Challenge
 from submissions.errors import Reason, SubmissionRefused
 from submissions.models import Submission
-from submissions.services import submission_check_allowed, submission_create
+from submissions.services.submit import submission_check_allowed, submission_create
 
 UPLOAD_SALT = "compat.kaggle.upload"
 UPLOAD_MAX_AGE = 60 * 60

@@ -1,9 +1,10 @@
 """Streaming uploads with a size limit enforced before and while the body is read.
 
 Django's multipart parser streams each file to upload handlers in chunks (to memory up to
-FILE_UPLOAD_MAX_MEMORY_SIZE, then to a temporary file), so no upload is held whole in memory. On top of it:
-first the declared Content-Length is checked, before a byte of the body is read; then a counting handler, placed
-before the storing ones, stops the parse as soon as a file passes the limit, whatever the client declared.
+FILE_UPLOAD_MAX_MEMORY_SIZE, then to a temporary file), so no upload is held whole in memory. On top of it, one
+counting handler placed before the storing ones (UploadLimitHandler) holds the limit, and the API checks the
+declared Content-Length against it before a byte of the body is read. A refusal is the submission services' own
+(SubmissionRefused, too_large), worded once (workers/scoring/sizes.py) and answered in each protocol's shape.
 """
 
 from __future__ import annotations
@@ -56,18 +57,19 @@ class UploadLimitHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         self.received += len(raw_data)
-        if self.received <= self._limit():
+        if self.received <= self.limit():
             return raw_data  # passed on to the handlers that store it
         if self.refuse_at_once:
-            raise upload_too_large(self._limit())
+            raise upload_too_large(self.limit())
         return None
 
     def file_complete(self, file_size: int) -> UploadedFile | None:
-        if self.received > self._limit():
+        if self.received > self.limit():
             return OversizedUpload(self.file_name, self.received, self.content_type)
         return None  # the next handler holds the bytes and makes the file
 
-    def _limit(self) -> int:
+    def limit(self) -> int:
+        """The upload's limit in bytes, looked up (once) if no view gave it."""
         if self.max_bytes is None:
             match = getattr(self.request, "resolver_match", None)
             self.max_bytes = _limit_of_slug(match.kwargs.get("slug") if match else None)
@@ -80,21 +82,25 @@ def upload_limit_install(request: HttpRequest, *, max_bytes: int) -> None:
 
     `request` is Django's request (for a DRF request, pass `request._request`: upload handlers live there).
     """
-    handler = next((each for each in request.upload_handlers if isinstance(each, UploadLimitHandler)), None)
-    if handler is None:  # FILE_UPLOAD_HANDLERS without it
-        handler = UploadLimitHandler(request)
-        request.upload_handlers.insert(0, handler)
+    handler = _limit_handler(request)
     handler.max_bytes = max_bytes
     handler.refuse_at_once = True
 
 
 def upload_declared_length_check(request: HttpRequest) -> None:
-    """Refuse a body whose declared Content-Length is already over the limit upload_limit_install gave, before a
-    byte of it is read."""
+    """Refuse a body whose declared Content-Length is already over the upload's limit, before a byte is read."""
     declared = request.META.get("CONTENT_LENGTH") or ""
-    handler = next(each for each in request.upload_handlers if isinstance(each, UploadLimitHandler))
-    if declared.isdigit() and int(declared) > handler.max_bytes + MULTIPART_OVERHEAD_BYTES:
-        raise upload_too_large(handler.max_bytes)
+    limit = _limit_handler(request).limit()
+    if declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD_BYTES:
+        raise upload_too_large(limit)
+
+
+def _limit_handler(request: HttpRequest) -> UploadLimitHandler:
+    handler = next((each for each in request.upload_handlers if isinstance(each, UploadLimitHandler)), None)
+    if handler is None:  # FILE_UPLOAD_HANDLERS without it
+        handler = UploadLimitHandler(request)
+        request.upload_handlers.insert(0, handler)
+    return handler
 
 
 class OversizedUpload(UploadedFile):

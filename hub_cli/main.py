@@ -486,7 +486,9 @@ def _print_team(data: dict) -> None:
     for request in data["merge_requests"]["received"]:
         out.print(f"Merge request {request['id']} from {request['sender']['name']}", highlight=False)
     for request in data["merge_requests"]["sent"]:
-        out.print(f"You asked {request['receiver']['name']} to merge (request {request['id']})", highlight=False)
+        out.print(
+            f"You asked {request['receiver']['name']} to merge (request {request['id']})", highlight=False
+        )
 
 
 @team.command("show")

@@ -9,9 +9,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from submissions.leaderboard import leaderboard_rebuild
 from submissions.selectors import challenge_scoring_problem
-from submissions.services import submissions_rescore
+from submissions.services.leaderboard_jobs import leaderboard_rebuild
+from submissions.services.scoring import submissions_rescore
 
 from .bundles import BundleError
 from .models import Challenge, DataFile, Dataset, Solution

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from hub.storage import solutions_storage
 from submissions.models import Submission
-from submissions.services import submission_create, submissions_rescore
+from submissions.services.scoring import submissions_rescore
+from submissions.services.submit import submission_create
 
 from .bundles import Bundle, BundleFile, opened_bundle
 from .models import Challenge, DataFile, Dataset, Solution

@@ -8,7 +8,8 @@ from projects.models import Challenge
 
 from .leaderboard import ENTRY_ORDER
 from .models import LeaderboardEntry, Participant, Submission, TeamMember, TopScoreChange
-from .services import participant_set_disqualified, submission_set_disqualified, submissions_rescore
+from .services.moderation import participant_set_disqualified, submission_set_disqualified
+from .services.scoring import submissions_rescore
 
 
 @admin.register(Submission)

@@ -32,7 +32,8 @@ from .selectors import (
     submission_limits,
     submissions_of,
 )
-from .services import submission_check_allowed, submission_create, submission_set_final
+from .services.final_selection import submission_set_final
+from .services.submit import submission_check_allowed, submission_create
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -113,16 +114,13 @@ class ChallengeSubmissionsApi(generics.ListAPIView):
     def post(self, request: Request, slug: str) -> Response:
         challenge = self.challenge
         # Refuse early (ended, limit reached, declared size too large) before the client sends the whole file.
+        # submission_create asks the same rule again under the participant's lock, the answer that holds; holding
+        # that lock while a body streams in instead would stall the learner's scoring behind a slow upload.
         submission_check_allowed(challenge=challenge, user=request.user)
         upload_declared_length_check(request._request)
         serializer = SubmissionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        submission = submission_create(
-            user=request.user,
-            challenge=challenge,
-            file=serializer.validated_data["file"],
-            description=serializer.validated_data["description"],
-        )
+        submission = submission_create(user=request.user, challenge=challenge, **serializer.validated_data)
         return Response(
             SubmissionSerializer(submission, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

@@ -35,7 +35,8 @@ from .selectors import (
     submission_limits,
     submissions_of,
 )
-from .services import submission_create, submission_set_final
+from .services.final_selection import submission_set_final
+from .services.submit import submission_create
 from .team_selectors import team_has_member
 
 PAGE_SIZE = 100
@@ -170,12 +171,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                submission = submission_create(
-                    user=request.user,
-                    challenge=challenge,
-                    file=form.cleaned_data["file"],
-                    description=form.cleaned_data["description"],
-                )
+                submission = submission_create(user=request.user, challenge=challenge, **form.cleaned_data)
             except SubmissionRefused as error:
                 status = form_refused(form, error, field="file")
         else:

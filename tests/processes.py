@@ -15,6 +15,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from tests.slow_scoring import DELAY_FILE_VARIABLE
+
 BIN = Path(sys.executable).parent
 
 
@@ -48,10 +50,12 @@ class CeleryWorker:
     def __init__(self, name: str, log_dir: Path, *, concurrency: int = 1, env: dict[str, str] | None = None):
         self.name = name
         self.log_path = log_dir / f"{name}.log"
+        self.env = child_env(**(env or {}))
         self.command = [
             str(BIN / "celery"),
             "-A",
-            "hub",
+            # The hub's app, with the test hook that slows scoring down when the test gives it a delay file.
+            "tests.slow_scoring" if DELAY_FILE_VARIABLE in self.env else "hub",
             "worker",
             "--loglevel=INFO",
             f"--concurrency={concurrency}",
@@ -59,7 +63,6 @@ class CeleryWorker:
             "--without-gossip",
             "--without-mingle",
         ]
-        self.env = child_env(**(env or {}))
         self.process: subprocess.Popen | None = None
         self.ready_text = " ready."
 

@@ -8,8 +8,8 @@ import datetime as dt
 from django.utils import timezone
 
 from submissions.models import Submission
-from submissions.scoring import submission_score
-from submissions.services import submission_create
+from submissions.services.scoring import submission_score
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 

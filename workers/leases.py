@@ -24,7 +24,7 @@ def renew_held_leases() -> int:
     """Renew the leases of every task this worker process holds. Returns how many submissions were renewed."""
     from django.db import connections
 
-    from submissions.scoring import submission_leases_renew
+    from submissions.services.scoring import submission_leases_renew
 
     # A copy of the keys in one C call: the worker's event loop adds and removes requests meanwhile.
     delivery_ids = list(worker_state.requests)

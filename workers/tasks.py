@@ -4,9 +4,9 @@ from celery import Task, shared_task
 from celery.exceptions import TimeLimitExceeded
 from django.db import Error as DatabaseError
 
-from submissions.leaderboard import leaderboards_roll
-from submissions.scoring import submission_fail_over_time, submission_score
-from submissions.services import submissions_sweep_stuck
+from submissions.services.leaderboard_jobs import leaderboards_roll
+from submissions.services.recovery import submissions_sweep_stuck
+from submissions.services.scoring import submission_fail_over_time, submission_score
 from workers import warmup  # noqa: F401  (connects the worker process signals)
 
 

@@ -122,7 +122,7 @@ def email_unsubscribe(*, token: str) -> tuple[int, str]:
 
 
 def notify_submission_outcome(*, submission_id: int) -> None:
-    """Called once a submission's score or failure is stored (submissions/scoring.py, on commit)."""
+    """Called once a submission's score or failure is stored (submissions/services/scoring.py, on commit)."""
     from submissions.models import Submission
 
     submission = Submission.objects.select_related("challenge").filter(pk=submission_id).first()

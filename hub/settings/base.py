@@ -355,9 +355,6 @@ HUB_SWEEP_RUNNING_GRACE_SECONDS = env.int("HUB_SWEEP_RUNNING_GRACE_SECONDS", def
 # A claimed submission holds a lease of this many seconds that its worker renews while it holds the task
 # (workers/leases.py); the sweeper takes back a submission whose lease ran out (docs/reliability-and-security.md).
 HUB_SCORING_LEASE_SECONDS = env.int("HUB_SCORING_LEASE_SECONDS", default=10)
-# Test hook, unset in real use: a file holding the seconds each scoring waits before the engine runs, so that a
-# fault test can kill a worker in the middle of a task (submissions/scoring.py _test_delay).
-HUB_TEST_SCORING_DELAY_FILE = env.str("HUB_TEST_SCORING_DELAY_FILE", default="")
 # https://docs.celeryq.dev/en/stable/userguide/periodic-tasks.html
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-submissions": {

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -115,7 +114,7 @@ def leaderboard_refresh_participant(*, challenge: Challenge, participant_id: int
     """Recompute both of the team's entries; then each board's size if the team joined or left it, and its top
     score history if its top changed. A team that is gone (merged into another) leaves the boards.
 
-    The caller holds the Participant row lock (services.participant_lock, or team_services' locks) inside a
+    The caller holds the team's row lock (services.locks.participant_lock, or team_services' locks) inside a
     transaction; elsewhere call participant_refresh, which takes it.
     """
     participant = (
@@ -248,48 +247,3 @@ def _same(top: LeaderboardEntry | None, last: TopScoreChange | None) -> bool:
         top.participant_id,
         top.submission_id,
     )
-
-
-def participant_refresh(*, challenge: Challenge, participant_id: int) -> None:
-    """leaderboard_refresh_participant in a transaction of its own, under the team's lock."""
-    # Imported here: the team services import this module (leaderboard_refresh_participant).
-    from ..team_services import team_lock_by_id
-
-    with transaction.atomic():
-        team_lock_by_id(participant_id=participant_id)
-        leaderboard_refresh_participant(challenge=challenge, participant_id=participant_id)
-
-
-def leaderboard_rebuild(*, challenge: Challenge) -> int:
-    """Recompute every participant's entries and each board's size from the stored scores, e.g. after a repair
-    of the data. (A changed metric needs new scores: rescore instead, and the entries follow.)
-
-    One short transaction per participant under its lock, so scoring goes on meanwhile. Returns the count.
-    """
-    participant_ids = list(Participant.objects.filter(challenge=challenge).values_list("pk", flat=True))
-    for participant_id in participant_ids:
-        participant_refresh(challenge=challenge, participant_id=participant_id)
-    for split in LeaderboardEntry.Split.values:
-        with transaction.atomic():
-            board_recount(board=board_lock(challenge=challenge, split=split))
-    return len(participant_ids)
-
-
-def leaderboards_roll() -> int:
-    """Refresh the participants whose entry on a rolling board (a practice problem that never ends) is older
-    than the window, so their next best recent submission takes its place or they leave the board. Run hourly
-    by Celery beat. Returns how many participants were refreshed."""
-    days = settings.HUB_ROLLING_LEADERBOARD_DAYS
-    if not days:
-        return 0
-    stale = set(
-        LeaderboardEntry.objects.filter(
-            challenge__end_at__isnull=True,
-            is_baseline=False,
-            submitted_at__lt=timezone.now() - dt.timedelta(days=days),
-        ).values_list("challenge_id", "participant_id")
-    )
-    challenges = Challenge.objects.in_bulk({challenge_id for challenge_id, _ in stale})
-    for challenge_id, participant_id in sorted(stale):
-        participant_refresh(challenge=challenges[challenge_id], participant_id=participant_id)
-    return len(stale)

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from projects.models import Challenge
 from submissions.api import ChallengeSubmissionsApi
 from submissions.models import Submission
-from submissions.services import participant_lock
+from submissions.services.locks import participant_lock
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 

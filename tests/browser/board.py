@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from submissions.models import Submission
-from submissions.services import submission_create
+from submissions.services.submit import submission_create
 from tests.factories import UserFactory
 from tests.processes import wait_for
 

@@ -11,8 +11,8 @@ from rest_framework.test import APIClient
 from accounts.models import OutgoingMail
 from community.models import EmailPreference, Notification
 from projects.services import challenge_reveal_private
-from submissions.scoring import submission_score
-from submissions.services import submission_create
+from submissions.services.scoring import submission_score
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv
 from tests.community.conftest import client_for
 from tests.conftest import upload

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from projects.models import Challenge
 from projects.services import challenge_reveal_private
 from submissions.models import Submission
-from submissions.scoring import submission_score
+from submissions.services.scoring import submission_score
 from tests.bundles import expected_scores, predictions_csv
 from tests.factories import UserFactory
 from tests.scored import scored

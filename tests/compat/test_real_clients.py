@@ -13,7 +13,7 @@ import pytest
 
 from projects.services import challenge_import_bundle
 from submissions.models import Submission
-from submissions.services import submission_create
+from submissions.services.submit import submission_create
 from tests.bundles import expected_scores, predictions_csv, write_bundle
 from tests.compat.clients import evalai_cli, kaggle_cli
 from tests.conftest import upload

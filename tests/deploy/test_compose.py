@@ -26,7 +26,6 @@ REQUIRED = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", 
 NOT_FOR_DEPLOYMENT = {
     "DEBUG": "production sets DEBUG = False whatever the environment says",
     "HUB_VAR_DIR": "fixed by the image (/app/var), where the hub-files volume is mounted",
-    "HUB_TEST_SCORING_DELAY_FILE": "a test hook",
 }
 # Read by docker-compose.yml itself (interpolation), not by the hub.
 COMPOSE_ONLY = {"POSTGRES_PASSWORD", "WEB_PORT", "MINIO_CONSOLE_PORT", "HUB_IMAGE"}

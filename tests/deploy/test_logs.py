@@ -8,7 +8,7 @@ import pytest
 from hub import logs
 from projects.services import challenge_import_bundle
 from submissions.models import Submission
-from submissions.services import submission_create
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv, write_bundle
 from tests.conftest import upload
 from tests.factories import UserFactory

@@ -42,7 +42,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 
 @pytest.fixture
 def delay_file(tmp_path) -> Path:
-    """Write seconds into it to slow every scoring down (submissions/scoring.py _test_delay)."""
+    """Write seconds into it to slow every scoring down (tests/slow_scoring.py)."""
     path = tmp_path / "scoring-delay"
     path.write_text("0")
     return path

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects.services import challenge_import_bundle
-from submissions.services import submission_create
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv, write_bundle
 from tests.factories import UserFactory
 

@@ -9,8 +9,15 @@ from community.models import Notification, NotificationKind
 from hub.celery import app as celery_app
 from hub.celery import broker_queue_length
 from submissions.models import Submission
-from submissions.scoring import _finish, submission_claim, submission_leases_renew, submission_score
-from submissions.services import enqueue_scoring, submission_create, submissions_sweep_stuck
+from submissions.services.recovery import submissions_sweep_stuck
+from submissions.services.scoring import (
+    _finish,
+    enqueue_scoring,
+    submission_claim,
+    submission_leases_renew,
+    submission_score,
+)
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from projects.models import Challenge
 from projects.services import baseline_user
 from submissions.models import Submission
-from submissions.scoring import _finish, submission_claim
-from submissions.services import submission_create
+from submissions.services.scoring import _finish, submission_claim
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 from tests.factories import UserFactory

@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from submissions.leaderboard import leaderboard_rebuild
 from submissions.models import Leaderboard, Participant, Submission
-from submissions.services import participant_set_disqualified
+from submissions.services.leaderboard_jobs import leaderboard_rebuild
+from submissions.services.moderation import participant_set_disqualified
 
 from .conftest import baseline, board, finish, scored, submit
 

@@ -9,7 +9,7 @@ from django.db import connection
 
 from submissions.leaderboard import score_history, top_score_history
 from submissions.models import Participant, Submission, TopScoreChange
-from submissions.services import participant_set_disqualified, submission_set_disqualified
+from submissions.services.moderation import participant_set_disqualified, submission_set_disqualified
 
 from .conftest import baseline, finish, scored, submit
 

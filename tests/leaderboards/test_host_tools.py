@@ -3,7 +3,7 @@
 import pytest
 
 from submissions.models import Participant, Submission
-from submissions.services import participant_set_disqualified, submission_set_disqualified
+from submissions.services.moderation import participant_set_disqualified, submission_set_disqualified
 
 from .conftest import board, finish, names, scored
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from submissions.leaderboard import leaderboard_rebuild
 from submissions.models import LeaderboardEntry
+from submissions.services.leaderboard_jobs import leaderboard_rebuild
 
 from .conftest import baseline, board, names, scored
 

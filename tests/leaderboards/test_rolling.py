@@ -6,8 +6,8 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from submissions.leaderboard import leaderboards_roll
 from submissions.models import Leaderboard, LeaderboardEntry, Submission
+from submissions.services.leaderboard_jobs import leaderboards_roll
 
 from .conftest import baseline, board, give_an_end_date, names, scored
 

@@ -15,8 +15,8 @@ from projects.bundle_export import challenge_export_bundle
 from projects.models import Challenge, DataFile
 from projects.services import CHALLENGE_FIELDS, challenge_import_bundle
 from submissions.models import Submission
-from submissions.scoring import submission_score
-from submissions.services import submission_create
+from submissions.services.scoring import submission_score
+from submissions.services.submit import submission_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

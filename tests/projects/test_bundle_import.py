@@ -12,8 +12,8 @@ from projects.bundles import BundleError
 from projects.models import Challenge, DataFile, Dataset, Solution
 from projects.services import challenge_import_bundle
 from submissions.models import Submission
-from submissions.scoring import submission_score
-from submissions.services import submission_create
+from submissions.services.scoring import submission_score
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv, write_bundle
 from tests.conftest import upload
 

@@ -18,8 +18,8 @@ from community.services.topics import topic_create
 from compat.evalai_serializers import split_id
 from projects.selectors import challenge_data_files
 from submissions.models import LeaderboardEntry, Participant
-from submissions.scoring import submission_score
-from submissions.services import submission_create
+from submissions.services.scoring import submission_score
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from hub.uploads import OversizedUpload, UploadLimitHandler
 from submissions.models import Submission
-from submissions.scoring import submission_score
+from submissions.services.scoring import submission_score
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 from workers.scoring import SubmissionRejected, sniff

@@ -18,7 +18,7 @@ from hub.storage import HiddenS3Storage, S3FileStorage, solution_cache_dir, solu
 from projects.bundle_export import challenge_export_bundle
 from projects.models import Solution
 from submissions.models import Submission
-from submissions.scoring import submission_score
+from submissions.services.scoring import submission_score
 from tests.bundles import expected_scores, predictions_csv
 from tests.projects.test_hidden_solution import _fill, _routes
 from tests.submissions.test_submission_api import submit

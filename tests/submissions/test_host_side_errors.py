@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from projects.models import Challenge
 from submissions.models import Submission
-from submissions.scoring import submission_score
+from submissions.services.scoring import submission_score
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 from workers.scoring import solution as engine_solution

@@ -2,7 +2,7 @@ import pytest
 
 from submissions.leaderboard import leaderboard_refresh_participant
 from submissions.models import Submission
-from submissions.services import submission_create
+from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 from tests.factories import UserFactory

@@ -2,7 +2,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from submissions.models import Submission
-from submissions.scoring import submission_score
+from submissions.services.scoring import submission_score
 from tests.bundles import expected_scores, predictions_csv
 from tests.conftest import upload
 

@@ -1,7 +1,7 @@
 import pytest
 
 from submissions.models import Participant, Submission
-from submissions.services import submission_create
+from submissions.services.submit import submission_create
 from submissions.team_selectors import team_of
 from tests.bundles import predictions_csv
 from tests.conftest import upload

@@ -6,9 +6,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from submissions.errors import SubmissionRefused
-from submissions.leaderboard import leaderboard_rebuild
 from submissions.models import LeaderboardEntry, Participant, Submission
-from submissions.services import participant_set_disqualified, submission_set_final
+from submissions.services.final_selection import submission_set_final
+from submissions.services.leaderboard_jobs import leaderboard_rebuild
+from submissions.services.moderation import participant_set_disqualified
 from submissions.team_services import (
     team_create,
     team_join,

@@ -117,7 +117,7 @@ def test_a_visitor_sees_the_tab_and_a_sign_in_link(challenge):
 
 
 def test_a_teammate_sees_the_teams_submissions_and_may_select_one_as_final(challenge, user, other_user):
-    from submissions.scoring import submission_score
+    from submissions.services.scoring import submission_score
     from tests.teams.conftest import submit
 
     team = team_create(challenge=challenge, user=user, name="Owls")

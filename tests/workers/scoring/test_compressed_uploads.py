@@ -12,8 +12,8 @@ import zlib
 import pytest
 
 from tests.workers.scoring.helpers import csv_text, digit_spec
-from workers.scoring import SubmissionRejected, load_solution, score_file
-from workers.scoring.archives import read_upload
+from workers.scoring import SubmissionRejected, load_solution, score_file, sniff
+from workers.scoring.archives import HEAD_BYTES, read_upload
 
 
 def zipped(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -78,6 +78,26 @@ def test_an_archive_inside_an_archive_is_refused(files, perfect_csv):
     assert "another compressed file" in rejection(
         files.write(zipped({"a.csv.gz": gzip.compress(perfect_csv)}))
     )
+
+
+@pytest.mark.parametrize(
+    ("inside", "named"),
+    [
+        (b"%PDF-1.7\n", "The file is a PDF, not a CSV."),
+        ("ImageId,Label\n1,7\n".encode("utf-16"), "saved as UTF-16 text"),
+        (gzip.compress(b"ImageId,Label\n1,7\n"), "holds another compressed file"),
+    ],
+    ids=["pdf", "utf-16", "gzip"],
+)
+def test_what_a_gzip_holds_is_sniffed_as_an_upload_is(files, inside, named):
+    assert named in rejection(files.write(gzip.compress(inside)))
+
+
+def test_the_upload_check_and_the_engine_sniff_alike(files):
+    pdf = b"%PDF-1.7\n" + bytes(100)
+    with pytest.raises(SubmissionRejected) as at_upload:
+        sniff(pdf[:HEAD_BYTES])
+    assert rejection(files.write(pdf)) == at_upload.value.message
 
 
 def test_a_gzip_bomb_is_refused_while_streaming_without_holding_it(files):

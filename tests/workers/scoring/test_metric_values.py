@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 from sklearn import metrics as sk
 
-from workers.scoring import METRICS, ScoringSpec, SubmissionFormat, load_solution, score_file
+from workers.scoring import (
+    METRICS,
+    ScoringSpec,
+    SubmissionFormat,
+    SubmissionRejected,
+    load_solution,
+    score_file,
+)
 
 ANIMALS = ("cat", "dog", "emu", "fox", "gnu")  # sorted, so scikit-learn's label order is the engine's
 SEEDS = (0, 1, 2)
@@ -304,3 +311,12 @@ def test_map_at_k_equals_the_reference_apk_however_the_lists_are_split(tmp_path,
     )
     scores = np.array([reference_apk(a, p, k) for a, p in zip(actual, predicted, strict=True)])
     assert_same(result, (scores[public].mean(), scores[~public].mean()))
+
+
+def test_a_score_that_overflows_to_infinity_is_rejected_with_the_reason(tmp_path):
+    truth = np.zeros(20)
+    predicted = np.full(20, 1e300)  # finite, but its square is not: RMSE comes out infinite
+    public = np.arange(20) % 2 == 0
+
+    with pytest.raises(SubmissionRejected, match="came out as NaN or infinite"):
+        score(tmp_path, make_spec("rmse"), truth, ["Label"], [predicted], public)

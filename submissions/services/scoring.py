@@ -1,4 +1,5 @@
-"""The scoring service: claim a queued submission, run the engine on it, and store the outcome.
+"""The scoring service: enqueue a submission, claim it, run the engine on it, and store the outcome; the leases
+that tell a live worker's claims from a dead one's; rescoring.
 
 Every write here is conditional on the claim (status running, claimed by this delivery), so a duplicate or
 late delivery changes nothing and a submission is scored exactly once.
@@ -8,7 +9,6 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Iterable
-from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -18,21 +18,64 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from community.services.notifications import submission_outcome_stored
+from hub.celery import app as celery_app
 from hub.storage import local_copy
+from projects.models import Challenge
 from projects.selectors import challenge_scoring_spec, challenge_solution
 from workers.scoring import ScoreResult, SolutionError, SubmissionRejected, score_file
 
-from .leaderboard import leaderboard_refresh_participant
-from .models import Submission
-from .team_services import team_lock_of_submission
+from ..leaderboard import leaderboard_refresh_participant
+from ..models import Submission
+from ..team_services import team_lock_of_submission
 
-logger = logging.getLogger(__name__)
+# The stored-outcome line below is a record that operators, the fault tests and bench/soak.py read by this name,
+# which it has kept since scoring was one module.
+logger = logging.getLogger("submissions.scoring")
+
+SCORE_TASK = "submissions.score"
 
 # What a learner is told when the hub's side keeps a challenge from being scored; the hosts get the details.
 HOST_SIDE_ERROR = (
     "This challenge's scoring is broken on the hub's side, not in your file, and the hosts have been told. "
     "Submit the file again once they have fixed it; failed submissions do not count against your limits."
 )
+
+
+def enqueue_scoring(submission_id: int) -> None:
+    """Send the scoring task. A broker failure is logged, not raised: the sweeper sends it again later."""
+    try:
+        celery_app.send_task(
+            SCORE_TASK,
+            args=[submission_id],
+            retry=True,
+            retry_policy=settings.HUB_ENQUEUE_RETRY_POLICY,
+        )
+    except Exception:
+        logger.warning(
+            "Could not enqueue submission %s; the sweeper will retry", submission_id, exc_info=True
+        )
+
+
+def submissions_rescore(*, challenge: Challenge, submission_ids: Iterable[int] | None = None) -> int:
+    """Put submissions back in the queue, e.g. after the solution changed. Returns how many were queued."""
+    submissions = Submission.objects.filter(challenge=challenge)
+    if submission_ids is not None:
+        submissions = submissions.filter(pk__in=list(submission_ids))
+    ids = list(submissions.exclude(status=Submission.Status.QUEUED).values_list("pk", flat=True))
+    with transaction.atomic():
+        Submission.objects.filter(pk__in=ids).update(
+            status=Submission.Status.QUEUED,
+            task_id="",
+            attempts=0,
+            started_at=None,
+            lease_expires_at=None,
+            finished_at=None,
+            error="",
+            internal_error="",
+        )
+        for submission_id in ids:
+            transaction.on_commit(lambda submission_id=submission_id: enqueue_scoring(submission_id))
+    return len(ids)
 
 
 def submission_claim(*, submission_id: int, delivery_id: str) -> Submission | None:
@@ -104,7 +147,6 @@ def submission_score(*, submission_id: int, delivery_id: str) -> None:
         return
     started = time.monotonic()
     try:
-        _test_delay()
         result = _run_engine(submission)
     except SubmissionRejected as exc:
         _finish(submission, delivery_id, status=Submission.Status.FAILED, error=str(exc))
@@ -156,25 +198,6 @@ def submission_fail_over_time(*, submission_id: int, delivery_id: str) -> bool:
         error=f"Scoring took longer than {settings.CELERY_TASK_TIME_LIMIT} seconds and was stopped. "
         "Check that the file has one row per test id and no extra columns.",
     )
-
-
-def _test_delay() -> None:
-    """Fault tests slow scoring down to kill a worker mid-task: the delay is read from a file at each task, so a
-    test can change it while the worker runs. Off (no file) in real use.
-
-    The file holds seconds, and may add "uninterruptible" to ignore the soft time limit, as a C extension that never
-    returns to Python would; only the hard limit stops that."""
-    path = settings.HUB_TEST_SCORING_DELAY_FILE
-    if not path or not Path(path).exists():
-        return
-    seconds, *mode = Path(path).read_text().split() or ["0"]
-    deadline = time.monotonic() + float(seconds)
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            time.sleep(left)
-        except SoftTimeLimitExceeded:
-            if "uninterruptible" not in mode:
-                raise
 
 
 def _run_engine(submission: Submission) -> ScoreResult:

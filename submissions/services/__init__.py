@@ -1,0 +1,12 @@
+"""Writes of submissions, one topic a module (as Zulip's zerver/actions/): import from the topic's module.
+
+- submit.py: the one "may this learner submit now?" rule, and creating a submission
+- scoring.py: enqueueing, claiming, scoring and storing the outcome, leases, rescoring
+- final_selection.py: the learner's choice of submissions for the private leaderboard
+- moderation.py: a host's disqualifications
+- recovery.py: the sweeper, for submissions whose task was lost
+- leaderboard_jobs.py: recomputing boards from stored scores (rebuild, rolling windows)
+- locks.py: the participant's row lock, and the order the locks are taken in
+
+Each refuses with submissions.errors.SubmissionRefused, which carries no HTTP status.
+"""
