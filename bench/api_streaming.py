@@ -3,6 +3,7 @@ that holds the whole file (httpx `.content` / `read_bytes()`, as clients that "h
 
     python bench/api_streaming.py                    # files of 8, 64 and 256 MB
     python bench/api_streaming.py --sizes 16,128     # sizes in MB
+    python bench/api_streaming.py --sizes "" --zip-gb 1  # only the download-all zip of a 1 GB dataset version
 
 It sets up a hub in a temporary folder (SQLite, one gunicorn sync worker, no Celery worker: uploads stay queued),
 with a challenge whose data includes one file of each size. For each size it then runs, one after the other:
@@ -35,6 +36,39 @@ NAIVE_DOWNLOAD = """
 import sys, httpx
 data = httpx.get(sys.argv[1], timeout=300).content
 open(sys.argv[2], "wb").write(data)
+"""
+STREAM_DOWNLOAD = """
+import sys, httpx
+with httpx.stream("GET", sys.argv[1], timeout=600) as response:
+    assert response.status_code == 200, response.status_code
+    total = sum(len(chunk) for chunk in response.iter_bytes(1 << 20))
+assert total == int(response.headers["Content-Length"]), total
+"""
+# A dataset version of --zip-gb in four files, its zip built once as the worker builds it; then the zip and the same
+# bytes published as one plain file are each streamed by the same client. The files are random bytes named .zst
+# (data compressed already), so the zip stores them as they are, as it would real compressed data.
+ZIP_SETUP = """
+import os, time
+from pathlib import Path
+from django.core.files import File
+from django.contrib.auth import get_user_model
+from projects.dataset_services import dataset_create
+from projects.dataset_finish import dataset_version_finish
+from projects.models import DatasetVersion
+owner = get_user_model().objects.get(username="bench")
+parts = sorted(Path(os.environ["BENCH_PARTS"]).glob("part-*.zst"))
+handles = [path.open("rb") for path in parts]
+dataset = dataset_create(owner=owner, slug="big", title="Big", licence_id="MIT",
+                         files=[File(h, name=p.name) for h, p in zip(handles, parts)])
+version = dataset.versions.get()
+started = time.monotonic()
+dataset_version_finish(version_id=version.pk)
+built = time.monotonic() - started
+version.refresh_from_db()
+with version.zip_file.open("rb") as zipped:
+    dataset_create(owner=owner, slug="same-bytes", title="Same bytes", licence_id="MIT",
+                   files=[File(zipped, name="same-bytes.zip.bin")])
+print(built, version.zip_size, version.zip_sha256)
 """
 NAIVE_UPLOAD = """
 import sys, pathlib, httpx
@@ -88,7 +122,11 @@ def django(env: dict[str, str], *args: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="8,64,256", help="file sizes in MB, comma-separated")
-    sizes = [int(size) for size in parser.parse_args().sizes.split(",")]
+    parser.add_argument(
+        "--zip-gb", type=float, default=0, help="also the zip of a dataset version this big (GB)"
+    )
+    arguments = parser.parse_args()
+    sizes = [int(size) for size in arguments.sizes.split(",") if size]
 
     work = Path(tempfile.mkdtemp(prefix="bench-api-"))
     env = {
@@ -97,6 +135,8 @@ def main() -> None:
         "HUB_VAR_DIR": str(work / "var"),
         "HUB_API_RATE_USER": "100000/minute",
         "HUB_API_RATE_ANON": "100000/minute",
+        "HUB_DATASET_QUOTA_BYTES": str(10**12),
+        "HUB_DATASET_MAX_FILE_BYTES": str(10**12),
     }
     env.pop("DATABASE_URL", None)
     env.pop("CELERY_BROKER_URL", None)
@@ -180,11 +220,41 @@ def main() -> None:
                     print(f"{size:>4}MB  {label:<16} {peak:>13.1f} MB {seconds:>7.2f}s {growth:>20.1f} MB")
                     shutil.rmtree(work / "hub", ignore_errors=True)
                     (work / "naive.bin").unlink(missing_ok=True)
+            if arguments.zip_gb:
+                zip_benchmark(env, client_env, url, work, worker, arguments.zip_gb)
         finally:
             server.terminate()
             server.wait(30)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def zip_benchmark(
+    env: dict[str, str], client_env: dict[str, str], url: str, work: Path, worker: int, gb: float
+):
+    parts = work / "parts"
+    parts.mkdir()
+    part_mb = int(gb * 1024 / 4)
+    for index in range(4):
+        with (parts / f"part-{index}.zst").open("wb") as handle:
+            for _ in range(part_mb):
+                handle.write(secrets.token_bytes(1024 * 1024))
+    built, zip_size, zip_sha256 = django(
+        {**env, "BENCH_PARTS": str(parts)}, "shell", "-c", ZIP_SETUP
+    ).split()[-3:]
+    shutil.rmtree(parts)
+    print(f"zip of {gb:g} GB in 4 files: built once in {float(built):.1f} s, {int(zip_size) / 2**20:.0f} MB")
+    runs = [
+        ("download-all zip", f"{url}/api/v1/datasets/bench/big/download/?version=1"),
+        ("same bytes, 1 file", f"{url}/datasets/bench/same-bytes/versions/1/files/same-bytes.zip.bin"),
+    ]
+    for label, address in runs:
+        before = vm_hwm_mb(worker)
+        peak, seconds = run_measured([sys.executable, "-c", STREAM_DOWNLOAD, address], client_env, work)
+        growth = vm_hwm_mb(worker) - before
+        print(
+            f"{int(zip_size) / 2**20:>6.0f}MB  {label:<18} {peak:>11.1f} MB {seconds:>7.2f}s {growth:>20.1f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -318,7 +318,7 @@ def build(args: argparse.Namespace) -> tuple[int, list[int]]:
                 created = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(start + rng.random() * 90 * 86400))
                 key = uuid.UUID(int=rng.getrandbits(128), version=4)
                 yield (
-                    f'{key},submissions/{challenge.pk}/{key}.csv,predictions.csv,12345,{n:064x},"",scored,"",'
+                    f'{key},submissions/{challenge.pk}/{key}.csv,predictions.csv,12345,{n:064x},"",scored,"","",'
                     f'{public},{private},{{}},false,false,false,"",1,{created}+00,{created}+00,{created}+00,'
                     f'{challenge.pk},{user_id},{team_of[user_id]},""\n'
                 )
@@ -335,6 +335,7 @@ def build(args: argparse.Namespace) -> tuple[int, list[int]]:
                 "description",
                 "status",
                 "error",
+                "internal_error",
                 "public_score",
                 "private_score",
                 "extra_scores",

@@ -47,8 +47,9 @@ from projects.models import Challenge, Dataset  # noqa: E402
 from projects.selectors import challenge_get_published  # noqa: E402
 from projects.views import challenge_context  # noqa: E402
 from submissions import views  # noqa: E402
+from submissions.leaderboard import LeaderboardRow  # noqa: E402
 from submissions.models import LeaderboardEntry, Participant, Submission  # noqa: E402
-from submissions.selectors import LeaderboardRow, submission_limits  # noqa: E402
+from submissions.selectors import submission_limits  # noqa: E402
 
 SLUG = "bench-board"
 BATCH = 2_000

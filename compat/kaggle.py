@@ -30,6 +30,7 @@ from projects.selectors import (
     data_file_get,
 )
 from submissions.leaderboard import (
+    Viewer,
     leaderboard_csv,
     leaderboard_learner_counts,
     leaderboard_page,
@@ -81,7 +82,7 @@ def _challenge(slug: str) -> Challenge:
         ) from None
 
 
-def _board_split(challenge: Challenge, viewer) -> str:
+def _board_split(challenge: Challenge, viewer: Viewer) -> str:
     # As on Kaggle: the public board while the challenge runs, the private one once it is shown.
     private = leaderboard_split_visible(challenge, LeaderboardEntry.Split.PRIVATE, viewer)
     return LeaderboardEntry.Split.PRIVATE if private else LeaderboardEntry.Split.PUBLIC

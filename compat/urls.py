@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path, re_path
 
-from . import evalai, kaggle
+from . import evalai, kaggle, kaggle_datasets
 
 
 def _with_or_without_slash(route: str, view, name: str) -> list[URLPattern]:
@@ -66,6 +66,10 @@ kaggle_urls = [
         path(f"api/v1/{service}/{method}", view.as_view(), name=f"kaggle-{method}")
         for (service, method), view in kaggle.METHODS.items()
     ),
+    *(
+        path(f"api/v1/{service}/{method}", view.as_view(), name=f"kaggle-{method}")
+        for (service, method), view in kaggle_datasets.METHODS.items()
+    ),
     # Any other method of the Kaggle API (the dotted service name keeps the hub's own /api/v1/ paths apart).
     re_path(
         r"^api/v1/(?P<service>[a-z]+\.[A-Za-z]+Service)/(?P<method>[A-Za-z]+)$",
@@ -73,6 +77,16 @@ kaggle_urls = [
         name="kaggle-unknown-method",
     ),
     path("compat/kaggle/uploads/<str:token>", kaggle.upload, name="kaggle-upload"),
+    path(
+        "compat/kaggle/dataset-downloads/<str:token>/<str:name>",
+        kaggle_datasets.dataset_download,
+        name="kaggle-dataset-download",
+    ),
+    path(
+        "compat/kaggle/dataset-uploads/<str:token>",
+        kaggle_datasets.dataset_upload,
+        name="kaggle-dataset-upload",
+    ),
 ]
 
 urlpatterns = evalai_urls + kaggle_urls

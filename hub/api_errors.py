@@ -16,6 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from community.errors import DiscussionError, PostingTooFast
+from projects.errors import DatasetError, DatasetZipNotReady
 from submissions.errors import Reason, SubmissionRefused
 from submissions.leaderboard import PrivateBoardHidden
 from submissions.team_errors import TeamRefused, team_refusal_status
@@ -106,6 +107,17 @@ def refusal_status(error: SubmissionRefused) -> int:
     return REFUSAL_STATUS[error.reason]
 
 
+# Refusals of dataset publishing (projects/errors.py).
+DATASET_STATUS = {
+    "not_found": 404,
+    "permission_denied": 403,
+    "exists": 409,
+    "too_large": 413,
+    "quota_exceeded": 413,
+    "not_ready": 503,
+}
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, TeamRefused):
         set_rollback()
@@ -118,6 +130,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             {"error": exc.message, "detail": None, "code": exc.code}, status=refusal_status(exc)
         )
         return _with_retry_after(response, exc)
+    if isinstance(exc, DatasetError):
+        response = Response(
+            {"error": str(exc), "detail": None, "code": exc.code}, status=DATASET_STATUS.get(exc.code, 400)
+        )
+        if isinstance(exc, DatasetZipNotReady):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, DiscussionError):
         response = Response(
             {"error": str(exc), "detail": None, "code": exc.code}, status=DISCUSSION_STATUS.get(exc.code, 400)

@@ -17,7 +17,8 @@ ERROR_DESCRIPTIONS = {
     400: "The request is invalid; `error` names the field and what to change.",
     403: "Not allowed now (the challenge is not open, the private board is hidden, or a CSRF failure).",
     404: "No such challenge, submission, file or page.",
-    413: "The upload is larger than the challenge takes.",
+    409: "It exists already (a dataset of yours with that slug).",
+    413: "The upload is larger than the challenge takes, or than a dataset file or your dataset quota may be.",
 }
 
 

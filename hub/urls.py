@@ -6,6 +6,7 @@ from accounts import api as accounts_api
 from community import api as community_api
 from community import notifications_api
 from projects import api as projects_api
+from projects import dataset_api, dataset_views
 from projects import views as projects_views
 from submissions import api as submissions_api
 from submissions import team_api, team_views
@@ -91,6 +92,27 @@ api_v1 = [
     path("topics/<int:topic_id>/", community_api.TopicDetailApi.as_view(), name="api-topic-detail"),
     path("topics/<int:topic_id>/posts/", community_api.TopicPostsApi.as_view(), name="api-topic-posts"),
     path("posts/<int:post_id>/", community_api.PostDetailApi.as_view(), name="api-post-detail"),
+    path("datasets/", dataset_api.DatasetListApi.as_view(), name="api-dataset-list"),
+    path(
+        "datasets/<str:owner>/<slug:dataset_slug>/",
+        dataset_api.DatasetDetailApi.as_view(),
+        name="api-dataset-detail",
+    ),
+    path(
+        "datasets/<str:owner>/<slug:dataset_slug>/versions/",
+        dataset_api.DatasetVersionCreateApi.as_view(),
+        name="api-dataset-versions",
+    ),
+    path(
+        "datasets/<str:owner>/<slug:dataset_slug>/versions/<int:number>/files/",
+        dataset_api.DatasetVersionFilesApi.as_view(),
+        name="api-dataset-version-files",
+    ),
+    path(
+        "datasets/<str:owner>/<slug:dataset_slug>/download/",
+        dataset_api.DatasetDownloadApi.as_view(),
+        name="api-dataset-download",
+    ),
     path("notifications/", notifications_api.NotificationListApi.as_view(), name="api-notifications"),
     path(
         "notifications/read/", notifications_api.NotificationReadApi.as_view(), name="api-notifications-read"
@@ -124,6 +146,11 @@ urlpatterns = [
         projects_views.data_file_download,
         name="data-file-download",
     ),
+    path(
+        "challenges/<slug:slug>/files/<str:name>/images/<int:index>",
+        projects_views.data_file_image,
+        name="data-file-image",
+    ),
     path("challenges/<slug:slug>/data.zip", projects_views.challenge_data_zip, name="challenge-data-zip"),
     path("challenges/<slug:slug>/leaderboard/", submissions_views.leaderboard, name="challenge-leaderboard"),
     path(
@@ -156,12 +183,33 @@ urlpatterns = [
         name="submission-status",
     ),
     path("", include("community.urls")),
-    path("datasets/", projects_views.dataset_list, name="dataset-list"),
-    path("datasets/<slug:slug>/", projects_views.dataset_detail, name="dataset-detail"),
+    path("datasets/", dataset_views.dataset_list, name="dataset-list"),
+    path("datasets/new/", dataset_views.dataset_new, name="dataset-new"),
+    path("datasets/<str:owner>/<slug:dataset_slug>/", dataset_views.dataset_detail, name="dataset-detail"),
     path(
-        "datasets/<slug:slug>/files/<str:name>/images/<int:index>",
-        projects_views.data_file_image,
-        name="data-file-image",
+        "datasets/<str:owner>/<slug:dataset_slug>/new-version/",
+        dataset_views.dataset_new_version,
+        name="dataset-new-version",
+    ),
+    path(
+        "datasets/<str:owner>/<slug:dataset_slug>/report/",
+        dataset_views.dataset_report_page,
+        name="dataset-report",
+    ),
+    path(
+        "datasets/<str:owner>/<slug:dataset_slug>/versions/<int:number>/files/<str:name>",
+        dataset_views.dataset_file_download,
+        name="dataset-file-download",
+    ),
+    path(
+        "datasets/<str:owner>/<slug:dataset_slug>/versions/<int:number>/files/<str:name>/images/<int:index>",
+        dataset_views.dataset_file_image,
+        name="dataset-file-image",
+    ),
+    path(
+        "datasets/<str:owner>/<slug:dataset_slug>/versions/<int:number>/download.zip",
+        dataset_views.dataset_zip_download,
+        name="dataset-zip-download",
     ),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

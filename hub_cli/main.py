@@ -7,6 +7,7 @@ reached, 4 when not signed in or the token is refused.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -531,6 +532,232 @@ def team_leave(state: State, slug: str, as_json: bool):
     state.client(auth=True).request("POST", f"/api/v1/challenges/{slug}/team/leave/")
     data = {"left": True}
     emit(as_json, data, lambda: out.print("You left the team; you are on your own again."))
+
+
+# --- datasets -------------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def datasets() -> None:
+    """Browse, download and publish datasets (OWNER/SLUG, as on Kaggle)."""
+
+
+def _ref(ref: str) -> str:
+    parts = ref.strip("/").split("/")
+    if len(parts) != 2 or not all(parts):
+        raise HubError(f"'{ref}' is not a dataset reference: write OWNER/SLUG, as `hub datasets list` shows.")
+    return "/".join(parts)
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise HubError(f"{folder} holds no files to publish (folders and hidden files are skipped).")
+    return files
+
+
+def _upload(
+    client: Client, path: str, files: list[Path], fields: list[tuple[str, str]], *, show: bool
+) -> dict:
+    """POST `files` (all under the field `files`) and `fields` (which may repeat, e.g. `remove`) as one multipart
+    body, streamed from disk by httpx with a progress bar over the files' bytes."""
+    data: dict[str, list[str]] = {}
+    for key, value in fields:
+        data.setdefault(key, []).append(value)
+    with progress_bar(err, enabled=show) as progress, contextlib.ExitStack() as stack:
+        task = progress.add_task(
+            f"Uploading {len(files)} file(s)", total=sum(f.stat().st_size for f in files)
+        )
+        handles = [
+            stack.enter_context(ProgressFile(f, on_read=lambda sent: progress.update(task, advance=sent)))
+            for f in files
+        ]
+        return client.send(
+            "POST",
+            path,
+            data=data,
+            files=[
+                ("files", (f.name, h, "application/octet-stream"))
+                for f, h in zip(files, handles, strict=True)
+            ],
+        )
+
+
+@datasets.command(name="list")
+@click.option("-s", "--search", help="Words in the title, subtitle or slug.")
+@click.option("--tag", help="Only datasets with this tag.")
+@click.option("--owner", help="Only this user's datasets.")
+@click.option("--sort", type=click.Choice(["recent", "downloads"]), default="recent", show_default=True)
+@hub_command()
+def datasets_list(
+    state: State, search: str | None, tag: str | None, owner: str | None, sort: str, as_json: bool
+):
+    """List the datasets you may see."""
+    params = {"sort": sort, **{k: v for k, v in {"q": search, "tag": tag, "owner": owner}.items() if v}}
+    rows = state.client().all_pages("/api/v1/datasets/", **params)
+
+    def human():
+        table = Table(Column("ref", no_wrap=True), "title", "version", "downloads", "licence")
+        for row in rows:
+            table.add_row(
+                row["ref"], row["title"], str(row["latest_version"]), str(row["downloads"]), row["licence"]
+            )
+        out.print(table)
+
+    emit(as_json, rows, human)
+
+
+@datasets.command(name="show")
+@click.argument("ref")
+@hub_command()
+def datasets_show(state: State, ref: str, as_json: bool):
+    """Show a dataset with its versions and the files of the latest."""
+    data = state.client().get(f"/api/v1/datasets/{_ref(ref)}/")
+
+    def human():
+        out.print(f"[bold]{data['title']}[/] ({data['ref']}, {data['licence_name'] or data['licence']})")
+        for version in data["versions"]:
+            out.print(f"Version {version['number']}: {version['note']}  ({len(version['files'])} files)")
+        latest = data["versions"][0]
+        table = Table(Column("name", no_wrap=True), "size", "sha256")
+        for f in latest["files"]:
+            table.add_row(f["name"], human_bytes(f["size"]), f["sha256"][:16] + "…")
+        out.print(table)
+
+    emit(as_json, data, human)
+
+
+@datasets.command(name="download")
+@click.argument("ref")
+@click.argument("file", required=False)
+@click.option("--version", "number", type=click.IntRange(1), help="A version's number (default: the latest).")
+@click.option(
+    "--to", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True
+)
+@click.option("--zip", "as_zip", is_flag=True, help="Download the version's zip of all files instead.")
+@click.option("--unzip", "do_unzip", is_flag=True, help="With --zip: extract it into the folder.")
+@hub_command()
+def datasets_download(
+    state: State,
+    ref: str,
+    file: str | None,
+    number: int | None,
+    folder: Path,
+    as_zip: bool,
+    do_unzip: bool,
+    as_json: bool,
+):
+    """Download a dataset version's files (or FILE, or its zip), resuming and checking each sha256."""
+    client = state.client()
+    data = client.get(f"/api/v1/datasets/{_ref(ref)}/")
+    versions = {v["number"]: v for v in data["versions"]}
+    version = versions.get(number) if number else data["versions"][0]
+    if version is None:
+        raise HubError(
+            f"{data['ref']} has no version {number}; its versions: {', '.join(map(str, versions))}."
+        )
+    if as_zip:
+        if not version["zip_ready"]:
+            # A HEAD has the hub build a small version's zip now (a big one answers 503: try again later).
+            client.request("HEAD", version["download_url"])
+            refreshed = client.get(f"/api/v1/datasets/{_ref(ref)}/")["versions"]
+            version = next(v for v in refreshed if v["number"] == version["number"])
+        listed = [
+            {
+                "name": f"{data['slug']}-v{version['number']}.zip",
+                "size": version["zip_size"],
+                "sha256": version["zip_sha256"],
+                "download_url": version["download_url"],
+            }
+        ]
+    else:
+        listed = version["files"]
+        if file is not None:
+            listed = [f for f in listed if f["name"] == file]
+            if not listed:
+                names = ", ".join(f["name"] for f in version["files"])
+                raise HubError(f"Version {version['number']} has no file '{file}'. Its files: {names}.")
+    folder.mkdir(parents=True, exist_ok=True)
+    with progress_bar(err, enabled=not as_json) as progress:
+        results = [download(client, item, folder, progress) for item in listed]
+    if as_zip and do_unzip:
+        results[0].unzipped_to = str(unzip(Path(results[0].path), folder))
+
+    def human():
+        for r in results:
+            out.print(f"{r.path}  {human_bytes(r.size)}  sha256 verified ({r.status})", highlight=False)
+
+    emit(as_json, [r.__dict__ for r in results], human)
+
+
+@datasets.command(name="create")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--slug", required=True, help="Its address: YOU/SLUG.")
+@click.option("--title", required=True)
+@click.option(
+    "--licence",
+    required=True,
+    type=click.Choice(["CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "ODbL-1.0", "MIT", "other"]),
+)
+@click.option("--licence-text", default="", help="The licence's text, with --licence other.")
+@click.option("--subtitle", default="")
+@click.option("--description", default="", help="The data card, in Markdown.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for several).")
+@click.option("--private", is_flag=True, help="Only you will see it.")
+@hub_command(auth=True)
+def datasets_create(
+    state: State,
+    folder: Path,
+    slug: str,
+    title: str,
+    licence: str,
+    licence_text: str,
+    subtitle: str,
+    description: str,
+    tags: tuple[str, ...],
+    private: bool,
+    as_json: bool,
+):
+    """Publish FOLDER's files as a new dataset (version 1)."""
+    fields = [
+        ("slug", slug),
+        ("title", title),
+        ("licence", licence),
+        ("licence_text", licence_text),
+        ("subtitle", subtitle),
+        ("description", description),
+        ("visibility", "private" if private else "public"),
+        *(("tags", tag) for tag in tags),
+    ]
+    data = _upload(
+        state.client(auth=True), "/api/v1/datasets/", _folder_files(folder), fields, show=not as_json
+    )
+    emit(
+        as_json, data, lambda: out.print(f"Published {data['ref']} version 1: {data['url']}", highlight=False)
+    )
+
+
+@datasets.command(name="version")
+@click.argument("ref")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-m", "--message", "note", default="", help="What changed.")
+@click.option("--remove", multiple=True, help="A file of the latest version to drop (repeat for several).")
+@hub_command(auth=True)
+def datasets_version(state: State, ref: str, folder: Path, note: str, remove: tuple[str, ...], as_json: bool):
+    """Publish a new version: the latest version's files, with FOLDER's files added or replacing theirs."""
+    fields = [("note", note), *(("remove", name) for name in remove)]
+    data = _upload(
+        state.client(auth=True),
+        f"/api/v1/datasets/{_ref(ref)}/versions/",
+        _folder_files(folder),
+        fields,
+        show=not as_json,
+    )
+    emit(
+        as_json,
+        data,
+        lambda: out.print(f"Published version {data['number']} of {_ref(ref)}.", highlight=False),
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from submissions.services.leaderboard_jobs import leaderboard_rebuild
 from submissions.services.scoring import submissions_rescore
 
 from .bundles import BundleError
-from .models import Challenge, DataFile, Dataset, Solution
+from .models import Challenge, DataFile, Dataset, DatasetReport, DatasetVersion, Solution
 from .services import challenge_import_bundle, challenge_reveal_private
 
 
@@ -29,11 +29,55 @@ class DataFileInline(admin.TabularInline):
     readonly_fields = ["size", "sha256"]
 
 
+class DatasetVersionInline(admin.TabularInline):
+    """Versions are immutable: shown, never edited here."""
+
+    model = DatasetVersion
+    extra = 0
+    fields = ["number", "note", "created_at", "zip_state", "zip_size", "zip_sha256", "download_count"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Dataset)
 class DatasetAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "licence"]
-    search_fields = ["title", "slug"]
-    inlines = [DataFileInline]
+    list_display = ["title", "owner", "slug", "visibility", "is_hidden", "licence_id"]
+    list_filter = ["visibility", "is_hidden", "licence_id"]
+    search_fields = ["title", "slug", "owner__username"]
+    raw_id_fields = ["owner"]
+    inlines = [DataFileInline, DatasetVersionInline]
+    actions = ["hide", "unhide"]
+
+    @admin.action(description="Hide the selected datasets (only their owners still see them)")
+    def hide(self, request: HttpRequest, queryset: QuerySet[Dataset]) -> None:
+        self.message_user(request, f"Hid {queryset.update(is_hidden=True)} dataset(s).")
+
+    @admin.action(description="Show the selected datasets again")
+    def unhide(self, request: HttpRequest, queryset: QuerySet[Dataset]) -> None:
+        self.message_user(request, f"Showed {queryset.update(is_hidden=False)} dataset(s) again.")
+
+
+@admin.register(DatasetReport)
+class DatasetReportAdmin(admin.ModelAdmin):
+    list_display = ["dataset", "reporter", "created_at", "resolved", "reason"]
+    list_filter = ["resolved"]
+    search_fields = ["dataset__title", "dataset__slug", "reporter__username", "reason"]
+    readonly_fields = ["dataset", "reporter", "reason", "created_at"]
+    actions = ["hide_dataset", "mark_resolved"]
+
+    @admin.action(description="Hide the reported datasets and mark the reports resolved")
+    def hide_dataset(self, request: HttpRequest, queryset: QuerySet[DatasetReport]) -> None:
+        hidden = Dataset.objects.filter(reports__in=queryset).update(is_hidden=True)
+        queryset.update(resolved=True)
+        self.message_user(request, f"Hid {hidden} dataset(s).")
+
+    @admin.action(description="Mark resolved")
+    def mark_resolved(self, request: HttpRequest, queryset: QuerySet[DatasetReport]) -> None:
+        queryset.update(resolved=True)
 
 
 class SolutionInline(admin.StackedInline):

@@ -1,7 +1,7 @@
 """Datasets, their public files, challenges built on them, and each challenge's hidden solution."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -23,12 +23,56 @@ class Level(models.TextChoices):
     ADVANCED = "advanced", "Advanced"
 
 
+class FileKind(models.TextChoices):
+    TRAIN = "train", "Training data"
+    TEST = "test", "Test data (no labels)"
+    SAMPLE_SUBMISSION = "sample_submission", "Sample submission"
+    IMAGES = "images", "Images"
+    OTHER = "other", "Other"
+
+
+class Licence(models.TextChoices):
+    """SPDX identifiers (https://spdx.org/licenses/); `other` with its text in Dataset.licence."""
+
+    CC0 = "CC0-1.0", "CC0 1.0 (public domain)"
+    CC_BY = "CC-BY-4.0", "CC BY 4.0"
+    CC_BY_SA = "CC-BY-SA-4.0", "CC BY-SA 4.0"
+    ODBL = "ODbL-1.0", "Open Database License 1.0"
+    MIT = "MIT", "MIT"
+    OTHER = "other", "Other (see the licence text)"
+
+
+class Tag(models.Model):
+    name = models.SlugField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Dataset(models.Model):
-    slug = models.SlugField(max_length=100, unique=True)
+    """A dataset with an owner and immutable versions; its reference is `owner/slug`, as on Kaggle.
+
+    `files` (DataFile) are the files a challenge built on the dataset serves: for a bundle's dataset they equal the
+    files of the version the challenge pins. Published datasets list their versions' files (DatasetFile)."""
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        PRIVATE = "private", "Private: only you and the challenges that use it"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="datasets")
+    slug = models.SlugField(max_length=100)
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="Markdown")
+    subtitle = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True, help_text="The data card, Markdown, sanitised when shown")
     source = models.CharField(max_length=500, blank=True)
-    licence = models.CharField(max_length=300, blank=True)
+    licence_id = models.CharField(max_length=20, choices=Licence.choices, default=Licence.OTHER)
+    licence = models.CharField(max_length=300, blank=True, help_text="The licence's text when it is 'other'")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="datasets")
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator: shown to nobody but its owner")
     is_synthetic = models.BooleanField(
         default=False, help_text="Generated data standing in for a real dataset; the pages say so"
     )
@@ -37,9 +81,114 @@ class Dataset(models.Model):
 
     class Meta:
         ordering = ["title"]
+        constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="dataset_unique_slug_per_owner")]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def licence_name(self) -> str:
+        if self.licence_id == Licence.OTHER:
+            return self.licence
+        return Licence(self.licence_id).label
+
+
+def blob_upload_to(instance: "Blob", filename: str) -> str:
+    # Under the content's sha256; the name it was first uploaded under keeps its suffix (previews read it).
+    return f"blobs/{instance.sha256[:2]}/{instance.sha256}/{filename}"
+
+
+class Blob(models.Model):
+    """A file's bytes, stored once under their sha256 whatever the datasets and versions that list them.
+
+    The preview is of the content, so it is computed once (projects/tasks.py) and shared by every listing."""
+
+    sha256 = models.CharField(max_length=64, unique=True, validators=[RegexValidator(r"^[0-9a-f]{64}$")])
+    size = models.PositiveBigIntegerField()
+    file = models.FileField(upload_to=blob_upload_to, max_length=500)
+    preview = models.JSONField(default=dict, blank=True, help_text="Empty until the preview task has run")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
+class DatasetVersion(models.Model):
+    """Immutable once created: its files never change. The zip of all its files is built once, after creation."""
+
+    class ZipState(models.TextChoices):
+        PENDING = "pending", "Being built"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    note = models.CharField(max_length=1000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    zip_state = models.CharField(max_length=10, choices=ZipState.choices, default=ZipState.PENDING)
+    zip_file = models.FileField(max_length=500, blank=True)
+    zip_size = models.PositiveBigIntegerField(null=True, blank=True)
+    zip_sha256 = models.CharField(max_length=64, blank=True)
+    download_count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dataset", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "number"], name="dataset_version_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} v{self.number}"
+
+
+class DatasetFile(models.Model):
+    """One file of a version: its name there and the blob holding its bytes."""
+
+    version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=20, choices=FileKind.choices, default=FileKind.OTHER)
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="listings")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["version", "name"], name="dataset_file_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def size(self) -> int:
+        return self.blob.size
+
+    @property
+    def sha256(self) -> str:
+        return self.blob.sha256
+
+    @property
+    def preview(self) -> dict:
+        return self.blob.preview
+
+    description = ""  # what a DataFile has, so both show in the same file table
+
+
+class DatasetReport(models.Model):
+    """A user's report of a dataset to the moderators, listed in the admin."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["resolved", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"Report of {self.dataset} by {self.reporter}"
 
 
 def data_file_upload_to(instance: "DataFile", filename: str) -> str:
@@ -49,12 +198,7 @@ def data_file_upload_to(instance: "DataFile", filename: str) -> str:
 class DataFile(models.Model):
     """A public download. Served by a view, never by a media URL, so only listed files are reachable."""
 
-    class Kind(models.TextChoices):
-        TRAIN = "train", "Training data"
-        TEST = "test", "Test data (no labels)"
-        SAMPLE_SUBMISSION = "sample_submission", "Sample submission"
-        IMAGES = "images", "Images"
-        OTHER = "other", "Other"
+    Kind = FileKind
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=255, help_text="The download's file name")
@@ -88,6 +232,14 @@ class Challenge(models.Model):
         blank=True, help_text="A short Python script that writes a valid submission"
     )
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="challenges")
+    dataset_version = models.ForeignKey(
+        DatasetVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="challenges",
+        help_text="The version the challenge was built on: a newer version never changes its data",
+    )
 
     metric = models.CharField(max_length=50, help_text="Key of the scoring engine's metric registry")
     extra_metrics = models.JSONField(default=list, blank=True)

@@ -1,6 +1,6 @@
 """Reads of challenges and datasets."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -110,35 +110,14 @@ def challenge_solution(challenge: Challenge) -> ParsedSolution:
         ) from error
 
 
-def datasets_public() -> QuerySet[Dataset]:
-    """Datasets that at least one published challenge uses, with their files and those challenges."""
-    published = Challenge.objects.filter(is_published=True).order_by("start_at", "title")
-    return (
-        Dataset.objects.filter(challenges__is_published=True)
-        .distinct()
-        .prefetch_related("files", Prefetch("challenges", queryset=published, to_attr="published_challenges"))
-    )
-
-
-def dataset_get_public(*, slug: str) -> Dataset:
-    dataset = datasets_public().filter(slug=slug).first()
-    if dataset is None:
-        raise Http404(f"There is no dataset '{slug}'. The list is at /datasets/.")
-    return dataset
-
-
-def data_file_preview_image(*, dataset_slug: str, name: str, index: int) -> tuple[DataFile, dict]:
-    """One thumbnail stored in a public file's preview. Only previews of listed files of datasets that a
-    published challenge uses are reachable, and only what the preview holds: never a stored file."""
-    data_file = (
-        DataFile.objects.filter(dataset__slug=dataset_slug, name=name, dataset__challenges__is_published=True)
-        .only("sha256", "preview")
-        .first()
-    )
+def data_file_preview_image(*, challenge: Challenge, name: str, index: int) -> tuple[DataFile, dict]:
+    """One thumbnail stored in a challenge's public file's preview: only what the preview holds, never a stored
+    file."""
+    data_file = challenge_data_files(challenge).filter(name=name).only("sha256", "preview").first()
     images = (data_file.preview.get("images") or []) if data_file is not None else []
     # Only the two types previews.py writes: a preview edited by hand can never serve a page or a script.
     if not 0 <= index < len(images) or images[index].get("mime") not in ("image/png", "image/jpeg"):
-        raise Http404(f"Dataset '{dataset_slug}' has no preview image {index} of '{name}'.")
+        raise Http404(f"Challenge '{challenge.slug}' has no preview image {index} of '{name}'.")
     return data_file, images[index]
 
 

@@ -19,7 +19,8 @@ from submissions.services.scoring import submissions_rescore
 from submissions.services.submit import submission_create
 
 from .bundles import Bundle, BundleFile, opened_bundle
-from .models import Challenge, DataFile, Dataset, Solution
+from .dataset_services import dataset_version_pin_data_files, licence_from_text
+from .models import Blob, Challenge, DataFile, Dataset, Solution
 from .previews import PreviewMaker
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def _import(bundle: Bundle, written: list[str]) -> ImportResult:
             target_column=bundle.target_column,
         )
         _data_files_sync(dataset, bundle.files, written, previews, restored)
-    challenge, created = _challenge_upsert(bundle, dataset)
+    challenge, created = _challenge_upsert(bundle, dataset, dataset_version_pin_data_files(dataset=dataset))
     solution_changed = _solution_sync(challenge, bundle.solution, written, restored)
     rescored = 0
     if solution_changed and not created:
@@ -119,14 +120,17 @@ def _import(bundle: Bundle, written: list[str]) -> ImportResult:
 
 def _dataset_upsert(bundle: Bundle) -> Dataset:
     info = bundle.dataset
+    # A bundle's dataset is the built-in host's: its reference is baseline/<slug>.
     dataset, created = Dataset.objects.get_or_create(
-        slug=info.slug, defaults={"title": info.title or bundle.title}
+        owner=baseline_user(), slug=info.slug, defaults={"title": info.title or bundle.title}
     )
+    licence_id, licence_text = licence_from_text(info.licence) if info.licence else ("", "")
     fields = {
         "title": info.title,
         "description": info.description,
         "source": info.source,
-        "licence": info.licence,
+        "licence_id": licence_id,
+        "licence": licence_text,
     }
     # An empty text keeps what the host may have typed in the admin; the synthetic flag always follows the bundle.
     changed = [name for name, value in fields.items() if value and getattr(dataset, name) != value]
@@ -208,8 +212,15 @@ def _restore_if_damaged(field_file: FieldFile, path: Path, sha256: str) -> bool:
 
 
 def _delete_file_on_commit(field_file: FieldFile) -> None:
+    """Delete a replaced file once the import is committed, unless a dataset version's blob still names it: the
+    versions a challenge no longer serves keep their bytes."""
     storage, name = field_file.storage, field_file.name
-    transaction.on_commit(lambda: storage.delete(name))
+
+    def delete() -> None:
+        if not Blob.objects.filter(file=name).exists():
+            storage.delete(name)
+
+    transaction.on_commit(delete)
 
 
 CHALLENGE_FIELDS = (
@@ -235,9 +246,10 @@ CHALLENGE_FIELDS = (
 )
 
 
-def _challenge_upsert(bundle: Bundle, dataset: Dataset) -> tuple[Challenge, bool]:
+def _challenge_upsert(bundle: Bundle, dataset: Dataset, version) -> tuple[Challenge, bool]:
     values = {name: getattr(bundle, name) for name in CHALLENGE_FIELDS}
     values["dataset"] = dataset
+    values["dataset_version"] = version
     values["starter_kit"] = bundle.starter_kit.read_text(encoding="utf-8") if bundle.starter_kit else ""
     if bundle.start_at is not None:
         values["start_at"] = bundle.start_at

@@ -8,6 +8,7 @@ import zipfile
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_safe
 
 from hub.downloads import file_response
@@ -25,8 +26,6 @@ from .selectors import (
     challenges_published,
     data_file_get,
     data_file_preview_image,
-    dataset_get_public,
-    datasets_public,
 )
 
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -45,7 +44,15 @@ def challenge_context(challenge: Challenge, tab: str) -> dict:
     }
 
 
-def preview_context(files: list[DataFile]) -> dict:
+def challenge_file_links(challenge: Challenge, files: list[DataFile]) -> list[DataFile]:
+    """Each file's download and thumbnail addresses, under the challenge (the shared file table shows them)."""
+    for data_file in files:
+        data_file.download_href = reverse("data-file-download", args=[challenge.slug, data_file.name])
+        data_file.image_base = reverse("data-file-image", args=[challenge.slug, data_file.name, 0])[:-1]
+    return files
+
+
+def preview_context(files: list) -> dict:
     """The parts of the files' stored previews a data page shows: galleries, the class balance, first rows."""
     return {
         "files": files,
@@ -86,8 +93,9 @@ def challenge_overview(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def challenge_data(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = challenge_get_published(slug=slug)
-    context = challenge_context(challenge, "data") | preview_context(list(challenge_data_files(challenge)))
-    context |= {"dataset": challenge.dataset, "download_slug": challenge.slug}
+    files = challenge_file_links(challenge, list(challenge_data_files(challenge)))
+    context = challenge_context(challenge, "data") | preview_context(files)
+    context |= {"dataset": challenge.dataset, "version": challenge.dataset_version}
     return render(request, "projects/challenge_data.html", context)
 
 
@@ -193,30 +201,10 @@ def challenge_data_zip(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def dataset_list(request: HttpRequest) -> HttpResponse:
-    datasets = list(datasets_public())
-    for dataset in datasets:
-        dataset.gallery_file = next((f for f in dataset.files.all() if f.preview.get("images")), None)
-    return render(request, "projects/dataset_list.html", {"datasets": datasets, "nav": "datasets"})
-
-
-@require_GET
-def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    dataset = dataset_get_public(slug=slug)
-    context = preview_context(list(dataset.files.all()))
-    context |= {
-        "dataset": dataset,
-        "nav": "datasets",
-        # Downloads go through a challenge's page address; any published challenge on the dataset serves them.
-        "download_slug": dataset.published_challenges[0].slug,
-    }
-    return render(request, "projects/dataset_detail.html", context)
-
-
-@require_GET
 def data_file_image(request: HttpRequest, slug: str, name: str, index: int) -> HttpResponse:
-    """A gallery thumbnail, from the preview stored at import; cached by browsers until the file changes."""
-    data_file, image = data_file_preview_image(dataset_slug=slug, name=name, index=index)
+    """A gallery thumbnail of a challenge's file, from the preview stored at import; cached by browsers until the
+    file changes. Reached through the challenge, so a challenge on a private dataset still shows it."""
+    data_file, image = data_file_preview_image(challenge=challenge_get_published(slug=slug), name=name, index=index)
     response = HttpResponse(base64.b64decode(image["data"]), content_type=image["mime"])
     response["Cache-Control"] = "public, max-age=86400"
     response["ETag"] = f'"{data_file.sha256[:16]}-{index}"'

@@ -186,7 +186,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
         "limits": submission_limits(challenge=challenge, user=request.user),
     }
     if submission is not None:
-        context |= _submission_context(submission)
+        context |= _submission_context(submission, request.user)
     template = (
         "submissions/_submit_region.html" if _is_fragment_request(request) else "submissions/submit.html"
     )

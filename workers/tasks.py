@@ -39,3 +39,21 @@ def sweep_stuck_submissions() -> dict[str, int]:
 @shared_task(name="leaderboards.roll", ignore_result=True)
 def roll_leaderboards() -> int:
     return leaderboards_roll()
+
+
+@shared_task(
+    name="datasets.finish_version",
+    ignore_result=True,
+    # A zip of a version of some GB takes minutes, far past the scoring limits that are the default.
+    soft_time_limit=1800,
+    time_limit=1900,
+    autoretry_for=(DatabaseError, OSError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def finish_dataset_version(version_id: int) -> None:
+    """Previews and the download-all zip of a new dataset version (projects/dataset_finish.py)."""
+    from projects.dataset_finish import dataset_version_finish
+
+    dataset_version_finish(version_id=version_id)

@@ -261,6 +261,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Separate request and response components, so an upload's `file` is binary in the request.
     "COMPONENT_SPLIT_REQUEST": True,
+    # https://drf-spectacular.readthedocs.io/en/latest/settings.html (ENUM_NAME_OVERRIDES)
+    "ENUM_NAME_OVERRIDES": {
+        "FileKindEnum": "projects.models.FileKind",
+        "DatasetVisibilityEnum": "projects.models.Dataset.Visibility",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "hub.schema.add_common_error_responses",
@@ -402,3 +407,9 @@ HUB_POST_RATE = env.str("HUB_POST_RATE", default="10/minute")
 # How long a link that verifies an e-mail address works.
 HUB_EMAIL_VERIFY_SECONDS = env.int("HUB_EMAIL_VERIFY_SECONDS", default=60 * 60 * 24 * 3)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Datasets that learners publish (projects/dataset_services.py): what one user may store, and one file's limit.
+HUB_DATASET_QUOTA_BYTES = env.int("HUB_DATASET_QUOTA_BYTES", default=2 * 1024**3)
+HUB_DATASET_MAX_FILE_BYTES = env.int("HUB_DATASET_MAX_FILE_BYTES", default=512 * 1024**2)
+# A version's zip that is not built yet is built in the request up to this total, else by the worker.
+HUB_DATASET_ZIP_INLINE_BYTES = env.int("HUB_DATASET_ZIP_INLINE_BYTES", default=64 * 1024**2)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0005_team_settings"),
+        ("projects", "0008_team_settings"),
         ("submissions", "0003_submission_lease_and_internal_error"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

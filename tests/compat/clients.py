@@ -56,6 +56,18 @@ def kaggle_cli() -> Path:
     return _venv("kaggle", [KAGGLE, "six"], install) / "bin" / "kaggle"
 
 
+KAGGLEHUB = "kagglehub==1.0.2"
+
+
+def kagglehub_python() -> Path:
+    """The Python of a venv holding kagglehub alone, as a learner's notebook has it."""
+
+    def install(python: Path) -> None:
+        _pip(python, KAGGLEHUB)
+
+    return _venv("kagglehub", [KAGGLEHUB], install) / "bin" / "python"
+
+
 def hub_cli() -> Path:
     """The path of the `hub` command installed from this checkout's hub_cli/ alone, as on a learner's machine
     (`pip install ./hub_cli`), in a venv of its own. Keyed by the CLI's files, so a change to them makes a new one."""

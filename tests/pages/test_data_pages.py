@@ -18,12 +18,12 @@ def test_the_data_page_lists_every_file_with_size_and_checksum_and_previews_them
         assert f"/challenges/{image_challenge.slug}/files/{data_file.name}" in html
         assert data_file.sha256 in html
     assert "Class balance" in html and "5 rows" in html  # train.csv: five rows, all labelled a
-    assert html.count("/datasets/pictures-data/files/images.zip/images/") == 5
+    assert html.count(f"/challenges/{image_challenge.slug}/files/images.zip/images/") == 5
     assert 'alt="Training image labelled a"' in html
 
 
 def test_a_gallery_thumbnail_is_served_from_the_stored_preview_and_nothing_else(client, image_challenge):
-    base = "/datasets/pictures-data/files"
+    base = f"/challenges/{image_challenge.slug}/files"
 
     image = client.get(f"{base}/images.zip/images/0")
 
@@ -33,7 +33,7 @@ def test_a_gallery_thumbnail_is_served_from_the_stored_preview_and_nothing_else(
         f"{base}/images.zip/images/5",  # past the gallery
         f"{base}/train.csv/images/0",  # a file without images
         f"{base}/solution.csv/images/0",  # the hidden solution is no listed file
-        "/datasets/pictures-data/files/..%2Fsolution.csv/images/0",
+        f"{base}/..%2Fsolution.csv/images/0",
     ):
         assert client.get(address).status_code == 404, address
 
@@ -43,14 +43,15 @@ def test_a_thumbnail_is_only_ever_served_as_an_image(client, image_challenge):
     data_file.preview["images"][0] |= {"mime": "text/html", "data": "PHNjcmlwdD4="}
     data_file.save(update_fields=["preview"])
 
-    assert client.get("/datasets/pictures-data/files/images.zip/images/0").status_code == 404
+    assert client.get(f"/challenges/{image_challenge.slug}/files/images.zip/images/0").status_code == 404
 
 
 def test_an_unpublished_challenges_dataset_is_not_shown(client, image_challenge):
     Challenge.objects.filter(pk=image_challenge.pk).update(is_published=False)
 
-    assert client.get("/datasets/pictures-data/").status_code == 404
-    assert client.get("/datasets/pictures-data/files/images.zip/images/0").status_code == 404
+    assert client.get("/datasets/baseline/pictures-data/").status_code == 404
+    assert client.get("/datasets/baseline/pictures-data/versions/1/files/images.zip/images/0").status_code == 404
+    assert client.get(f"/challenges/{image_challenge.slug}/files/images.zip/images/0").status_code == 404
     assert "pictures-data" not in client.get("/datasets/").content.decode()
 
 

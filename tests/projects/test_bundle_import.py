@@ -229,7 +229,7 @@ def test_a_changed_solution_rescores_existing_submissions(tmp_path, user):
     assert submission.status == Submission.Status.SCORED and submission.public_score < 1.0
 
 
-def test_a_changed_file_replaces_the_old_one_and_a_dropped_file_is_removed(
+def test_a_changed_file_replaces_the_old_one_for_the_challenge_and_version_1_keeps_its_bytes(
     tmp_path, django_capture_on_commit_callbacks
 ):
     folder = write_bundle(tmp_path / "b")
@@ -246,8 +246,15 @@ def test_a_changed_file_replaces_the_old_one_and_a_dropped_file_is_removed(
 
     new = DataFile.objects.get(name="train.csv")
     assert new.sha256 != old.sha256 and new.size == len("id,feature,label\nt0,1,b\n")
-    assert not default_storage.exists(old.file.name) and not default_storage.exists(dropped)
     assert sorted(DataFile.objects.values_list("name", flat=True)) == ["test.csv", "train.csv"]
+    # Dataset versions are immutable: version 1 still lists (and storage still holds) the old files; the
+    # challenge now pins version 2, which holds the bundle's new files.
+    challenge = Challenge.objects.get()
+    assert challenge.dataset_version.number == 2
+    assert sorted(f.name for f in challenge.dataset_version.files.all()) == ["test.csv", "train.csv"]
+    version_1 = challenge.dataset.versions.get(number=1)
+    assert {f.name: f.blob.sha256 for f in version_1.files.all()}["train.csv"] == old.sha256
+    assert default_storage.exists(old.file.name) and default_storage.exists(dropped)
 
 
 def test_the_baseline_is_scored_as_a_marked_submission(tmp_path):

@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from community.services.topics import topic_create
 from compat.evalai_serializers import split_id
+from projects.dataset_services import dataset_create
 from projects.selectors import challenge_data_files
 from submissions.models import LeaderboardEntry, Participant
 from submissions.services.scoring import submission_score
@@ -80,6 +81,9 @@ def hub(challenge, user, settings):
     submission_score(submission_id=submission.pk, delivery_id="url-walk")
     data_file = challenge_data_files(challenge).first()
     topic = topic_create(author=user, challenge=challenge, title="Walked", body="A topic for the URL walk.")
+    dataset = dataset_create(
+        owner=user, slug="walked", title="Walked", licence_id="MIT", files=[upload(b"a,b\n1,2\n", "train.csv")]
+    )
     values = {
         "topic_id": [str(topic.pk)],
         "post_id": [str(topic.posts.get().pk)],
@@ -99,6 +103,9 @@ def hub(challenge, user, settings):
         "request_id": ["1"],
         "team_id": [str(Participant.objects.get(challenge=challenge, user=user).pk)],
         "code": [Participant.objects.get(challenge=challenge, user=user).invite_code, "not-a-code"],
+        "owner": [user.username, "no-such-user"],
+        "dataset_slug": [dataset.slug],
+        "number": ["1"],
     }
     return values, user
 

@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
-from django.urls import get_resolver
 
 from hub.storage import HiddenS3Storage, S3FileStorage, solution_cache_dir, solutions_storage
 from projects.bundle_export import challenge_export_bundle
@@ -20,7 +19,8 @@ from projects.models import Solution
 from submissions.models import Submission
 from submissions.services.scoring import submission_score
 from tests.bundles import expected_scores, predictions_csv
-from tests.projects.test_hidden_solution import _fill, _routes
+from tests.projects.test_hidden_solution import _fill
+from tests.routes import url_routes
 from tests.submissions.test_submission_api import submit
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_the_solution_is_reachable_through_no_hub_address(client, s3, challenge,
     private_rows = [line for line in solution_bytes.decode().splitlines() if line.endswith("Private")]
     urls = {
         url
-        for route in _routes(get_resolver().url_patterns)
+        for route in url_routes()
         for url in _fill(route, challenge, challenge.solution.file.name)
     }
     urls.add(f"/challenges/{challenge.slug}/files/train.csv")  # a real redirect to the bucket, followed below

@@ -9,10 +9,10 @@ from django.utils import timezone
 pytestmark = [pytest.mark.slow]
 
 BEFORE = [
-    ("projects", "0004_max_upload_default_from_settings"),
+    ("projects", "0007_dataset_owner_required"),
     ("submissions", "0003_submission_lease_and_internal_error"),
 ]
-AFTER = [("projects", "0005_team_settings"), ("submissions", "0006_team_constraints")]
+AFTER = [("projects", "0008_team_settings"), ("submissions", "0006_team_constraints")]
 
 
 def test_learners_before_teams_become_teams_of_one(transactional_db):
@@ -30,7 +30,7 @@ def test_learners_before_teams_become_teams_of_one(transactional_db):
     challenge = Challenge.objects.create(
         slug="old",
         title="Old",
-        dataset=Dataset.objects.create(slug="d", title="D"),
+        dataset=Dataset.objects.create(slug="d", title="D", owner=User.objects.create(username="host")),
         metric="accuracy",
         id_column="id",
         target_column="y",

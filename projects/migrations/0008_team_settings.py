@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0004_max_upload_default_from_settings'),
+        ('projects', '0007_dataset_owner_required'),
     ]
 
     operations = [
