@@ -1,10 +1,10 @@
 """Leaderboard reads at scale: the stored best entry per participant against the naive query, side by side.
 
-Builds its own PostgreSQL database (dropped at the end unless --keep) holding one challenge with 1,000,000
-scored submissions from 50,000 participants, loaded with COPY, then the leaderboard entries as the hub keeps
-them. It checks on a sample that the hub's own refresh code agrees with the loaded entries, and that both
-designs return the same rows and ranks. Then it times, through the real API (Django's test client: URL routing,
-middleware, token authentication, DRF, JSON), each of
+Builds its own PostgreSQL database (dropped at the end unless --keep) holding one challenge with 1,000,000 scored
+submissions from 50,000 learners in teams of 1 to 5 (half of them on their own), loaded with COPY, then the
+leaderboard entries (one a team) as the hub keeps them. It checks on a sample that the hub's own refresh code agrees
+with the loaded entries, and that both designs return the same rows and ranks. Then it times, through the real API
+(Django's test client: URL routing, middleware, token authentication, DRF, JSON), each of
 
   * the top-100 page  GET /api/v1/challenges/<slug>/leaderboard/?page=1&page_size=100
   * "my rank"         GET /api/v1/challenges/<slug>/leaderboard/me/   (a random learner each time)
@@ -95,20 +95,24 @@ def setup_django(server: str, name: str) -> None:
 
 NAIVE_RANKED = """
 WITH best AS (
-    SELECT DISTINCT ON (s.user_id)
-           s.user_id, s.public_score, s.created_at, s.id,
-           COUNT(*) OVER (PARTITION BY s.user_id) AS entries
+    SELECT DISTINCT ON (s.participant_id)
+           s.participant_id, s.public_score, s.created_at, s.id,
+           COUNT(*) OVER (PARTITION BY s.participant_id) AS entries
       FROM submissions_submission s
      WHERE s.challenge_id = %(challenge)s AND s.status = 'scored' AND NOT s.is_disqualified
        AND NOT s.is_baseline AND s.public_score IS NOT NULL
-     ORDER BY s.user_id, s.public_score DESC, s.created_at, s.id
+     ORDER BY s.participant_id, s.public_score DESC, s.created_at, s.id
 ), ranked AS (
     SELECT best.*, ROW_NUMBER() OVER (ORDER BY public_score DESC, created_at, id) AS rank,
            COUNT(*) OVER () AS total
       FROM best
 )
-SELECT r.rank, u.username, r.user_id, r.public_score, r.created_at, r.entries, r.id, r.total
-  FROM ranked r JOIN auth_user u ON u.id = r.user_id
+SELECT r.rank, COALESCE(NULLIF(p.name, ''), u.username), r.participant_id, r.public_score, r.created_at,
+       r.entries, r.id, r.total,
+       (SELECT array_agg(mu.username ORDER BY m.joined_at, m.id)
+          FROM submissions_teammember m JOIN auth_user mu ON mu.id = m.user_id
+         WHERE m.participant_id = r.participant_id) AS members
+  FROM ranked r JOIN submissions_participant p ON p.id = r.participant_id JOIN auth_user u ON u.id = p.user_id
 """
 
 
@@ -120,14 +124,16 @@ def naive_rows(sql_tail: str, params: dict) -> list[dict]:
         return [
             {
                 "rank": rank,
-                "participant": username,
+                "participant": name,
+                "team": {"id": team_id, "name": name},
+                "members": members,
                 "score": score,
                 "submitted_at": created_at,
                 "entries": entries,
                 "is_baseline": False,
                 "total": total,
             }
-            for rank, username, _user_id, score, created_at, entries, _id, total in cursor.fetchall()
+            for rank, name, team_id, score, created_at, entries, _id, total, members in cursor.fetchall()
         ]
 
 
@@ -161,7 +167,9 @@ def naive_views():
         def get(self, request, slug):
             challenge = challenge_get_visible(slug=slug, viewer=request.user)
             rows = naive_rows(
-                "WHERE r.user_id = %(user)s", {"challenge": challenge.pk, "user": request.user.pk}
+                "WHERE r.participant_id = (SELECT participant_id FROM submissions_teammember"
+                " WHERE challenge_id = %(challenge)s AND user_id = %(user)s)",
+                {"challenge": challenge.pk, "user": request.user.pk},
             )
             return Response(
                 LeaderboardRowSerializer(rows[0]).data if rows else {}, status=200 if rows else 404
@@ -256,12 +264,40 @@ def build(args: argparse.Namespace) -> tuple[int, list[int]]:
             users,
         )
         cursor.execute("SELECT setval('auth_user_id_seq', %s)", [args.participants])
+        # Teams of 1 to 5 learners (most on their own, as on real boards); the first of each leads it.
+        team_of: dict[int, int] = {}
+        leaders: list[int] = []
+        learner = 1
+        while learner <= args.participants:
+            size = min(rng.choices([1, 2, 3, 4, 5], [50, 20, 15, 10, 5])[0], args.participants - learner + 1)
+            leaders.append(learner)
+            for member in range(learner, learner + size):
+                team_of[member] = len(leaders)
+            learner += size
+        sizes = {team: 0 for team in range(1, len(leaders) + 1)}
+        for team in team_of.values():
+            sizes[team] += 1
+
+        def team_name(team: int) -> str:
+            return f"team{team:06d}" if sizes[team] > 1 else '""'  # a quoted empty string: not NULL in CSV
+
         copy_csv(
             cursor,
             "submissions_participant",
-            ["challenge_id", "user_id", "is_disqualified", "created_at"],
+            ["id", "challenge_id", "user_id", "name", "invite_code", "is_disqualified", "created_at"],
             lambda: (
-                f"{challenge.pk},{n},false,{now.isoformat()}\n" for n in range(1, args.participants + 1)
+                f"{team},{challenge.pk},{leader},{team_name(team)},code{team:08d},false,{now.isoformat()}\n"
+                for team, leader in enumerate(leaders, 1)
+            ),
+        )
+        cursor.execute("SELECT setval('submissions_participant_id_seq', %s)", [len(leaders)])
+        copy_csv(
+            cursor,
+            "submissions_teammember",
+            ["challenge_id", "user_id", "participant_id", "joined_at"],
+            lambda: (
+                f"{challenge.pk},{n},{team_of[n]},{now.isoformat()}\n"
+                for n in range(1, args.participants + 1)
             ),
         )
 
@@ -284,7 +320,7 @@ def build(args: argparse.Namespace) -> tuple[int, list[int]]:
                 yield (
                     f'{key},submissions/{challenge.pk}/{key}.csv,predictions.csv,12345,{n:064x},"",scored,"","",'
                     f'{public},{private},{{}},false,false,false,"",1,{created}+00,{created}+00,{created}+00,'
-                    f"{challenge.pk},{user_id}\n"
+                    f'{challenge.pk},{user_id},{team_of[user_id]},""\n'
                 )
 
         copy_csv(
@@ -313,30 +349,39 @@ def build(args: argparse.Namespace) -> tuple[int, list[int]]:
                 "finished_at",
                 "challenge_id",
                 "user_id",
+                "participant_id",
+                "internal_error",
             ],
             submissions,
         )
-        # The entries, as leaderboard_refresh_participant would leave them (checked below on a sample): public is
-        # the best public score, earliest first; private the best private score of the two best public ones.
+        # The entries, as leaderboard_refresh_participant would leave them (checked below on a sample): one a
+        # team; public is the best public score, earliest first; private the best private score of the two best
+        # public ones; `user_id` the team's leader.
         cursor.execute(
             """
             INSERT INTO submissions_leaderboardentry
-                   (challenge_id, user_id, split, submission_id, score, sort_score, submitted_at, is_baseline, entries)
-            SELECT DISTINCT ON (user_id) challenge_id, user_id, 'public', id, public_score, public_score,
-                   created_at, false, COUNT(*) OVER (PARTITION BY user_id)
-              FROM submissions_submission WHERE challenge_id = %(c)s
-             ORDER BY user_id, public_score DESC, created_at, id;
+                   (challenge_id, participant_id, user_id, split, submission_id, score, sort_score, submitted_at,
+                    is_baseline, entries)
+            SELECT DISTINCT ON (s.participant_id) s.challenge_id, s.participant_id, p.user_id, 'public', s.id,
+                   s.public_score, s.public_score, s.created_at, false,
+                   COUNT(*) OVER (PARTITION BY s.participant_id)
+              FROM submissions_submission s JOIN submissions_participant p ON p.id = s.participant_id
+             WHERE s.challenge_id = %(c)s
+             ORDER BY s.participant_id, s.public_score DESC, s.created_at, s.id;
 
             INSERT INTO submissions_leaderboardentry
-                   (challenge_id, user_id, split, submission_id, score, sort_score, submitted_at, is_baseline, entries)
-            SELECT DISTINCT ON (user_id) challenge_id, user_id, 'private', id, private_score, private_score,
-                   created_at, false, entries
-              FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY user_id
+                   (challenge_id, participant_id, user_id, split, submission_id, score, sort_score, submitted_at,
+                    is_baseline, entries)
+            SELECT DISTINCT ON (ranked.participant_id) ranked.challenge_id, ranked.participant_id, p.user_id,
+                   'private', ranked.id, ranked.private_score, ranked.private_score, ranked.created_at, false,
+                   ranked.entries
+              FROM (SELECT s.*, ROW_NUMBER() OVER (PARTITION BY participant_id
                                                    ORDER BY public_score DESC, created_at, id) AS place,
-                           COUNT(*) OVER (PARTITION BY user_id) AS entries
+                           COUNT(*) OVER (PARTITION BY participant_id) AS entries
                       FROM submissions_submission s WHERE challenge_id = %(c)s) ranked
+              JOIN submissions_participant p ON p.id = ranked.participant_id
              WHERE place <= 2
-             ORDER BY user_id, private_score DESC, created_at, id;
+             ORDER BY ranked.participant_id, ranked.private_score DESC, ranked.created_at, ranked.id;
 
             INSERT INTO submissions_leaderboard (challenge_id, split, rows, learners)
             SELECT challenge_id, split, COUNT(*), COUNT(*) FILTER (WHERE NOT is_baseline)
@@ -364,20 +409,36 @@ def check_refresh_agrees(challenge_id: int, sample: list[int]) -> None:
     from django.db import transaction
 
     from projects.models import Challenge
-    from submissions.models import LeaderboardEntry
+    from submissions.models import LeaderboardEntry, TeamMember
     from submissions.services.leaderboard_jobs import participant_refresh
 
     challenge = Challenge.objects.get(pk=challenge_id)
-    fields = ("user_id", "split", "submission_id", "score", "sort_score", "submitted_at", "entries")
+    fields = (
+        "participant_id",
+        "user_id",
+        "split",
+        "submission_id",
+        "score",
+        "sort_score",
+        "submitted_at",
+        "entries",
+    )
+    teams = set(
+        TeamMember.objects.filter(challenge=challenge, user_id__in=sample).values_list(
+            "participant_id", flat=True
+        )
+    )
 
     def snapshot():
-        rows = LeaderboardEntry.objects.filter(challenge=challenge, user_id__in=sample).values_list(*fields)
+        rows = LeaderboardEntry.objects.filter(challenge=challenge, participant_id__in=teams).values_list(
+            *fields
+        )
         return sorted(rows)
 
     before = snapshot()
     with transaction.atomic():
-        for user_id in sample:
-            participant_refresh(challenge=challenge, user_id=user_id)
+        for participant_id in teams:
+            participant_refresh(challenge=challenge, participant_id=participant_id)
         after = snapshot()
         transaction.set_rollback(True)
     assert before == after, "the loaded entries differ from what leaderboard_refresh_participant computes"
@@ -424,7 +485,7 @@ def main() -> None:
             vacuum(args.server, args.database)
             ready = time.perf_counter() - began
             print(
-                f"Built {args.submissions:,} scored submissions from {args.participants:,} participants in "
+                f"Built {args.submissions:,} scored submissions from {args.participants:,} learners in teams of 1-5 in "
                 f"{built:.1f} s ({ready:.1f} s with VACUUM ANALYZE)"
             )
         rng = random.Random(args.seed + 1)
@@ -441,7 +502,10 @@ def main() -> None:
 
         # Same answers from both designs, before any timing.
         stored, naive = client.get(board_path).json(), client.get(naive_board_path).json()
-        assert stored["count"] == naive["count"] == args.participants
+        from submissions.models import Participant
+
+        teams = Participant.objects.filter(challenge_id=challenge_id).count()
+        assert stored["count"] == naive["count"] == teams
         assert stored["results"] == naive["results"], "the two designs disagree on the top 100"
         for user_id in rng.sample(token_users, 5):
             mine, naive_mine = (

@@ -30,12 +30,14 @@ from submissions.selectors import (
     submissions_of,
 )
 from submissions.services.submit import submission_create
+from submissions.team_selectors import teams_of_user
 
 from .authentication import EvalAIBearerAuthentication
 from .errors import Refused, evalai_exception_handler
 from .evalai_serializers import (
     challenge_json,
     leaderboard_row_json,
+    participant_team_json,
     phase_json,
     phase_split_json,
     split_of,
@@ -167,7 +169,9 @@ class SubmissionListCreateApi(EvalAIView):
         result_url = _result_url(request)
         return self.paginated(
             request,
-            submissions_of(challenge=challenge, user=request.user).select_related("user"),
+            submissions_of(challenge=challenge, user=request.user).select_related(
+                "user", "participant__user"
+            ),
             lambda submission: submission_json(submission, result_url=result_url, viewer=request.user),
         )
 
@@ -253,3 +257,12 @@ class ResultFileApi(EvalAIView):
         if submission.status not in Submission.FINAL_STATUSES:
             return JsonResponse({"error": "This submission has no result."}, status=404)
         return JsonResponse(submission_result_json(submission, viewer=owner), json_dumps_params={"indent": 2})
+
+
+class ParticipantTeamListApi(EvalAIView):
+    """`evalai teams --participant`: the learner's teams, one a challenge (a learner on their own is a team of one)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        return self.paginated(request, teams_of_user(user=request.user), participant_team_json)

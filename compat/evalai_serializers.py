@@ -18,7 +18,8 @@ from submissions.leaderboard import (
     leaderboard_split_visible,
     visible_scores,
 )
-from submissions.models import LeaderboardEntry, Submission
+from submissions.models import LeaderboardEntry, Participant, Submission
+from submissions.team_selectors import submission_team
 from workers.scoring import METRICS
 
 HOST_TEAM_NAME = "Practice Hub"
@@ -132,10 +133,11 @@ def submission_json(
     execution_time = None
     if submission.started_at and submission.finished_at:
         execution_time = round((submission.finished_at - submission.started_at).total_seconds(), 3)
+    team_id, team_name = submission_team(submission)
     return {
         "id": submission.pk,
-        "participant_team": submission.user_id,
-        "participant_team_name": submission.user.get_username(),
+        "participant_team": team_id,
+        "participant_team_name": team_name,
         "created_by": submission.user.get_username(),
         "challenge_phase": submission.challenge_id,
         "status": STATUS_NAMES[submission.status],
@@ -189,7 +191,7 @@ def leaderboard_row_json(row: LeaderboardRow, *, challenge: Challenge, split: st
     return {
         "id": row.submission_id,
         "rank": row.rank,
-        "submission__participant_team": row.user_id,
+        "submission__participant_team": row.team_id,
         "submission__participant_team__team_name": f"{row.participant} (baseline)"
         if row.is_baseline
         else row.participant,
@@ -201,4 +203,20 @@ def leaderboard_row_json(row: LeaderboardRow, *, challenge: Challenge, split: st
         "filtering_score": row.score,
         "leaderboard__schema": {"labels": [metric_name], "default_order_by": metric_name},
         "error": None,
+    }
+
+
+def participant_team_json(team: Participant) -> dict:
+    """`evalai teams --participant` prints id, team_name, created_by, the members' names and team_url. EvalAI's teams
+    span challenges; the hub's are one a challenge, so the challenge is named too."""
+    return {
+        "id": team.pk,
+        "team_name": team.display_name,
+        "created_by": team.user.get_username(),
+        "team_url": "",
+        "challenge": team.challenge.slug,
+        "members": [
+            {"member_name": member.user.get_username(), "member_id": member.user_id, "status": "Accepted"}
+            for member in team.members.all()
+        ],
     }

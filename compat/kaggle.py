@@ -213,7 +213,9 @@ class ListSubmissions(KaggleView):
     def post(self, request: Request) -> Response:
         form = self.valid(shapes.CompetitionPagedRequest)
         challenge = _challenge(form.validated_data["competitionName"], request.user)
-        submissions = submissions_of(challenge=challenge, user=request.user).select_related("user")
+        submissions = submissions_of(challenge=challenge, user=request.user).select_related(
+            "user", "participant__user"
+        )
         offset, page_size = form.offset(), form.validated_data["pageSize"]
         return Response(
             {

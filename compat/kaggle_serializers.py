@@ -16,6 +16,7 @@ from projects.selectors import challenge_status
 from submissions.leaderboard import Column, LeaderboardRow, Viewer, visible_scores
 from submissions.models import Submission
 from submissions.selectors import Limits
+from submissions.team_selectors import submission_team
 from workers.scoring import METRICS
 
 SUBMISSION_STATUS = {
@@ -134,7 +135,7 @@ def competition_json(
         "userHasEntered": entered,
         "userRank": rank,
         "maxDailySubmissions": challenge.daily_limit,
-        "maxTeamSize": 1,
+        "maxTeamSize": challenge.max_team_size,
         "evaluationMetric": METRICS[challenge.metric].name,
         "submissionsDisabled": challenge_status(challenge) != "open",
         "licenseName": challenge.dataset.licence,
@@ -163,7 +164,7 @@ def submission_json(submission: Submission, *, viewer: Viewer) -> dict:
         "privateScore": kaggle_score(visible_scores(submission, viewer).private),
         "status": SUBMISSION_STATUS[submission.status],
         "submittedBy": submission.user.get_username(),
-        "teamName": submission.user.get_username(),
+        "teamName": submission_team(submission)[1],
     }
 
 
@@ -183,7 +184,7 @@ def team_name(row: LeaderboardRow) -> str:
 
 def leaderboard_row_json(row: LeaderboardRow) -> dict:
     return {
-        "teamId": row.user_id,
+        "teamId": row.team_id,
         "teamName": team_name(row),
         "submissionDate": kaggle_date(row.submitted_at),
         "score": kaggle_score(row.score),
@@ -193,7 +194,7 @@ def leaderboard_row_json(row: LeaderboardRow) -> dict:
 # `kaggle competitions leaderboard --download`: Kaggle's columns, written by the hub's one leaderboard CSV.
 LEADERBOARD_CSV_COLUMNS: list[Column] = [
     ("Rank", lambda row: row.rank if row.rank is not None else ""),
-    ("TeamId", lambda row: row.user_id),
+    ("TeamId", lambda row: row.team_id),
     ("TeamName", team_name),
     ("LastSubmissionDate", lambda row: kaggle_date(row.submitted_at)),
     ("Score", lambda row: kaggle_score(row.score)),

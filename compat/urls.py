@@ -47,6 +47,11 @@ evalai_urls = [
         evalai.LeaderboardApi.as_view(),
         "evalai-leaderboard",
     ),
+    *_with_or_without_slash(
+        "api/participants/participant_team",
+        evalai.ParticipantTeamListApi.as_view(),
+        "evalai-participant-teams",
+    ),
     # Last: its three free segments would also match the phase paths above.
     *_with_or_without_slash(
         "api/challenges/challenge/<str:time>/<str:approved>/<str:public>",

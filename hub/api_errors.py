@@ -21,6 +21,7 @@ from projects.errors import DatasetError, DatasetZipNotReady
 from projects.hosting import HostingError
 from submissions.errors import Reason, SubmissionRefused
 from submissions.leaderboard import PrivateBoardHidden
+from submissions.team_errors import TeamRefused, team_refusal_status
 
 TOKEN_HINT = (
     "Send your API token as 'Authorization: Token <key>'; get one at /accounts/token/ "
@@ -120,6 +121,11 @@ DATASET_STATUS = {
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, TeamRefused):
+        set_rollback()
+        return Response(
+            {"error": exc.message, "detail": None, "code": exc.reason}, status=team_refusal_status(exc)
+        )
     if isinstance(exc, SubmissionRefused):
         set_rollback()
         response = Response(

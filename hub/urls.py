@@ -11,7 +11,7 @@ from projects import api as projects_api
 from projects import dataset_api, dataset_views, host_views
 from projects import views as projects_views
 from submissions import api as submissions_api
-from submissions import host_api
+from submissions import host_api, team_api, team_views
 from submissions import views as submissions_views
 from submissions.insight import api as insight_api
 from submissions.insight import views as insight_views
@@ -102,6 +102,35 @@ api_v1 = [
         submissions_api.LeaderboardHistoryApi.as_view(),
         name="api-leaderboard-history",
     ),
+    path("challenges/<slug:slug>/team/", team_api.TeamApi.as_view(), name="api-team"),
+    path("challenges/<slug:slug>/team/join/", team_api.TeamJoinApi.as_view(), name="api-team-join"),
+    path("challenges/<slug:slug>/team/leave/", team_api.TeamLeaveApi.as_view(), name="api-team-leave"),
+    path(
+        "challenges/<slug:slug>/team/invite/rotate/",
+        team_api.TeamInviteRotateApi.as_view(),
+        name="api-team-invite-rotate",
+    ),
+    path("challenges/<slug:slug>/team/leader/", team_api.TeamLeaderApi.as_view(), name="api-team-leader"),
+    path(
+        "challenges/<slug:slug>/team/members/<int:user_id>/remove/",
+        team_api.TeamMemberRemoveApi.as_view(),
+        name="api-team-member-remove",
+    ),
+    path(
+        "challenges/<slug:slug>/team/merge-requests/",
+        team_api.TeamMergeRequestsApi.as_view(),
+        name="api-team-merge-requests",
+    ),
+    path(
+        "challenges/<slug:slug>/team/merge-requests/<int:request_id>/accept/",
+        team_api.TeamMergeAcceptApi.as_view(),
+        name="api-team-merge-accept",
+    ),
+    path(
+        "challenges/<slug:slug>/team/merge-requests/<int:request_id>/decline/",
+        team_api.TeamMergeDeclineApi.as_view(),
+        name="api-team-merge-decline",
+    ),
     path("challenges/<slug:slug>/topics/", community_api.TopicListApi.as_view(), name="api-topic-list"),
     path("topics/<int:topic_id>/", community_api.TopicDetailApi.as_view(), name="api-topic-detail"),
     path("topics/<int:topic_id>/posts/", community_api.TopicPostsApi.as_view(), name="api-topic-posts"),
@@ -188,6 +217,12 @@ urlpatterns = [
         name="challenge-submissions-table",
     ),
     path("challenges/<slug:slug>/submit/", submissions_views.submit, name="challenge-submit"),
+    path("challenges/<slug:slug>/team/", team_views.team_tab, name="challenge-team"),
+    path("challenges/<slug:slug>/team/action/", team_views.team_action, name="challenge-team-action"),
+    path(
+        "challenges/<slug:slug>/team/join/<str:code>/", team_views.team_join_page, name="challenge-team-join"
+    ),
+    path("challenges/<slug:slug>/teams/<int:team_id>/", team_views.team_page, name="challenge-team-detail"),
     path("submissions/<int:submission_id>/", submissions_views.submission_detail, name="submission-detail"),
     path(
         "submissions/<int:submission_id>/compare/",

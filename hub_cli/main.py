@@ -475,6 +475,76 @@ def limits(state: State, slug: str, as_json: bool):
     emit(as_json, data, human)
 
 
+# --- teams ----------------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def team() -> None:
+    """Your team in a challenge: show it, create one, join one by its invite code, or leave it."""
+
+
+def _print_team(data: dict) -> None:
+    if data.get("solo"):
+        out.print(f"You are on your own in this challenge (team {data['id']}).", highlight=False)
+    else:
+        out.print(f"[bold]{data['name']}[/] (team {data['id']}), led by {data['leader']}", highlight=False)
+    table = Table("member", "joined (UTC)")
+    for member in data["members"]:
+        table.add_row(member["username"], member["joined_at"][:16].replace("T", " "))
+    out.print(table)
+    if not data.get("solo"):
+        out.print(f"Invite link: {data['invite_url']}", highlight=False)
+        out.print(f"Invite code: {data['invite_code']}", highlight=False)
+    for request in data["merge_requests"]["received"]:
+        out.print(f"Merge request {request['id']} from {request['sender']['name']}", highlight=False)
+    for request in data["merge_requests"]["sent"]:
+        out.print(
+            f"You asked {request['receiver']['name']} to merge (request {request['id']})", highlight=False
+        )
+
+
+@team.command("show")
+@click.argument("slug")
+@hub_command(auth=True)
+def team_show(state: State, slug: str, as_json: bool):
+    """Show your team: its members, invite link and merge requests."""
+    data = state.client(auth=True).get(f"/api/v1/challenges/{slug}/team/")
+    emit(as_json, data, lambda: _print_team(data))
+
+
+@team.command("create")
+@click.argument("slug")
+@click.argument("name")
+@hub_command(auth=True)
+def team_create(state: State, slug: str, name: str, as_json: bool):
+    """Create a team named NAME; your submissions so far stay with it."""
+    data = state.client(auth=True).send("POST", f"/api/v1/challenges/{slug}/team/", json={"name": name})
+    emit(as_json, data, lambda: _print_team(data))
+
+
+@team.command("join")
+@click.argument("slug")
+@click.argument("invite_code")
+@hub_command(auth=True)
+def team_join(state: State, slug: str, invite_code: str, as_json: bool):
+    """Join a team with its INVITE_CODE (the last part of its invite link)."""
+    code = invite_code.rstrip("/").rsplit("/", 1)[-1]  # the whole link works too
+    data = state.client(auth=True).send(
+        "POST", f"/api/v1/challenges/{slug}/team/join/", json={"invite_code": code}
+    )
+    emit(as_json, data, lambda: _print_team(data))
+
+
+@team.command("leave")
+@click.argument("slug")
+@hub_command(auth=True)
+def team_leave(state: State, slug: str, as_json: bool):
+    """Leave your team; its submissions stay with it."""
+    state.client(auth=True).request("POST", f"/api/v1/challenges/{slug}/team/leave/")
+    data = {"left": True}
+    emit(as_json, data, lambda: out.print("You left the team; you are on your own again."))
+
+
 # --- datasets -------------------------------------------------------------------------------------------------
 
 
@@ -506,7 +576,9 @@ def _upload(
     for key, value in fields:
         data.setdefault(key, []).append(value)
     with progress_bar(err, enabled=show) as progress, contextlib.ExitStack() as stack:
-        task = progress.add_task(f"Uploading {len(files)} file(s)", total=sum(f.stat().st_size for f in files))
+        task = progress.add_task(
+            f"Uploading {len(files)} file(s)", total=sum(f.stat().st_size for f in files)
+        )
         handles = [
             stack.enter_context(ProgressFile(f, on_read=lambda sent: progress.update(task, advance=sent)))
             for f in files
@@ -515,7 +587,10 @@ def _upload(
             "POST",
             path,
             data=data,
-            files=[("files", (f.name, h, "application/octet-stream")) for f, h in zip(files, handles, strict=True)],
+            files=[
+                ("files", (f.name, h, "application/octet-stream"))
+                for f, h in zip(files, handles, strict=True)
+            ],
         )
 
 

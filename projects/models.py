@@ -1,7 +1,7 @@
 """Datasets, their public files, challenges built on them, and each challenge's hidden solution."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -284,6 +284,16 @@ class Challenge(models.Model):
         related_name="hosted_challenges",
         help_text="Users who manage this challenge (besides the superusers)",
     )
+    max_team_size = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="Most learners in one team; 1 turns teams off",
+    )
+    team_merger_deadline = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="After it no joins, no merges and no leaving a team that has submissions; empty: until the end",
+    )
     private_revealed = models.BooleanField(
         default=False, help_text="Show the private leaderboard before the end"
     )
@@ -307,6 +317,7 @@ class Challenge(models.Model):
                 condition=Q(end_at__isnull=True) | Q(end_at__gt=models.F("start_at")),
                 name="challenge_ends_after_start",
             ),
+            models.CheckConstraint(condition=Q(max_team_size__gte=1), name="challenge_team_size_positive"),
         ]
 
     def __str__(self) -> str:

@@ -1,13 +1,13 @@
 from collections import defaultdict
 
 from django.contrib import admin, messages
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from projects.models import Challenge
 
 from .leaderboard import ENTRY_ORDER
-from .models import LeaderboardEntry, Participant, Submission, TopScoreChange
+from .models import LeaderboardEntry, Participant, Submission, TeamMember, TopScoreChange
 from .services.moderation import participant_set_disqualified, submission_set_disqualified
 from .services.scoring import submissions_rescore
 
@@ -74,13 +74,41 @@ class SubmissionAdmin(admin.ModelAdmin):
         self.message_user(request, f"Disqualified {len(participants)} participant(s).")
 
 
+class TeamMemberInline(admin.TabularInline):
+    """Read-only: joining and leaving go through the team services, which keep the rules (size, limits)."""
+
+    model = TeamMember
+    fields = ["user", "joined_at"]
+    readonly_fields = ["user", "joined_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(Participant)
 class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ["user", "challenge", "is_disqualified", "created_at"]
+    """The teams of every challenge (a learner on their own is a team of one, without a name)."""
+
+    list_display = ["__str__", "name", "user", "challenge", "member_count", "is_disqualified", "created_at"]
     list_filter = ["challenge", "is_disqualified"]
     list_select_related = ["challenge", "user"]
-    search_fields = ["user__username"]
+    search_fields = ["name", "user__username", "members__user__username"]
+    fields = ["challenge", "name", "user", "invite_code", "is_disqualified", "created_at"]
+    readonly_fields = ["challenge", "user", "invite_code", "created_at"]
+    inlines = [TeamMemberInline]
     actions = ["disqualify", "requalify"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Participant]:
+        return super().get_queryset(request).annotate(member_total=Count("members"))
+
+    @admin.display(description="Members", ordering="member_total")
+    def member_count(self, participant: Participant) -> int:
+        return participant.member_total
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     @admin.action(description="Disqualify the selected participants (hide them from the leaderboard)")
     def disqualify(self, request: HttpRequest, queryset: QuerySet[Participant]) -> None:

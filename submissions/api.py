@@ -208,9 +208,18 @@ class LimitsApi(APIView):
         )
 
 
+class LeaderboardTeamSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class LeaderboardRowSerializer(serializers.Serializer):
     rank = serializers.IntegerField(allow_null=True)
-    participant = serializers.CharField()
+    participant = serializers.CharField(help_text="The team's name; a learner on their own: their username")
+    team = LeaderboardTeamSerializer(
+        help_text="The team the row ranks (a team page: /challenges/<slug>/teams/<id>/)"
+    )
+    members = serializers.ListField(child=serializers.CharField(), help_text="Its members' usernames")
     score = serializers.FloatField()
     submitted_at = serializers.DateTimeField()
     entries = serializers.IntegerField()

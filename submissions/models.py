@@ -1,27 +1,104 @@
 """Submissions, the participants who make them, and the leaderboard's best entry per participant."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from projects.models import Challenge
 
+TEAM_NAME_MAX = 60
+
+
+def new_invite_code() -> str:
+    return secrets.token_urlsafe(12)
+
 
 class Participant(models.Model):
-    """One learner in one challenge. Its row is locked to count submission limits without races."""
+    """A team in one challenge: the unit that submits, is limited and ranks. A learner who has joined no team is
+    a team of one with no name (shown as the learner), created at the first upload with no step of theirs.
+
+    `user` is the team's leader (unique per challenge: a learner leads at most the one team they are in); the
+    members are TeamMember rows. The row is locked to count the team's submission limits without races, and
+    every change of membership locks the teams it touches (submissions/team_services.py says in which order).
+    """
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name="leader",
     )
+    name = models.CharField(
+        max_length=TEAM_NAME_MAX,
+        blank=True,
+        help_text="Shown on the boards; empty for a learner on their own",
+    )
+    invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
     is_disqualified = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["challenge", "user"], name="participant_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "user"], name="participant_unique"),
+            models.UniqueConstraint(
+                Lower("name"),
+                "challenge",
+                condition=~models.Q(name=""),
+                name="team_name_unique",
+                violation_error_message="A team of this challenge already has this name.",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} in {self.challenge}"
+        return f"{self.display_name} in {self.challenge}"
+
+    @property
+    def display_name(self) -> str:
+        return self.name or str(self.user)
+
+
+class TeamMember(models.Model):
+    """A learner's place in a team; unique per challenge, so a learner is in at most one team of a challenge."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships"
+    )
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="members")
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["challenge", "user"], name="team_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.participant_id}"
+
+
+class TeamMergeRequest(models.Model):
+    """Sent by the leader of `sender`, accepted by the leader of `receiver`, into which `sender` is merged."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
+    sender = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="merge_requests_sent")
+    receiver = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="merge_requests_received"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sender", "receiver"], name="team_merge_request_unique"),
+            models.CheckConstraint(condition=~models.Q(sender=models.F("receiver")), name="team_merge_other"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Merge {self.sender_id} into {self.receiver_id}"
 
 
 def submission_upload_to(instance: "Submission", filename: str) -> str:
@@ -41,6 +118,10 @@ class Submission(models.Model):
     uuid = models.UUIDField(unique=True, editable=False)
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="submissions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    # The team it counts for; it stays with the team when its author leaves. Null only on rows older than teams.
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, null=True, blank=True, related_name="submissions"
+    )
     file = models.FileField(upload_to=submission_upload_to, max_length=500)
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
@@ -78,6 +159,7 @@ class Submission(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["challenge", "user", "created_at"], name="submission_by_participant"),
+            models.Index(fields=["participant", "created_at"], name="submission_by_team"),
             models.Index(fields=["status", "created_at"], name="submission_by_status"),
         ]
 
@@ -86,7 +168,7 @@ class Submission(models.Model):
 
 
 class LeaderboardEntry(models.Model):
-    """The best submission of one participant on one split, kept current whenever a score is stored.
+    """The best submission of one team (a participant) on one split, kept current whenever a score is stored.
 
     `sort_score` is the score turned so that larger is always better, so one index serves every metric.
     """
@@ -96,6 +178,8 @@ class LeaderboardEntry(models.Model):
         PRIVATE = "private", "Private"
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="leaderboard_entries")
+    # The team the entry ranks; `user` is its leader (a learner on their own leads their team of one).
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="leaderboard_entries")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     split = models.CharField(max_length=10, choices=Split.choices)
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
@@ -107,7 +191,9 @@ class LeaderboardEntry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["challenge", "split", "user"], name="leaderboard_entry_unique"),
+            models.UniqueConstraint(
+                fields=["challenge", "split", "participant"], name="leaderboard_entry_unique_team"
+            ),
         ]
         indexes = [
             models.Index(
@@ -165,6 +251,9 @@ class TopScoreChange(models.Model):
     score = models.FloatField(null=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     submission = models.ForeignKey(
         Submission, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

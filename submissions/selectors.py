@@ -20,7 +20,7 @@ from django.utils import timezone
 from projects.models import Challenge
 from projects.selectors import limit_override_of, viewer_fact_annotations, viewer_facts_remember
 
-from .models import Participant, Submission
+from .models import Submission, TeamMember
 
 
 def utc_day_start(now: dt.datetime | None = None) -> dt.datetime:
@@ -52,15 +52,16 @@ def submission_limits(
     count_total: bool = False,
     now: dt.datetime | None = None,
 ) -> Limits:
-    """Failed submissions do not count: a learner is not punished for a file the hub could not read.
+    """The limits are the learner's team's (a learner on their own is a team of one): every member's
+    submissions count, and those a member left with the team stay with it. Race-free under the team's lock.
 
+    Failed submissions do not count: a learner is not punished for a file the hub could not read.
     Queued and running ones do count, or a learner could upload many at once before the first is scored.
     `used_total` is counted only when the challenge has a total limit or the caller asks for it (`count_total`),
     which saves a query on every upload to a challenge without one.
     """
-    counted = Submission.objects.filter(challenge=challenge, user=user).exclude(
-        status=Submission.Status.FAILED
-    )
+    team = TeamMember.objects.filter(challenge=challenge, user_id=user.pk).values("participant_id")
+    counted = Submission.objects.filter(participant_id__in=team).exclude(status=Submission.Status.FAILED)
     day_start = utc_day_start(now)
     # A host may give one learner limits of their own (projects.LimitOverride); empty fields keep the challenge's.
     override = limit_override_of(challenge=challenge, user=user)
@@ -82,25 +83,35 @@ def challenge_ids_entered(*, user: AbstractBaseUser) -> set[int]:
     """The challenges the learner has entered; empty for an anonymous visitor."""
     if not user.is_authenticated:
         return set()
-    return set(Participant.objects.filter(user=user).values_list("challenge_id", flat=True))
+    return set(TeamMember.objects.filter(user=user).values_list("challenge_id", flat=True))
 
 
 def submissions_of(*, challenge: Challenge | None = None, user: AbstractBaseUser) -> QuerySet[Submission]:
-    submissions = Submission.objects.filter(user=user).select_related("challenge")
+    """The submissions of the learner's teams (theirs and their teammates'; not those they left with a team)."""
+    teams = TeamMember.objects.filter(user_id=user.pk).values("participant_id")
+    submissions = Submission.objects.filter(participant_id__in=teams).select_related("challenge")
     if challenge is not None:
         submissions = submissions.filter(challenge=challenge)
     return submissions.order_by("-created_at", "-id")
 
 
 def submission_get_visible(*, submission_id: int, user: AbstractBaseUser) -> Submission:
-    """A submission is visible to its owner and to staff only; to anyone else it does not exist."""
+    """A submission is visible to its author, the members of its team and staff only; to anyone else it does not
+    exist."""
+    in_range = 0 < submission_id < 2**63
     submission = (
         Submission.objects.select_related("challenge", "user")
         .annotate(**viewer_fact_annotations(user, "challenge_id"))
         .filter(pk=submission_id)
         .first()
+        if in_range
+        else None
     )
-    if submission is None or not (user.is_staff or submission.user_id == user.pk):
+    member = submission is not None and (
+        submission.user_id == user.pk
+        or TeamMember.objects.filter(participant_id=submission.participant_id, user_id=user.pk).exists()
+    )
+    if submission is None or not (user.is_staff or member):
         raise Http404(f"You have no submission {submission_id}.")
     viewer_facts_remember(user, submission.challenge_id, submission)
     return submission

@@ -40,6 +40,7 @@ from .selectors import (
 )
 from .services.final_selection import submission_set_final
 from .services.submit import submission_create
+from .team_selectors import team_has_member
 
 PAGE_SIZE = 100
 MY_SUBMISSIONS_SHOWN = 200
@@ -109,7 +110,7 @@ def _board_context(request: HttpRequest, challenge: Challenge) -> dict:
         "page": board.number,
         "last_page": board.last_page,
         "me": me,
-        "me_on_page": me is not None and any(row.user_id == me.user_id for row in rows),
+        "me_on_page": me is not None and any(row.team_id == me.team_id for row in rows),
         "limits": submission_limits(challenge=challenge, user=request.user) if signed_in else None,
         "poll_seconds": settings.HUB_LEADERBOARD_POLL_SECONDS,
     }
@@ -225,6 +226,10 @@ def submission_detail(request: HttpRequest, submission_id: int) -> HttpResponse:
     submission = submission_get_visible(submission_id=submission_id, user=request.user)
     context = challenge_context(submission.challenge, "submissions")
     context |= _submission_context(submission, request.user)
+    # The author needs no query; a teammate may select the team's submissions too.
+    context["in_my_team"] = submission.user_id == request.user.pk or team_has_member(
+        participant_id=submission.participant_id, user=request.user
+    )
     context |= insight_context(submission) | milestone_context(submission, request.user)
     return render(request, "submissions/submission_detail.html", context)
 

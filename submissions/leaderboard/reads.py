@@ -7,7 +7,7 @@ builds its rows with `_row`, so a change to what a row is (teams instead of lear
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,7 +17,7 @@ from hub.pagination import Window, page_window
 from projects.models import Challenge
 from projects.selectors import challenges_visible
 
-from ..models import Leaderboard, LeaderboardEntry, Submission, TopScoreChange
+from ..models import Leaderboard, LeaderboardEntry, Submission, TeamMember, TopScoreChange
 from .ordering import ENTRY_ORDER, sort_score
 from .visibility import Viewer, leaderboard_split_check, leaderboard_split_visible
 
@@ -25,13 +25,19 @@ from .visibility import Viewer, leaderboard_split_check, leaderboard_split_visib
 @dataclass(frozen=True)
 class LeaderboardRow:
     rank: int | None  # None for baseline rows, which take no rank from learners
-    participant: str
-    user_id: int
+    participant: str  # the team's name; a learner on their own: their username
+    user_id: int  # the team's leader
     score: float
     submitted_at: dt.datetime
     entries: int
     is_baseline: bool
     submission_id: int
+    team_id: int = 0
+    members: tuple[str, ...] = ()  # filled by _with_members, for the reads that show them
+
+    @property
+    def team(self) -> dict:
+        return {"id": self.team_id, "name": self.participant}
 
 
 def leaderboard_learner_counts(*, challenge_ids: Iterable[int]) -> dict[int, int]:
@@ -56,7 +62,9 @@ def _board(challenge: Challenge, split: str, viewer: Viewer) -> QuerySet[Leaderb
 
 # Rows are read as tuples: building 100 model instances (and their users) costs more than the query itself.
 _ROW_FIELDS = (
+    "participant__name",
     "user__username",
+    "participant_id",
     "user_id",
     "score",
     "submitted_at",
@@ -68,10 +76,11 @@ _ROW_FIELDS = (
 
 def _row(values: tuple, rank: int | None) -> LeaderboardRow:
     """A row from a _ROW_FIELDS tuple: the one place that says what a board's row is."""
-    participant, user_id, score, submitted_at, entries, is_baseline, submission_id = values
+    team_name, leader, team_id, user_id, score, submitted_at, entries, is_baseline, submission_id = values
     return LeaderboardRow(
         rank=None if is_baseline else rank,
-        participant=participant,
+        participant=team_name or leader,
+        team_id=team_id,
         user_id=user_id,
         score=score,
         submitted_at=submitted_at,
@@ -84,7 +93,7 @@ def _row(values: tuple, rank: int | None) -> LeaderboardRow:
 def _ranked(values: Iterable[tuple], rank: int) -> Iterator[LeaderboardRow]:
     """Rows from _ROW_FIELDS tuples in board order; `rank` is the number of learners before the first."""
     for row in values:
-        is_baseline = row[5]
+        is_baseline = row[7]
         if not is_baseline:
             rank += 1
         yield _row(row, rank)
@@ -106,7 +115,22 @@ def _rows(challenge: Challenge, split: str, *, offset: int, limit: int) -> list[
             sort_score=first_sort_score, submitted_at=submitted_at, submission_id=submission_id
         )
         baselines_before = board.filter(is_baseline=True).filter(_ahead_of(first)).count()
-    return list(_ranked((row[:-1] for row in values), offset - baselines_before))
+    return _with_members(list(_ranked((row[:-1] for row in values), offset - baselines_before)))
+
+
+def _with_members(rows: list[LeaderboardRow]) -> list[LeaderboardRow]:
+    """The rows with their teams' members, in the order they joined: one query for the whole page."""
+    if not rows:
+        return rows
+    members: dict[int, list[str]] = {}
+    names = (
+        TeamMember.objects.filter(participant_id__in=[row.team_id for row in rows])
+        .order_by("joined_at", "id")
+        .values_list("participant_id", "user__username")
+    )
+    for team_id, username in names:
+        members.setdefault(team_id, []).append(username)
+    return [replace(row, members=tuple(members.get(row.team_id, ()))) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -218,7 +242,7 @@ def leaderboard_row_of(*, challenge: Challenge, split: str, user: AbstractBaseUs
     values = next(
         iter(
             _board(challenge, split, user)
-            .filter(user=user)
+            .filter(participant__members__user=user)
             .annotate(learners_ahead=Subquery(_learners_ahead()))
             .values_list(*_ROW_FIELDS, "learners_ahead")
         ),
@@ -227,7 +251,7 @@ def leaderboard_row_of(*, challenge: Challenge, split: str, user: AbstractBaseUs
     if values is None:
         return None
     *row, learners_ahead = values
-    return _row(tuple(row), learners_ahead + 1)
+    return _with_members([_row(tuple(row), learners_ahead + 1)])[0]
 
 
 @dataclass(frozen=True)
@@ -251,7 +275,7 @@ def leaderboard_positions_of(
     board_size = Leaderboard.objects.filter(challenge_id=OuterRef("challenge_id"), split=OuterRef("split"))
     entries = (
         LeaderboardEntry.objects.filter(
-            user=user,
+            participant__members__user=user,
             split=split,
             is_baseline=False,
             challenge__in=challenges_visible(viewer=user if viewer is None else viewer).values("pk"),
@@ -296,7 +320,10 @@ def score_history(
     field = "public_score" if split == LeaderboardEntry.Split.PUBLIC else "private_score"
     rows = list(
         Submission.objects.filter(
-            challenge=challenge, user=user, is_disqualified=False, **{f"{field}__isnull": False}
+            challenge=challenge,
+            participant__members__user=user,
+            is_disqualified=False,
+            **{f"{field}__isnull": False},
         )
         .exclude(status=Submission.Status.FAILED)
         .order_by("-created_at", "-id")
@@ -332,15 +359,16 @@ def top_score_history(
         return []
     changes = list(
         TopScoreChange.objects.filter(challenge=challenge, split=split)
-        .select_related("user")
-        .only("changed_at", "score", "submitted_at", "user__username")
+        .select_related("user", "participant")
+        .only("changed_at", "score", "submitted_at", "user__username", "participant__name")
         .order_by("-changed_at", "-id")[:limit]
     )
     return [
         {
             "at": change.changed_at,
             "score": change.score,
-            "participant": change.user.username if change.user else None,
+            "participant": (change.participant.name if change.participant else "")
+            or (change.user.username if change.user else None),
             "submitted_at": change.submitted_at,
         }
         for change in reversed(changes)

@@ -1,4 +1,4 @@
-"""Keeps LeaderboardEntry (the best submission per participant and split), each board's size and the history
+"""Keeps LeaderboardEntry (the best submission per team, a Participant, and split), each board's size and the history
 of its top score current.
 
 Called in the same transaction that stores, changes or hides a score, under the participant's row lock, so
@@ -83,18 +83,17 @@ def rolling_window_start(challenge: Challenge) -> dt.datetime | None:
     return timezone.now() - dt.timedelta(days=days)
 
 
-def _counted_submissions(challenge: Challenge, user_id: int) -> list[Candidate]:
-    """Submissions that hold a score, were not failed or disqualified, and are inside the rolling window.
+def _counted_submissions(challenge: Challenge, participant: Participant | None) -> list[Candidate]:
+    """The team's submissions that hold a score, were not failed or disqualified, and are inside the rolling
+    window, whichever member made them (a member who left leaves theirs with the team).
 
     A submission queued again for rescoring keeps its previous score until the new one is stored, so a rescore
     does not empty the board while it runs; one that fails on rescoring drops out.
     """
-    participant = Participant.objects.filter(challenge=challenge, user_id=user_id).only("is_disqualified")
-    participant = participant.first()
     if participant is None or participant.is_disqualified:
         return []
     submissions = Submission.objects.filter(
-        challenge=challenge, user_id=user_id, is_disqualified=False, public_score__isnull=False
+        participant=participant, is_disqualified=False, public_score__isnull=False
     ).exclude(status=Submission.Status.FAILED)
     window_start = rolling_window_start(challenge)
     if window_start is not None:
@@ -111,27 +110,37 @@ class _Change(enum.Enum):
     JOINED_OR_LEFT = "joined or left"
 
 
-def leaderboard_refresh_participant(*, challenge: Challenge, user_id: int) -> None:
-    """Recompute both of the participant's entries; then each board's size if the participant joined or left
-    it, and its top score history if its top changed.
+def leaderboard_refresh_participant(*, challenge: Challenge, participant_id: int) -> None:
+    """Recompute both of the team's entries; then each board's size if the team joined or left it, and its top
+    score history if its top changed. A team that is gone (merged into another) leaves the boards.
 
-    The caller holds the Participant row lock (services.locks.participant_lock) inside a transaction; elsewhere call
-    participant_refresh, which takes it.
+    The caller holds the team's row lock (services.locks.participant_lock, or team_services' locks) inside a
+    transaction; elsewhere call participant_refresh, which takes it.
     """
-    candidates = _counted_submissions(challenge, user_id)
+    participant = (
+        Participant.objects.filter(pk=participant_id, challenge=challenge)
+        .only("is_disqualified", "user_id")
+        .first()
+    )
+    candidates = _counted_submissions(challenge, participant)
     public, private = best_entries(candidates, higher_is_better=higher_is_better(challenge))
     existing = {
-        entry.split: entry for entry in LeaderboardEntry.objects.filter(challenge=challenge, user_id=user_id)
+        entry.split: entry
+        for entry in LeaderboardEntry.objects.filter(challenge=challenge, participant_id=participant_id)
     }
+    leader_id = participant.user_id if participant is not None else None
     for split, best in ((LeaderboardEntry.Split.PUBLIC, public), (LeaderboardEntry.Split.PRIVATE, private)):
-        change = _store(challenge, user_id, split, best, existing.get(split), entries=len(candidates))
+        change = _store(
+            challenge, participant_id, leader_id, split, best, existing.get(split), entries=len(candidates)
+        )
         if change is not _Change.NONE:
             _board_changed(challenge, split, joined_or_left=change is _Change.JOINED_OR_LEFT)
 
 
 def _store(
     challenge: Challenge,
-    user_id: int,
+    participant_id: int,
+    leader_id: int | None,
     split: str,
     best: Best | None,
     current: LeaderboardEntry | None,
@@ -151,9 +160,12 @@ def _store(
         "submitted_at": best.submission.created_at,
         "is_baseline": best.submission.is_baseline,
         "entries": entries,
+        "user_id": leader_id,  # follows a handed-over leadership
     }
     if current is None:
-        LeaderboardEntry.objects.create(challenge=challenge, user_id=user_id, split=split, **values)
+        LeaderboardEntry.objects.create(
+            challenge=challenge, participant_id=participant_id, split=split, **values
+        )
         return _Change.JOINED_OR_LEFT
     changed = [name for name, value in values.items() if getattr(current, name) != value]
     if not changed:
@@ -161,7 +173,7 @@ def _store(
     for name in changed:
         setattr(current, name, values[name])
     current.save(update_fields=changed)
-    return _Change.NONE if changed == ["entries"] else _Change.MOVED
+    return _Change.NONE if set(changed) <= {"entries", "user_id"} else _Change.MOVED
 
 
 def board_lock(*, challenge: Challenge, split: str) -> Leaderboard:
@@ -202,6 +214,7 @@ def _board_changed(challenge: Challenge, split: str, *, joined_or_left: bool) ->
                 split=split,
                 score=top.score if top else None,
                 user_id=top.user_id if top else None,
+                participant_id=top.participant_id if top else None,
                 submission_id=top.submission_id if top else None,
                 submitted_at=top.submitted_at if top else None,
                 changed_at=timezone.now(),
@@ -212,7 +225,7 @@ def _top_entry(challenge: Challenge, split: str) -> LeaderboardEntry | None:
     return (
         LeaderboardEntry.objects.filter(challenge=challenge, split=split, is_baseline=False)
         .order_by(*ENTRY_ORDER)
-        .only("score", "user_id", "submission_id", "submitted_at")
+        .only("score", "user_id", "participant_id", "submission_id", "submitted_at")
         .first()
     )
 
@@ -221,7 +234,7 @@ def _last_top(challenge: Challenge, split: str) -> TopScoreChange | None:
     return (
         TopScoreChange.objects.filter(challenge=challenge, split=split)
         .order_by("-changed_at", "-id")
-        .only("score", "user_id", "submission_id")
+        .only("score", "participant_id", "submission_id")
         .first()
     )
 
@@ -229,8 +242,8 @@ def _last_top(challenge: Challenge, split: str) -> TopScoreChange | None:
 def _same(top: LeaderboardEntry | None, last: TopScoreChange | None) -> bool:
     if top is None:
         return last is None or last.score is None
-    return last is not None and (last.score, last.user_id, last.submission_id) == (
+    return last is not None and (last.score, last.participant_id, last.submission_id) == (
         top.score,
-        top.user_id,
+        top.participant_id,
         top.submission_id,
     )

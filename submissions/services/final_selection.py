@@ -9,22 +9,24 @@ from projects.selectors import challenge_status
 from ..errors import Reason, SubmissionRefused
 from ..leaderboard import FINAL_SELECTION_MAX, leaderboard_refresh_participant
 from ..models import Submission
-from .locks import participant_lock
+from ..team_selectors import team_has_member, team_is_solo
+from ..team_services import team_lock_of_submission
 
 
 def submission_set_final(*, submission: Submission, user: AbstractBaseUser, is_final: bool) -> Submission:
-    """Mark or unmark one of the learner's own submissions for the private leaderboard.
+    """Mark or unmark one of the team's submissions for the private leaderboard; any member may choose.
 
-    At most FINAL_SELECTION_MAX at a time, only scored and not disqualified ones, and only while the challenge
-    is open: after the end the private board is the result, and choosing again would change it.
+    At most FINAL_SELECTION_MAX a team at a time, only scored and not disqualified ones, and only while the
+    challenge is open: after the end the private board is the result, and choosing again would change it.
     """
-    if submission.user_id != user.pk:
-        raise SubmissionRefused(
-            Reason.NOT_OWNER, "Only the learner who made a submission can select it as final."
-        )
     challenge = submission.challenge
     with transaction.atomic():
-        participant_lock(challenge=challenge, user=user)
+        team = team_lock_of_submission(submission_id=submission.pk)
+        if team is None or not team_has_member(participant_id=team.pk, user=user):
+            raise SubmissionRefused(
+                Reason.NOT_OWNER,
+                "Only the members of the team a submission counts for can select it as final.",
+            )
         submission = Submission.objects.select_related("challenge").get(pk=submission.pk)
         if challenge_status(challenge) == "ended":
             raise SubmissionRefused(
@@ -45,19 +47,18 @@ def submission_set_final(*, submission: Submission, user: AbstractBaseUser, is_f
                     f"Submission {submission.pk} was disqualified by the host and cannot be selected as final.",
                 )
             chosen = list(
-                Submission.objects.filter(challenge=challenge, user=user, is_final=True).values_list(
-                    "pk", flat=True
-                )
+                Submission.objects.filter(participant=team, is_final=True).values_list("pk", flat=True)
             )
             if len(chosen) >= FINAL_SELECTION_MAX:
+                who = "You have" if team_is_solo(team) else "Your team has"
                 raise SubmissionRefused(
                     Reason.FINAL_LIMIT,
-                    f"You have already selected {FINAL_SELECTION_MAX} final submissions "
+                    f"{who} already selected {FINAL_SELECTION_MAX} final submissions "
                     f"({', '.join(map(str, sorted(chosen)))}). Unselect one first.",
                 )
         if submission.is_final != is_final:
             submission.is_final = is_final
             submission.save(update_fields=["is_final"])
-            leaderboard_refresh_participant(challenge=challenge, user_id=submission.user_id)
+            leaderboard_refresh_participant(challenge=challenge, participant_id=team.pk)
             milestones_award_on_commit(challenge=challenge, user_id=submission.user_id)
     return submission

@@ -14,13 +14,14 @@ from projects.models import Challenge
 
 from ..leaderboard import board_lock, board_recount, leaderboard_refresh_participant
 from ..models import LeaderboardEntry, Participant
-from .locks import participant_lock
+from ..team_services import team_lock_by_id
 
 
-def participant_refresh(*, challenge: Challenge, user_id: int) -> None:
+def participant_refresh(*, challenge: Challenge, participant_id: int) -> None:
+    """A team's entries recomputed in a transaction of its own, under the team's lock."""
     with transaction.atomic():
-        participant_lock(challenge=challenge, user=user_id)
-        leaderboard_refresh_participant(challenge=challenge, user_id=user_id)
+        team_lock_by_id(participant_id=participant_id)
+        leaderboard_refresh_participant(challenge=challenge, participant_id=participant_id)
 
 
 def leaderboard_rebuild(*, challenge: Challenge) -> int:
@@ -29,13 +30,13 @@ def leaderboard_rebuild(*, challenge: Challenge) -> int:
 
     One short transaction per participant under its lock, so scoring goes on meanwhile. Returns the count.
     """
-    user_ids = list(Participant.objects.filter(challenge=challenge).values_list("user_id", flat=True))
-    for user_id in user_ids:
-        participant_refresh(challenge=challenge, user_id=user_id)
+    participant_ids = list(Participant.objects.filter(challenge=challenge).values_list("pk", flat=True))
+    for participant_id in participant_ids:
+        participant_refresh(challenge=challenge, participant_id=participant_id)
     for split in LeaderboardEntry.Split.values:
         with transaction.atomic():
             board_recount(board=board_lock(challenge=challenge, split=split))
-    return len(user_ids)
+    return len(participant_ids)
 
 
 def leaderboards_roll() -> int:
@@ -50,9 +51,9 @@ def leaderboards_roll() -> int:
             challenge__end_at__isnull=True,
             is_baseline=False,
             submitted_at__lt=timezone.now() - dt.timedelta(days=days),
-        ).values_list("challenge_id", "user_id")
+        ).values_list("challenge_id", "participant_id")
     )
     challenges = Challenge.objects.in_bulk({challenge_id for challenge_id, _ in stale})
-    for challenge_id, user_id in sorted(stale):
-        participant_refresh(challenge=challenges[challenge_id], user_id=user_id)
+    for challenge_id, participant_id in sorted(stale):
+        participant_refresh(challenge=challenges[challenge_id], participant_id=participant_id)
     return len(stale)

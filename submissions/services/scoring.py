@@ -27,7 +27,7 @@ from workers.scoring import ScoreResult, SolutionError, SubmissionRejected, scor
 
 from ..leaderboard import leaderboard_refresh_participant
 from ..models import Submission
-from .locks import participant_lock
+from ..team_services import team_lock_of_submission
 
 # The stored-outcome line below is a record that operators, the fault tests and bench/soak.py read by this name,
 # which it has kept since scoring was one module.
@@ -239,13 +239,14 @@ def _finish(
             "insight": result.insight,
         }
     with transaction.atomic():
-        participant_lock(challenge=submission.challenge, user=submission.user)
+        team = team_lock_of_submission(submission_id=submission.pk)
         stored = Submission.objects.filter(
             pk=submission.pk, status=Submission.Status.RUNNING, task_id=delivery_id
         ).update(**fields)
         if stored:
             # A failure counts too: a rescored submission that now fails must leave the board.
-            leaderboard_refresh_participant(challenge=submission.challenge, user_id=submission.user_id)
+            if team is not None:
+                leaderboard_refresh_participant(challenge=submission.challenge, participant_id=team.pk)
             attempt = submission.attempts
             # The record of the store first, at once after the commit; the notification (more writes) after it.
             transaction.on_commit(

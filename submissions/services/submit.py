@@ -115,7 +115,7 @@ def submission_create(
     )
     try:
         with transaction.atomic():
-            participant_lock(challenge=challenge, user=user)
+            submission.participant = participant_lock(challenge=challenge, user=user)
             # Stamped after the lock, so the day it counts in is the day its limit was checked on.
             submission.created_at = timezone.now()
             if not is_baseline:

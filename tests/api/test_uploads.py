@@ -4,6 +4,7 @@ import io
 
 import httpx
 import pytest
+from django.db import transaction
 from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -11,6 +12,7 @@ from rest_framework.test import APIClient
 from projects.models import Challenge
 from submissions.api import ChallengeSubmissionsApi
 from submissions.models import Submission
+from submissions.services.locks import participant_lock
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 
@@ -57,10 +59,13 @@ def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_read(use
 
 def test_a_learner_at_the_daily_limit_is_refused_before_the_body_is_read(user, make_challenge):
     challenge = make_challenge(slug="once", daily_limit=1)
+    with transaction.atomic():
+        team = participant_lock(challenge=challenge, user=user)  # the learner's team of one, whose limit it is
     Submission.objects.create(
         uuid="00000000-0000-0000-0000-000000000001",
         challenge=challenge,
         user=user,
+        participant=team,
         original_name="a.csv",
         size=1,
         sha256="0" * 64,

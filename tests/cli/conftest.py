@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from rest_framework.authtoken.models import Token
@@ -15,6 +16,7 @@ from tests.factories import UserFactory
 from tests.processes import BIN
 
 PASSWORD = "correct horse battery staple"
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -49,6 +51,8 @@ def run_hub(tmp_path, live_server):
             key: value for key, value in os.environ.items() if not key.startswith(("HUB_", "DJANGO_"))
         }
         environment.update({"XDG_CONFIG_HOME": str(config_home), "COLUMNS": "200", "HUB_TIMEOUT": "30"})
+        # The checkout's own hub_cli, ahead of whichever checkout the shared venv installed in editable mode.
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CHECKOUT), environment.get("PYTHONPATH")]))
         if url is not None:
             environment["HUB_URL"] = url
         if token is not None:

@@ -98,7 +98,7 @@ def test_another_learners_submission_cannot_be_marked(auth_client, challenge, ot
     auth_client.force_authenticate(admin_user)  # staff may see it, but the choice is the learner's alone
     response = final(auth_client, theirs)
     assert response.status_code == 403
-    assert "Only the learner who made a submission" in response.json()["error"]
+    assert "Only the members of the team a submission counts for" in response.json()["error"]
 
 
 def test_final_selections_close_when_the_challenge_ends(auth_client, challenge, user):

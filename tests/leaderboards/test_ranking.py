@@ -118,10 +118,11 @@ def test_the_board_and_my_rank_take_the_same_few_queries_for_any_page_size(
     baseline(challenge, 0.205)
     scored(challenge, user, 0.105)
 
-    # the challenge, the count, the page; on a page after the first, the baselines before it
-    with django_assert_num_queries(4):
+    # the challenge, the count, the page, its teams' members; on a page after the first, the baselines before it
+    with django_assert_num_queries(5):
         rows = board(auth_client, challenge, page=2, page_size=page_size)
-    with django_assert_num_queries(2):  # the challenge, then my entry with the count of learners ahead
+    # the challenge, then my entry with the count of learners ahead, then my team's members
+    with django_assert_num_queries(3):
         me = auth_client.get(f"/api/v1/challenges/{challenge.slug}/leaderboard/me/").json()
 
     assert len(rows) == min(page_size, 42 - page_size)

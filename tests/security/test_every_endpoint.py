@@ -18,7 +18,7 @@ from community.services.topics import topic_create
 from compat.evalai_serializers import split_id
 from projects.dataset_services import dataset_create
 from projects.selectors import challenge_data_files
-from submissions.models import LeaderboardEntry
+from submissions.models import LeaderboardEntry, Participant
 from submissions.services.scoring import submission_score
 from submissions.services.submit import submission_create
 from tests.bundles import predictions_csv
@@ -101,10 +101,18 @@ def hub(challenge, user, settings):
         "time": ["present"],
         "approved": ["1"],
         "public": ["1"],
+        "user_id": [str(user.pk)],
+        "request_id": ["1"],
+        "team_id": [str(Participant.objects.get(challenge=challenge, user=user).pk)],
+        # Team invite codes and the challenge's own (the two kinds of join link share the name)
+        "code": [
+            Participant.objects.get(challenge=challenge, user=user).invite_code,
+            challenge.invite_code,
+            "not-a-code",
+        ],
         "owner": [user.username, "no-such-user"],
         "dataset_slug": [dataset.slug],
         "number": ["1"],
-        "code": ["not-an-invite-code", challenge.invite_code],
     }
     return values, user
 
