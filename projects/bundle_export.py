@@ -77,7 +77,7 @@ def _write_folder(challenge: Challenge, folder: Path) -> None:
         "max_upload_mb": challenge.max_upload_bytes / (1024 * 1024),
         "insight": challenge.insight_enabled,
         "featured_order": challenge.featured_order,
-        "visibility": challenge.visibility,
+        "visibility": str(challenge.visibility),
         "dataset": {
             "slug": challenge.dataset.slug,
             "title": challenge.dataset.title,

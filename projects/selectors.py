@@ -194,7 +194,8 @@ def challenge_get_by_invite(*, slug: str, invite_code: str) -> Challenge | None:
     challenge = Challenge.objects.filter(slug=slug, is_published=True).select_related("dataset").first()
     if challenge is None or not challenge.invite_code or not code:
         return None
-    return challenge if secrets.compare_digest(challenge.invite_code, code) else None
+    # Bytes: compare_digest refuses str with non-ASCII characters, which anyone may send.
+    return challenge if secrets.compare_digest(challenge.invite_code.encode(), code.encode()) else None
 
 
 def challenge_get_hosted(*, slug: str, user: Viewer) -> Challenge:

@@ -31,9 +31,9 @@ PAGES = [
     # A scored submission's standing (issue 19) reads four things: the baseline's row, the learner's row and rank,
     # the board's size and the learner's earlier best. A pending one, which the live part polls, reads none of them.
     # Its page also reads the milestones it reached (and, after one, the next challenge: 4 more).
-    ("submission", "/submissions/{submission}/", True, 10),
-    ("submission live part", "/submissions/{submission}/status/", True, 7),
-    ("submission live part under the form", "/submissions/{submission}/status/?embedded=1", True, 8),
+    ("submission", "/submissions/{submission}/", True, 11),  # + is the viewer in the submission's team
+    ("submission live part", "/submissions/{submission}/status/", True, 8),
+    ("submission live part under the form", "/submissions/{submission}/status/?embedded=1", True, 9),
     ("datasets", "/datasets/", False, 3),
     # The dataset, its versions, the version's files with their previews, its owner's quota and the challenges on it.
     ("dataset", "/datasets/{dataset}/", False, 6),

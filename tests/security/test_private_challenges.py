@@ -60,6 +60,9 @@ def _values(challenge, submission, topic, data_file) -> dict[str, list[str]]:
         "number": ["1"],
         "username": [submission.user.username],
         "other_id": [str(submission.pk)],
+        "team_id": [str(submission.participant_id)],
+        "user_id": [str(submission.user_id)],
+        "request_id": ["1"],
     }
 
 
@@ -71,6 +74,7 @@ def _nobody_values(values: dict[str, list[str]]) -> dict[str, list[str]]:
         "phase_id": ["987654"],
         "phase_split_id": ["9876540", "9876541"],
         "dataset_slug": ["no-such-dataset"],
+        "team_id": ["987654"],
     }
 
 
