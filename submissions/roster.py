@@ -2,8 +2,9 @@
 
 One read serves the roster page, the gradebook JSON and its CSV. A learner is on it once admitted (a private
 challenge's invite or allowed e-mail) or once they submitted anything. Ranks are the leaderboard's own
-(leaderboard_all_rows), so the gradebook never disagrees with the board. Private scores are shown: hosts see
-them before they are revealed to learners (submissions/leaderboard/visibility.py).
+(leaderboard_all_rows), so the gradebook never disagrees with the board; the members of a team each get their
+team's row (its best scores, ranks, final picks, disqualification) beside their own submission counts. Private
+scores are shown: hosts see them before they are revealed to learners (submissions/leaderboard/visibility.py).
 """
 
 import datetime as dt
@@ -18,7 +19,7 @@ from hub.spreadsheets import csv_lines
 from projects.models import Admission, Challenge, LimitOverride
 
 from .leaderboard import leaderboard_all_rows
-from .models import LeaderboardEntry, Participant, Submission
+from .models import LeaderboardEntry, Participant, Submission, TeamMember
 
 
 @dataclass
@@ -27,7 +28,7 @@ class RosterRow:
     username: str
     name: str
     email: str
-    team: str = ""  # filled in once the hub has teams
+    team: str = ""  # the team's name; empty for a learner on their own (a team of one)
     joined_at: dt.datetime | None = None
     joined_via: str = ""
     submissions: int = 0  # counted against the limits: failed ones are not
@@ -81,16 +82,29 @@ def challenge_roster(*, challenge: Challenge, host: AbstractBaseUser) -> list[Ro
         if user_id in rows:
             rows[user_id].submissions, rows[user_id].failed = count["used"], count["failed"]
             rows[user_id].last_submitted_at = last_at.get(user_id)
+    team_of = dict(
+        TeamMember.objects.filter(challenge=challenge, user_id__in=user_ids).values_list(
+            "user_id", "participant_id"
+        )
+    )
+    members: dict[int, list[int]] = {}
+    for user_id, team_id in team_of.items():
+        members.setdefault(team_id, []).append(user_id)
+    teams = Participant.objects.filter(pk__in=members).only("name", "is_disqualified")
+    for team in teams:
+        for user_id in members[team.pk]:
+            rows[user_id].team, rows[user_id].is_disqualified = team.name, team.is_disqualified
     for row in leaderboard_all_rows(challenge=challenge, split=LeaderboardEntry.Split.PUBLIC):
-        if row.user_id in rows:
-            rows[row.user_id].best_public, rows[row.user_id].public_rank = row.score, row.rank
+        for user_id in members.get(row.team_id, []):
+            rows[user_id].best_public, rows[user_id].public_rank = row.score, row.rank
     private = leaderboard_all_rows(challenge=challenge, split=LeaderboardEntry.Split.PRIVATE, viewer=host)
     for row in private:
-        if row.user_id in rows:
-            rows[row.user_id].best_private, rows[row.user_id].private_rank = row.score, row.rank
-    finals = Submission.objects.filter(challenge=challenge, is_final=True, user_id__in=user_ids)
-    for user_id, submission_id in finals.order_by("pk").values_list("user_id", "pk"):
-        rows[user_id].final_submission_ids.append(submission_id)
+        for user_id in members.get(row.team_id, []):
+            rows[user_id].best_private, rows[user_id].private_rank = row.score, row.rank
+    finals = Submission.objects.filter(challenge=challenge, is_final=True, participant_id__in=members)
+    for team_id, submission_id in finals.order_by("pk").values_list("participant_id", "pk"):
+        for user_id in members[team_id]:
+            rows[user_id].final_submission_ids.append(submission_id)
     for override in LimitOverride.objects.filter(challenge=challenge, user_id__in=user_ids):
         row = rows[override.user_id]
         row.daily_limit, row.deadline, row.note = override.daily_limit, override.end_at, override.note
@@ -103,9 +117,6 @@ def challenge_roster(*, challenge: Challenge, host: AbstractBaseUser) -> list[Ro
         for entry in late:
             if entry["user_id"] in rows:
                 rows[entry["user_id"]].late_submissions = entry["count"]
-    disqualified = Participant.objects.filter(challenge=challenge, is_disqualified=True, user_id__in=user_ids)
-    for user_id in disqualified.values_list("user_id", flat=True):
-        rows[user_id].is_disqualified = True
     return sorted(
         rows.values(),
         key=lambda r: (r.public_rank is None, r.public_rank or 0, r.username.lower()),

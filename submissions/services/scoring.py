@@ -50,6 +50,11 @@ def enqueue_scoring(submission_id: int) -> None:
             args=[submission_id],
             retry=True,
             retry_policy=settings.HUB_ENQUEUE_RETRY_POLICY,
+            # No time limits in the message: the worker's own SCORING_*_TIME_LIMIT decide. Celery stamps the
+            # sender's defaults into it whenever the sending process has the task registered (this one does once
+            # workers.tasks is imported, e.g. by the datasets service), and a message's limits beat the worker's.
+            time_limit=None,
+            soft_time_limit=None,
         )
     except Exception:
         logger.warning(

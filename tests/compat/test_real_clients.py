@@ -114,7 +114,7 @@ def assert_the_hub_shows(challenge, username: str, score: float) -> None:
     rows = json.loads(hub_page(f"/api/v1/challenges/{challenge.slug}/leaderboard/"))["results"]
     assert (rows[0]["participant"], rows[0]["score"]) == (username, pytest.approx(score))
     page = hub_page(f"/challenges/{challenge.slug}/leaderboard/")
-    assert f"<td>{username}</td>" in page
+    assert f'href="/users/{username}/">{username}</a>' in page  # the row names the learner, linked to their profile
     assert f"{score:.5f}" in page
 
 
@@ -184,12 +184,13 @@ def test_a_learner_works_through_a_challenge_with_the_kaggle_cli(kaggle, hub, le
         re.M,
     )
     board = kaggle("competitions", "leaderboard", "-c", hub.slug, "--show")
-    assert re.search(rf"^\s*{learner.pk}\s+ada\s+\S+ \S+\s+{public_score:.5f}", board, re.M)
+    team_id = Submission.objects.filter(user=learner).values_list("participant_id", flat=True).first()
+    assert re.search(rf"^\s*{team_id}\s+ada\s+\S+ \S+\s+{public_score:.5f}", board, re.M)  # the real team
     kaggle("competitions", "leaderboard", "-c", hub.slug, "--download", "-p", "board")
     with zipfile.ZipFile(kaggle.work / "board" / f"{hub.slug}.zip") as archive:
         lines = archive.read(f"{hub.slug}-publicleaderboard.csv").decode().splitlines()
     assert lines[1].split(",")[1:3] + lines[1].split(",")[4:5] == [
-        str(learner.pk),
+        str(team_id),
         "ada",
         f"{public_score:.5f}",
     ]

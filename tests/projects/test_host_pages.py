@@ -16,6 +16,7 @@ from submissions.models import Submission
 from submissions.services.final_selection import submission_set_final
 from submissions.services.scoring import submission_score
 from submissions.services.submit import submission_create
+from submissions.team_services import team_create, team_join
 from tests.bundles import expected_scores, predictions_csv, write_bundle
 from tests.conftest import upload
 from tests.factories import UserFactory
@@ -226,3 +227,22 @@ def test_the_invite_link_admits_a_signed_in_learner_and_sends_others_to_sign_in(
     assert client.post(link).status_code == 302
     assert client.get("/challenges/week-1/").status_code == 200
     assert browser(UserFactory()).get("/challenges/week-1/join/wrong-code/").status_code == 404
+
+
+def test_the_members_of_a_team_each_get_their_teams_row_in_the_gradebook(host, classroom):
+    challenge, ada, evil, final = classroom
+    team = team_create(challenge=challenge, user=ada, name="Analytical Engines")
+    grace = UserFactory(username="grace")
+    Admission.objects.create(challenge=challenge, user=grace, via=Admission.Via.INVITE)
+    team_join(challenge=challenge, user=grace, invite_code=team.invite_code)
+    rows = {
+        row["username"]: row
+        for row in api(host).get("/api/v1/challenges/week-1/gradebook/").json()["results"]
+    }
+    ada_row, grace_row = rows["ada"], rows["grace"]
+    assert ada_row["team"] == grace_row["team"] == "Analytical Engines"
+    for field in ("best_public", "best_private", "public_rank", "private_rank", "final_submission_ids"):
+        assert grace_row[field] == ada_row[field], field
+    assert ada_row["final_submission_ids"] == [final.pk]
+    assert grace_row["submissions"] == 0 and ada_row["submissions"] == 1  # each learner's own uploads
+    assert rows[evil.username]["team"] == ""
