@@ -71,7 +71,7 @@ class TrackListApi(APIView):
 
     @extend_schema(responses={200: TrackSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        tracks: list[Track] = list(tracks_published())
+        tracks: list[Track] = list(tracks_published(viewer=request.user))
         return Response(TrackSerializer(tracks, many=True).data)
 
 

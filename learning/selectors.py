@@ -10,25 +10,27 @@ from django.http import Http404
 
 from learning.models import Milestone, Track, TrackStep
 from projects.models import Challenge
-from projects.selectors import challenges_visible
+from projects.selectors import challenges_listed, challenges_visible
 from submissions.models import LeaderboardEntry
 
 Kind = Milestone.Kind
 KIND_ORDER = {kind: index for index, kind in enumerate(Kind.values)}
 
 
-def tracks_published() -> QuerySet[Track]:
-    """Published tracks in featured order, each with its steps on published challenges, in position order."""
+def tracks_published(*, viewer: AbstractBaseUser | AnonymousUser | None = None) -> QuerySet[Track]:
+    """Published tracks in featured order, each with its steps on the challenges listed to the viewer (anonymous
+    by default: a private class's challenge is never a step anyone else sees), in position order."""
+    listed = challenges_listed(viewer=viewer or AnonymousUser()).order_by().values("pk")
     steps = (
-        TrackStep.objects.filter(challenge__is_published=True)
+        TrackStep.objects.filter(challenge__in=listed)
         .select_related("challenge")
         .order_by("position", "challenge__title")
     )
     return Track.objects.filter(is_published=True).prefetch_related(Prefetch("steps", queryset=steps))
 
 
-def track_get_published(*, slug: str) -> Track:
-    track = tracks_published().filter(slug=slug).first()
+def track_get_published(*, slug: str, viewer: AbstractBaseUser | AnonymousUser | None = None) -> Track:
+    track = tracks_published(viewer=viewer).filter(slug=slug).first()
     if track is None:
         raise Http404(f"There is no track {slug!r}.")
     return track
@@ -81,7 +83,7 @@ class Progress:
 def progress_of(*, user: AbstractBaseUser, tracks: list[Track] | None = None) -> Progress:
     """The learner's milestones, their place on every published track (or on ``tracks``), and the challenge to
     take next. Three queries whatever the number of tracks: tracks with steps, milestones, baselines."""
-    tracks = list(tracks_published()) if tracks is None else tracks
+    tracks = list(tracks_published(viewer=user)) if tracks is None else tracks
     milestones = milestones_of(user=user)
     kinds: dict[int, list[str]] = {}
     for milestone in milestones:

@@ -30,7 +30,7 @@ def milestone_context(submission: Submission, user: AbstractBaseUser) -> dict:
 
 @require_GET
 def track_list(request: HttpRequest) -> HttpResponse:
-    tracks = list(tracks_published())
+    tracks = list(tracks_published(viewer=request.user))
     progress = progress_of(user=request.user, tracks=tracks) if request.user.is_authenticated else None
     return render(
         request, "learning/track_list.html", {"nav": "tracks", "tracks": tracks, "progress": progress}
@@ -39,7 +39,7 @@ def track_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    track = track_get_published(slug=slug)
+    track = track_get_published(slug=slug, viewer=request.user)
     progress = None
     if request.user.is_authenticated:
         progress = progress_of(user=request.user, tracks=[track])
