@@ -28,6 +28,7 @@ COPY workers ./workers
 COPY compat ./compat
 COPY accounts ./accounts
 COPY community ./community
+COPY learning ./learning
 # A regular (not editable) install: the image runs the installed package, not this source folder.
 RUN pip install --prefix=/hub --no-deps --no-warn-script-location .
 
