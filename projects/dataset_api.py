@@ -144,15 +144,17 @@ class DatasetDetailSerializer(DatasetSerializer):
 
 class DatasetFilterSerializer(serializers.Serializer):
     # No NUL (DRF refuses it in any text field): the pattern puts that in the schema.
+    # Blank (or only spaces) is no filter, as a search box left empty means.
     q = QueryCharField(
         required=False,
+        allow_blank=True,
         max_length=200,
         validators=[NO_NUL],
         help_text="Words in the title, subtitle or slug",
     )
-    tag = QueryCharField(required=False, max_length=50, validators=[NO_NUL])
+    tag = QueryCharField(required=False, allow_blank=True, max_length=50, validators=[NO_NUL])
     owner = QueryCharField(
-        required=False, max_length=150, validators=[NO_NUL], help_text="The owner's username"
+        required=False, allow_blank=True, max_length=150, validators=[NO_NUL], help_text="The owner's username"
     )
     sort = QueryChoiceField(
         choices=list(SORTS),
