@@ -23,7 +23,7 @@ from workers.scoring.errors import SolutionError, SubmissionRejected, agree, cou
 from workers.scoring.header import Layout, read_header
 from workers.scoring.ids import IdIndex
 from workers.scoring.metrics import METRICS, Metric
-from workers.scoring.predictions import Vocabulary
+from workers.scoring.predictions import Vocabulary, code_dtype
 from workers.scoring.reading import read_rows
 from workers.scoring.spec import ScoringSpec
 
@@ -292,8 +292,9 @@ def _relevant_codes(column: pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
         for text in _trimmed(column).to_pylist()
     ]
     lengths = np.fromiter(map(len, rows), dtype=np.intp, count=len(rows))
-    matrix = np.full((len(rows), max(1, int(lengths.max(initial=0)))), -1, dtype=np.int32)
-    codes = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int32, count=int(lengths.sum()))
+    dtype = code_dtype(len(code_of))  # as read_ranked_codes gives the guesses, for cheap comparisons
+    matrix = np.full((len(rows), max(1, int(lengths.max(initial=0)))), -1, dtype=dtype)
+    codes = np.fromiter(itertools.chain.from_iterable(rows), dtype=dtype, count=int(lengths.sum()))
     row_of_code = np.repeat(np.arange(len(rows)), lengths)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     matrix[row_of_code, np.arange(len(codes)) - starts[row_of_code]] = codes
