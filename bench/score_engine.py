@@ -16,7 +16,9 @@ one scoring of the shuffled file is measured in a fresh process.
 
 With --metrics, each metric is scored on a data set in the layout it reads (bench/metric_cases.py), beside
 the pyarrow read of the same file and the naive pandas + scikit-learn scorer, round robin, and its peak
-memory is measured the same way, in a fresh process per metric.
+memory is measured the same way, in a fresh process per metric. Beside the wall times, the medians of the
+process's CPU time (all threads) of the floor and the engine: on a shared machine the load moves them far
+less than the wall times.
 """
 
 from __future__ import annotations
@@ -104,6 +106,13 @@ def timed(function) -> float:
     start = time.perf_counter()
     function()
     return time.perf_counter() - start
+
+
+def timed_with_cpu(function) -> tuple[float, float]:
+    """Wall time and this process's CPU time (every thread's), which the load of other processes moves less."""
+    start, cpu_start = time.perf_counter(), time.process_time()
+    function()
+    return time.perf_counter() - start, time.process_time() - cpu_start
 
 
 def measure(rows: int, repeat: int, id_style: str) -> dict[str, float]:
@@ -208,12 +217,16 @@ def measure_metric(metric: str, rows: int, repeat: int) -> dict[str, float]:
         "naive": case.naive,
     }
     times: dict[str, list[float]] = {name: [] for name in runs}
+    cpu_times: dict[str, list[float]] = {name: [] for name in runs}
     for run in runs.values():
         run()
     for _ in range(repeat):
         for name, run in runs.items():
-            times[name].append(timed(run))
+            wall, cpu = timed_with_cpu(run)
+            times[name].append(wall)
+            cpu_times[name].append(cpu)
     result = {name: statistics.median(values) for name, values in times.items()}
+    result.update({f"{name}_cpu": statistics.median(values) for name, values in cpu_times.items()})
     result.update(rows=case.rows, megabytes=case.submission.stat().st_size / 1e6, load=load_seconds)
     result["data"] = case.data  # type: ignore[assignment]
     return result
@@ -232,9 +245,10 @@ def metric_peak_memory(metric: str, rows: int) -> dict[str, float]:
 def run_metrics(metrics: list[str], rows: int, repeat: int, memory: bool) -> None:
     print(
         "| metric | data | rows | file MB | pyarrow read (floor) | engine | naive pandas+sklearn "
-        "| engine / floor | naive / engine | peak memory above the solution |"
+        "| engine / floor | naive / engine | CPU: floor | CPU: engine | CPU: engine / floor "
+        "| peak memory above the solution |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     over = []
     for metric in metrics:
         figures = measure_metric(metric, rows, repeat)
@@ -248,7 +262,9 @@ def run_metrics(metrics: list[str], rows: int, repeat: int, memory: bool) -> Non
         print(
             f"| {metric} | {figures['data']} | {figures['rows']:,} | {figures['megabytes']:.1f} "
             f"| {figures['floor']:.4f} s | {figures['engine']:.4f} s | {figures['naive']:.3f} s "
-            f"| {ratio:.2f}x | {figures['naive'] / figures['engine']:.1f}x | {peak} |",
+            f"| {ratio:.2f}x | {figures['naive'] / figures['engine']:.1f}x "
+            f"| {figures['floor_cpu']:.4f} s | {figures['engine_cpu']:.4f} s "
+            f"| {figures['engine_cpu'] / figures['floor_cpu']:.2f}x | {peak} |",
             flush=True,
         )
     print(f"\nLoad average at the end: {os.getloadavg()[0]:.2f} (other processes share the 2 cores).")
