@@ -160,3 +160,33 @@ def test_the_board_after_removes_hand_overs_and_a_deleted_leader_equals_a_rebuil
         for person in (people[0], people[1], people[3], people[4])
     } == ranks
     assert ranks["p1"]["participant"] == "Owls" and ranks["p1"]["members"] == ["p0", "p1"]
+
+
+def test_a_page_of_team_rows_reads_all_their_members_in_one_query(
+    api_client, challenge, django_assert_max_num_queries
+):
+    challenge.max_team_size = 4
+    challenge.save()
+    for team_number in range(6):
+        leader, *others = [UserFactory(username=f"t{team_number}m{n}") for n in range(3)]
+        team = team_create(challenge=challenge, user=leader, name=f"Team {team_number}")
+        for other in others:
+            team_join(challenge=challenge, user=other, invite_code=team.invite_code)
+        scored(challenge, others[-1], 0.5 + team_number / 100)
+    member = UserFactory(username="t9m0")
+    team_join(challenge=challenge, user=member, invite_code=team.invite_code)
+
+    # As many queries for six rows of three members as for one learner (tests/submissions/test_leaderboard.py).
+    with django_assert_max_num_queries(5):
+        rows = board(api_client, challenge, page_size=6)
+    assert [len(row["members"]) for row in rows] == [4, 3, 3, 3, 3, 3]
+    member_client = client_of(member)
+    with django_assert_max_num_queries(5):
+        me = member_client.get(f"/api/v1/challenges/{challenge.slug}/leaderboard/me/").json()
+    assert me["rank"] == 1 and len(me["members"]) == 4
+    with django_assert_max_num_queries(6):
+        mine = member_client.get(f"/api/v1/challenges/{challenge.slug}/team/").json()
+    assert len(mine["members"]) == 4
+    with django_assert_max_num_queries(6):
+        page = api_client.get(f"/challenges/{challenge.slug}/teams/{team.pk}/")
+    assert page.status_code == 200
