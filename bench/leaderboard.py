@@ -492,16 +492,25 @@ def check_refresh_agrees(challenge_id: int, sample: list[int]) -> None:
     assert before == after, "the loaded entries differ from what leaderboard_refresh_participant computes"
 
 
-def timed_pair(client, requests: list[Callable[[int], tuple[str, dict]]], count: int) -> list[list[float]]:
+# CPU milliseconds this process spent on each timed request (Django, DRF, templates; not the database's work),
+# by read and board: a figure the other processes on a shared machine inflate far less than the wall time.
+CPU: dict[str, list[float]] = {}
+
+
+def timed_pair(
+    client, requests: list[Callable[[int], tuple[str, dict]]], count: int, cpu: list[str] | None = None
+) -> list[list[float]]:
     """Times `count` requests of each kind, taking turns (one of the first, one of the second, ...), so that the
-    other processes on the machine weigh on every kind alike."""
+    other processes on the machine weigh on every kind alike. With `cpu`, each kind's CPU time goes to CPU."""
     durations: list[list[float]] = [[] for _ in requests]
     for n in range(count):
         for kind, request in enumerate(requests):
             path, headers = request(n)
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             response = client.get(path, headers=headers)
             durations[kind].append((time.perf_counter() - began) * 1000)
+            if cpu:
+                CPU.setdefault(cpu[kind], []).append((time.process_time() - began_cpu) * 1000)
             assert response.status_code == 200, (path, response.status_code, response.content[:300])
     return durations
 
@@ -541,11 +550,16 @@ def board_reads(slug: str, members: list[int], team_of: dict[int, int]) -> dict[
 
 def print_table(title: str, results: dict[tuple[str, str], list[float]], queries: dict) -> None:
     print(f"\n{title}")
-    print(f"{'request':<14} {'board':<12} {'queries':>7} {'n':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}")
+    print(
+        f"{'request':<14} {'board':<12} {'queries':>7} {'n':>5} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9}"
+        f" {'CPU p50':>8}"
+    )
     for (request, board), durations in results.items():
+        cpu = CPU.get(f"{request}/{board}")
         print(
             f"{request:<14} {board:<12} {queries.get((request, board), ''):>7} {len(durations):>5} "
             f"{statistics.median(durations):>9.2f} {percentile(durations, 0.99):>9.2f} {max(durations):>9.2f}"
+            f" {statistics.median(cpu) if cpu else float('nan'):>8.2f}"
         )
 
 
@@ -638,7 +652,12 @@ def main() -> None:
             before = load_average()
             results: dict[tuple[str, str], list[float]] = {}
             for name in reads[SLUG]:
-                durations = timed_pair(client, [reads[slug][name] for slug in BOARDS], args.requests)
+                durations = timed_pair(
+                    client,
+                    [reads[slug][name] for slug in BOARDS],
+                    args.requests,
+                    cpu=[f"{name}/{labels[slug]}" for slug in BOARDS],
+                )
                 for slug, values in zip(BOARDS, durations, strict=True):
                     results[(name, labels[slug])] = values
                     pooled.setdefault((name, labels[slug]), []).extend(values)
