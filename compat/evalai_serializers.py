@@ -138,7 +138,7 @@ def submission_json(
         "id": submission.pk,
         "participant_team": team_id,
         "participant_team_name": team_name,
-        "created_by": submission.user.get_username(),
+        "created_by": submission.author_name,
         "challenge_phase": submission.challenge_id,
         "status": STATUS_NAMES[submission.status],
         "is_public": True,

@@ -163,7 +163,7 @@ def submission_json(submission: Submission, *, viewer: Viewer) -> dict:
         "publicScore": kaggle_score(submission.public_score),
         "privateScore": kaggle_score(visible_scores(submission, viewer).private),
         "status": SUBMISSION_STATUS[submission.status],
-        "submittedBy": submission.user.get_username(),
+        "submittedBy": submission.author_name,
         "teamName": submission_team(submission)[1],
     }
 

@@ -304,8 +304,9 @@ def host_submission_disqualify(request: HttpRequest, slug: str, submission_id: i
     disqualified = request.POST.get("disqualified") != "0"
     submission_set_disqualified(submission=submission, disqualified=disqualified)
     done = "disqualified" if disqualified else "counts again"
-    messages.success(request, f"Submission {submission.pk} of {submission.user.username} {done}.")
-    return redirect(reverse("host-submissions", args=[slug]) + f"?user={submission.user.username}")
+    messages.success(request, f"Submission {submission.pk} of {submission.author_name} {done}.")
+    shown = f"?user={submission.user.username}" if submission.user_id is not None else ""
+    return redirect(reverse("host-submissions", args=[slug]) + shown)
 
 
 @login_required
@@ -319,5 +320,6 @@ def host_submission_file(request: HttpRequest, slug: str, submission_id: int) ->
         size=submission.size,
         sha256=submission.sha256,
         last_modified=submission.created_at,
-        filename=f"{submission.user.username}-{submission.pk}-{submission.original_name}",
+        filename=f"{submission.user.username if submission.user_id else 'deleted'}-{submission.pk}-"
+        f"{submission.original_name}",
     )

@@ -16,6 +16,68 @@ def new_invite_code() -> str:
     return secrets.token_urlsafe(12)
 
 
+DELETED_AUTHOR = "a deleted account"
+
+
+# --- what deleting a learner's account does to their teams -------------------------------------------------------
+# The admin (or any ORM delete) removes a user through Django's deletion collector, which gathers the cascades
+# before any pre_delete signal runs, so the rule has to be the foreign keys' own on_delete: a team with another
+# member survives the deletion of its leader (the longest-standing other member leads it next) and keeps every
+# submission made for it (their author becomes unknown); a team with no one else left is gone, as a team left
+# empty is (its submissions and entries with it).
+
+
+def _accounts_deleted(collector) -> set[int]:
+    from django.contrib.auth import get_user_model
+
+    return {user.pk for user in collector.data.get(get_user_model(), ())}
+
+
+def _successors(team_ids: set[int], deleted: set[int]) -> dict[int, int]:
+    """The longest-standing member of each team who is not being deleted; teams with none are left out."""
+    successors: dict[int, int] = {}
+    remaining = (
+        TeamMember.objects.filter(participant_id__in=team_ids)
+        .exclude(user_id__in=deleted)
+        .order_by("joined_at", "id")
+        .values_list("participant_id", "user_id")
+    )
+    for team_id, user_id in remaining:
+        successors.setdefault(team_id, user_id)
+    return successors
+
+
+def leader_deleted(collector, field, sub_objs, using) -> None:
+    """on_delete of a team's (or a leaderboard entry's) leader: the row passes to the team's successor, or goes
+    with the team if it has none. `sub_objs` are Participant or LeaderboardEntry rows."""
+    deleted = _accounts_deleted(collector)
+    team_field = "pk" if field.model is Participant else "participant_id"
+    rows = list(sub_objs.values_list("pk", team_field))
+    successors = _successors({team_id for _, team_id in rows}, deleted)
+    gone = [pk for pk, team_id in rows if team_id not in successors]
+    by_successor: dict[int, list[int]] = {}
+    for pk, team_id in rows:
+        if team_id in successors:
+            by_successor.setdefault(successors[team_id], []).append(pk)
+    for successor, pks in by_successor.items():
+        collector.add_field_update(field, successor, list(sub_objs.model.objects.filter(pk__in=pks)))
+    if gone:
+        models.CASCADE(collector, field, sub_objs.model.objects.filter(pk__in=gone), using)
+
+
+def author_deleted(collector, field, sub_objs, using) -> None:
+    """on_delete of a submission's author: kept, with no author, when its team survives; gone with it if not."""
+    deleted = _accounts_deleted(collector)
+    rows = list(sub_objs.values_list("pk", "participant_id"))
+    successors = _successors({team_id for _, team_id in rows if team_id is not None}, deleted)
+    kept = [pk for pk, team_id in rows if team_id in successors]
+    gone = [pk for pk, team_id in rows if team_id not in successors]
+    if kept:
+        collector.add_field_update(field, None, list(Submission.objects.filter(pk__in=kept)))
+    if gone:
+        models.CASCADE(collector, field, Submission.objects.filter(pk__in=gone), using)
+
+
 class Participant(models.Model):
     """A team in one challenge: the unit that submits, is limited and ranks. A learner who has joined no team is
     a team of one with no name (shown as the learner), created at the first upload with no step of theirs.
@@ -28,7 +90,7 @@ class Participant(models.Model):
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=leader_deleted,
         related_name="participations",
         verbose_name="leader",
     )
@@ -117,7 +179,14 @@ class Submission(models.Model):
 
     uuid = models.UUIDField(unique=True, editable=False)
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="submissions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    # The author; null once their account is deleted while the team the submission counts for lives on.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=author_deleted,
+        null=True,
+        blank=True,
+        related_name="submissions",
+    )
     # The team it counts for; it stays with the team when its author leaves. Null only on rows older than teams.
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, null=True, blank=True, related_name="submissions"
@@ -166,6 +235,10 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"Submission {self.pk} ({self.status})"
 
+    @property
+    def author_name(self) -> str:
+        return self.user.get_username() if self.user_id is not None else DELETED_AUTHOR
+
 
 class LeaderboardEntry(models.Model):
     """The best submission of one team (a participant) on one split, kept current whenever a score is stored.
@@ -180,7 +253,7 @@ class LeaderboardEntry(models.Model):
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="leaderboard_entries")
     # The team the entry ranks; `user` is its leader (a learner on their own leads their team of one).
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="leaderboard_entries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=leader_deleted, related_name="+")
     split = models.CharField(max_length=10, choices=Split.choices)
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()

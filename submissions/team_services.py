@@ -16,7 +16,15 @@ from django.utils import timezone
 from projects.models import Challenge
 from projects.selectors import challenge_status
 
-from .models import TEAM_NAME_MAX, Participant, Submission, TeamMember, TeamMergeRequest, new_invite_code
+from .models import (
+    TEAM_NAME_MAX,
+    Participant,
+    Submission,
+    TeamMember,
+    TeamMergeRequest,
+    TopScoreChange,
+    new_invite_code,
+)
 from .team_errors import TeamRefused
 from .team_selectors import team_is_solo, team_member_count, team_usage
 
@@ -183,12 +191,15 @@ def _merge(*, challenge: Challenge, into: Participant, incoming: Participant) ->
     Precondition: both rows locked. The leaderboard entries follow the submissions (teams_changed)."""
     TeamMember.objects.filter(participant=incoming).update(participant=into)
     Submission.objects.filter(participant=incoming).update(participant=into)
+    # The top-score history names each point by the team its submission counts for now, as the boards do.
+    TopScoreChange.objects.filter(participant=incoming).update(participant=into)
     if incoming.is_disqualified and not into.is_disqualified:
         into.is_disqualified = True  # a disqualified team does not come back by merging into another
         into.save(update_fields=["is_disqualified"])
-    # The incoming team's entries leave the boards (it has no submissions now) before its row goes, so the
-    # boards' sizes are recounted; then the merged team's entries take its new best.
-    teams_changed(challenge=challenge, participant_ids=[incoming.pk, into.pk])
+    # The merged team's entries take its new best first, then the incoming team's leave the boards (it has no
+    # submissions now) before its row goes, so the boards' sizes are recounted. In this order the board's top
+    # never passes through a third team in between, which the top-score history would record.
+    teams_changed(challenge=challenge, participant_ids=[into.pk, incoming.pk])
     incoming.delete()  # its merge requests go with it
     return into
 

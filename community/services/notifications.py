@@ -126,8 +126,8 @@ def notify_submission_outcome(*, submission_id: int) -> None:
     from submissions.models import Submission
 
     submission = Submission.objects.select_related("challenge").filter(pk=submission_id).first()
-    if submission is None or submission.is_baseline:
-        return
+    if submission is None or submission.is_baseline or submission.user_id is None:
+        return  # (no author: their account was deleted while the team kept the submission)
     url = reverse("submission-detail", args=[submission.pk])
     title = submission.challenge.title
     if submission.status == Submission.Status.SCORED:

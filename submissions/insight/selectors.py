@@ -50,6 +50,7 @@ def submission_standing(submission: Submission) -> Standing | None:
         submission.status != Submission.Status.SCORED
         or submission.is_baseline
         or submission.public_score is None
+        or submission.user_id is None  # its author's account was deleted; the team keeps it
     ):
         return None
     challenge = submission.challenge

@@ -354,21 +354,33 @@ def top_score_history(
 
     Each point: {"at" (datetime of the change), "score" (None if the board became empty), "participant",
     "submitted_at" (of the submission that holds the top)}. Baselines are not in it. Empty for a hidden split.
+
+    "participant" is the *current* name of the team the top submission counts for, as on the boards (a
+    renamed team, a team merged into another, a learner whose team of one became a named team: all show as
+    they are now); None once that team is gone (its last member's account deleted).
     """
     if not leaderboard_split_visible(challenge, split, viewer):
         return []
     changes = list(
         TopScoreChange.objects.filter(challenge=challenge, split=split)
-        .select_related("user", "participant")
-        .only("changed_at", "score", "submitted_at", "user__username", "participant__name")
+        .select_related("user", "participant__user")
+        .only(
+            "changed_at",
+            "score",
+            "submitted_at",
+            "user__username",
+            "participant__name",
+            "participant__user__username",
+        )
         .order_by("-changed_at", "-id")[:limit]
     )
     return [
         {
             "at": change.changed_at,
             "score": change.score,
-            "participant": (change.participant.name if change.participant else "")
-            or (change.user.username if change.user else None),
+            "participant": change.participant.display_name
+            if change.participant
+            else (change.user.username if change.user else None),  # rows older than teams
             "submitted_at": change.submitted_at,
         }
         for change in reversed(changes)

@@ -234,16 +234,14 @@ def _last_top(challenge: Challenge, split: str) -> TopScoreChange | None:
     return (
         TopScoreChange.objects.filter(challenge=challenge, split=split)
         .order_by("-changed_at", "-id")
-        .only("score", "participant_id", "submission_id")
+        .only("score", "submission_id")
         .first()
     )
 
 
 def _same(top: LeaderboardEntry | None, last: TopScoreChange | None) -> bool:
+    """The same score held by the same submission. Not the team: a submission that moves to another team (a
+    merge, a join) changes no score, and its points follow it to that team (team_services._merge)."""
     if top is None:
         return last is None or last.score is None
-    return last is not None and (last.score, last.participant_id, last.submission_id) == (
-        top.score,
-        top.participant_id,
-        top.submission_id,
-    )
+    return last is not None and (last.score, last.submission_id) == (top.score, top.submission_id)
