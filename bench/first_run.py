@@ -12,6 +12,14 @@ the other, alternating with --repeat, so both see the same (shared, noisy) machi
 Also printed for each: the seconds until make's log shows runhub starting (the install: venv, pip, the project),
 the seconds load_builtin_challenges reports for building and importing the built-in challenges (the bulk of what
 comes after), the venv the hub ran in, whether pytest is importable there, and its size on disk.
+
+Caches: pip's (`make test`, and `make run` before it used uv) and, since `make run` installs with uv, uv's
+(~/.cache/uv) and the pinned uv itself (~/.cache/practice-hub/): all three are warm once `make run` has run once on
+the machine, from any checkout. Run it once first to measure warm caches.
+
+PYTHONDONTWRITEBYTECODE: kept as the environment has it (this machine sets it to 1, so no process writes .pyc
+files and every one compiles what it imports); --write-bytecode drops it, as for a newcomer's shell, where the first
+process to import a module writes its .pyc and those after it read that.
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ def first_run(
     keep: bool,
     port: int | None = None,
     builtins: bool = False,
+    write_bytecode: bool = False,
 ) -> dict:
     clone = Path(tempfile.mkdtemp(prefix=f"fresh-clone-{label}-", dir="/tmp"))
     subprocess.run(["git", "clone", "--quiet", str(source), str(clone)], check=True)
@@ -68,6 +77,8 @@ def first_run(
     port = port or free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith(DROPPED)}
     environment["PORT"] = str(port)
+    if write_bytecode:
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)
     log = (clone / "make-run.log").open("w")
     started = time.monotonic()
     make = subprocess.Popen(
@@ -195,6 +206,11 @@ def main() -> None:
         action="store_true",
         help="after /healthz, also wait until the built-in challenges are loaded",
     )
+    parser.add_argument(
+        "--write-bytecode",
+        action="store_true",
+        help="drop PYTHONDONTWRITEBYTECODE from make's environment (a newcomer's shell)",
+    )
     options = parser.parse_args()
     source = options.source.resolve()
     # A ref is resolved here, so HEAD means this repository's HEAD, not the clone's default branch.
@@ -220,17 +236,23 @@ def main() -> None:
                 keep=options.keep,
                 port=options.port,
                 builtins=options.builtins,
+                write_bytecode=options.write_bytecode,
             )
             result["load"] = load
             shown = f"{result['seconds']:.1f} s" if result["seconds"] is not None else "no answer"
             installed = f"{result['installed']:.1f} s" if result["installed"] is not None else "?"
             ready = result["builtins_ready"]
+            bytecode = (
+                "PYTHONDONTWRITEBYTECODE set"
+                if os.environ.get("PYTHONDONTWRITEBYTECODE") and not options.write_bytecode
+                else ".pyc written on import"
+            )
             loaded = f", all loaded at {ready:.1f} s" if ready is not None else ""
             print(
                 f"{label:9} {result['commit']}  make run -> /healthz {shown:>8} (install {installed}, "
                 f"built-in challenges {result['builtins']:.1f} s{loaded})   venv {result['venv']} "
                 f"{result['venv_mb']} MB, pytest {'present' if result['pytest'] else 'absent'}   "
-                f"(load {load:.1f} at start)",
+                f"(load {load:.1f} at start; {bytecode})",
                 flush=True,
             )
 
