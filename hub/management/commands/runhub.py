@@ -61,9 +61,12 @@ class Command(BaseCommand):
         self, host: str, port: int, logs: Path, processes: dict[str, subprocess.Popen], *, builtin: bool
     ) -> None:
         """Start the hub's processes into `processes`, then print where to open it, once the web server answers."""
-        # collectstatic needs no database: it runs beside migrate, on the other core.
+        # collectstatic needs no database: it runs beside migrate, on the other core. Without the system checks,
+        # which this process has just run: they import every view (the URLconf), seconds of a first start.
         collectstatic = processes["collectstatic"] = _spawn(
-            "collectstatic", [sys.executable, "manage.py", "collectstatic", "--no-input"], logs
+            "collectstatic",
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "--skip-checks"],
+            logs,
         )
         call_command("migrate", interactive=False, verbosity=0)
         password = self._admin_password()
@@ -117,6 +120,11 @@ class Command(BaseCommand):
                 os.path.join(bin_dir, "gunicorn"),
                 "--config=python:hub.gunicorn_conf",
                 f"--bind={host}:{port}",
+                # The hub imported once, in gunicorn's main process, and its workers forked from it: on a first
+                # run, with nothing imported before, two workers each importing it took twice the CPU (and the
+                # memory) on a laptop's cores. Nothing opens a connection at import (hub/wsgi.py), so none is
+                # shared by the forked workers. The image keeps a plain start (hub/gunicorn_conf.py).
+                "--preload",
             ],
             "worker": [
                 os.path.join(bin_dir, "celery"),
