@@ -28,6 +28,8 @@ PYTEST_XDIST ?= --numprocesses=auto --maxprocesses=4 --dist=loadfile
 # writes it on first import for the modules used, most of them in runhub's own process (migrate, the built-in
 # build) before it starts the others. Measured both ways with bench/first_run.py (BENCHMARKS.md, a loaded machine):
 # about even to /healthz (install 60 s + 44-59 s after it, against 102 s + 22 s compiled), and 150 MB less on disk.
+# Where PYTHONDONTWRITEBYTECODE is set (this project's machines set it) nothing is written on import either, and
+# each process compiles what it imports: the reason runhub has the web server import beside migrate.
 PIP_INSTALL = -m pip install --quiet --no-compile
 UV_VERSION := 0.13.8
 UV_TOOL := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/practice-hub/uv-$(UV_VERSION)
