@@ -10,11 +10,12 @@
 #
 # `make run` installs with uv (https://docs.astral.sh/uv/pip/), `make test` with pip. uv reads the same pip-tools
 # lock and installs the 59 packages of run.txt in a few seconds from its cache (~/.cache/uv), linking the files
-# rather than unpacking every wheel again, where pip took 40 to 65 s for the same on this machine (BENCHMARKS.md,
+# rather than unpacking every wheel again, where pip took 40 to 190 s for the same on this machine (BENCHMARKS.md,
 # first run). uv is pinned (UV_VERSION) and comes from PyPI into a small venv of its own under ~/.cache, made on
 # the first `make run` on a machine and shared by every checkout after it, as the caches are; not `pip install
-# --user`, which Debian's and Ubuntu's Pythons refuse (PEP 668). UV=uv uses one's own uv instead. uv does not
-# read pip's configuration: a package mirror is given to it as UV_INDEX_URL (or UV_DEFAULT_INDEX).
+# --user`, which Debian's and Ubuntu's Pythons refuse (PEP 668); `make clean` leaves it, as it leaves the caches.
+# UV=uv uses one's own uv instead. uv does not read pip's configuration: a package mirror is given to it as
+# UV_INDEX_URL (or UV_DEFAULT_INDEX).
 PYTHON ?= python3
 VENV ?= .venv
 RUN_VENV ?= .venv-run
@@ -28,7 +29,7 @@ PYTEST_XDIST ?= --numprocesses=auto --maxprocesses=4 --dist=loadfile
 # writes it on first import for the modules used, most of them in runhub's own process (migrate, the built-in
 # build) before it starts the others. Measured both ways with bench/first_run.py (BENCHMARKS.md, a loaded machine):
 # about even to /healthz (install 60 s + 44-59 s after it, against 102 s + 22 s compiled), and 150 MB less on disk.
-# Where PYTHONDONTWRITEBYTECODE is set (this project's machines set it) nothing is written on import either, and
+# Where PYTHONDONTWRITEBYTECODE is set (as on this project's CI machine) nothing is written on import either, and
 # each process compiles what it imports: the reason runhub has the web server import beside migrate.
 PIP_INSTALL = -m pip install --quiet --no-compile
 UV_VERSION := 0.13.8

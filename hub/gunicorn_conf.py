@@ -42,7 +42,7 @@ control_socket_disable = True
 
 
 # https://docs.gunicorn.org/en/stable/settings.html#on-starting
-def on_starting(server) -> None:
+def on_starting(server: object) -> None:
     """`make run` only (HUB_SERVE_AFTER_FD, set by hub/management/commands/runhub.py): import the hub in the main
     process while runhub migrates and collects the static files, then wait for its word before listening.
 
