@@ -9,9 +9,19 @@ CELERY_ variables), as its own process group; /healthz is asked every 0.2 s unti
 stopped as Ctrl-C stops it (SIGINT to the group) and the clone removed (--keep keeps it). The two are run one after
 the other, alternating with --repeat, so both see the same (shared, noisy) machine.
 
-Also printed for each: the seconds until make's log shows runhub starting (the install: venv, pip, the project),
-the seconds load_builtin_challenges reports for building and importing the built-in challenges (the bulk of what
-comes after), the venv the hub ran in, whether pytest is importable there, and its size on disk.
+Also printed for each: the CPU seconds make and everything under it had used when /healthz answered (a figure
+the machine's load does not stretch as it does the wall clock), the seconds until make's log shows runhub starting
+(the install: venv, pip or uv, the project), the seconds load_builtin_challenges reports for building and importing
+the built-in challenges (after /healthz since runhub serves first), the venv the hub ran in, whether pytest is
+importable there, and its size on disk.
+
+Caches: pip's (`make test`, and `make run` before it used uv) and, since `make run` installs with uv, uv's
+(~/.cache/uv) and the pinned uv itself (~/.cache/practice-hub/): all three are warm once `make run` has run once on
+the machine, from any checkout. Run it once first to measure warm caches.
+
+PYTHONDONTWRITEBYTECODE: kept as the environment has it (this machine sets it to 1, so no process writes .pyc
+files and every one compiles what it imports); --write-bytecode drops it, as for a newcomer's shell, where the first
+process to import a module writes its .pyc and those after it read that.
 """
 
 from __future__ import annotations
@@ -58,6 +68,7 @@ def first_run(
     keep: bool,
     port: int | None = None,
     builtins: bool = False,
+    write_bytecode: bool = False,
 ) -> dict:
     clone = Path(tempfile.mkdtemp(prefix=f"fresh-clone-{label}-", dir="/tmp"))
     subprocess.run(["git", "clone", "--quiet", str(source), str(clone)], check=True)
@@ -68,6 +79,8 @@ def first_run(
     port = port or free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith(DROPPED)}
     environment["PORT"] = str(port)
+    if write_bytecode:
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)
     log = (clone / "make-run.log").open("w")
     started = time.monotonic()
     make = subprocess.Popen(
@@ -78,13 +91,14 @@ def first_run(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    seconds = None
+    seconds = cpu = None
     phases: dict[str, float] = {}
     try:
         while time.monotonic() - started < timeout and make.poll() is None:
             mark_phases(clone / "make-run.log", phases, time.monotonic() - started)
             if healthy(port):
                 seconds = time.monotonic() - started
+                cpu = tree_cpu(make.pid)
                 break
             time.sleep(0.2)
         # Since runhub serves first, the built-in challenges load after /healthz: --builtins waits for them too.
@@ -117,6 +131,7 @@ def first_run(
         "venv": venv.name,
         "pytest": has_pytest,
         "venv_mb": int(size),
+        "cpu": cpu,
         "exit": make.returncode,
     }
     if seconds is None:
@@ -126,6 +141,27 @@ def first_run(
     else:
         shutil.rmtree(clone, ignore_errors=True)
     return result
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user and system) used so far by the process root and everything under it, ended children
+    included (a parent's stat counts the children it has waited for): what the run cost whatever the machine's
+    load, which stretches only the wall-clock figures. Linux's /proc; runhub's processes are in sessions of their
+    own, so the tree is followed by parent, not by process group."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            pid = int(stat.parent.name)
+            parents[pid] = int(fields[1])
+            times[pid] = sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo.extend(child for child, parent in parents.items() if parent == pid)
+    return total
 
 
 def mark_phases(log: Path, phases: dict[str, float], now: float) -> None:
@@ -195,6 +231,11 @@ def main() -> None:
         action="store_true",
         help="after /healthz, also wait until the built-in challenges are loaded",
     )
+    parser.add_argument(
+        "--write-bytecode",
+        action="store_true",
+        help="drop PYTHONDONTWRITEBYTECODE from make's environment (a newcomer's shell)",
+    )
     options = parser.parse_args()
     source = options.source.resolve()
     # A ref is resolved here, so HEAD means this repository's HEAD, not the clone's default branch.
@@ -220,17 +261,24 @@ def main() -> None:
                 keep=options.keep,
                 port=options.port,
                 builtins=options.builtins,
+                write_bytecode=options.write_bytecode,
             )
             result["load"] = load
             shown = f"{result['seconds']:.1f} s" if result["seconds"] is not None else "no answer"
             installed = f"{result['installed']:.1f} s" if result["installed"] is not None else "?"
             ready = result["builtins_ready"]
+            bytecode = (
+                "PYTHONDONTWRITEBYTECODE set"
+                if os.environ.get("PYTHONDONTWRITEBYTECODE") and not options.write_bytecode
+                else ".pyc written on import"
+            )
             loaded = f", all loaded at {ready:.1f} s" if ready is not None else ""
             print(
                 f"{label:9} {result['commit']}  make run -> /healthz {shown:>8} (install {installed}, "
                 f"built-in challenges {result['builtins']:.1f} s{loaded})   venv {result['venv']} "
                 f"{result['venv_mb']} MB, pytest {'present' if result['pytest'] else 'absent'}   "
-                f"(load {load:.1f} at start)",
+                f"CPU {result['cpu'] or 0:.0f} s to /healthz   "
+                f"(load {load:.1f} at start; {bytecode})",
                 flush=True,
             )
 

@@ -39,3 +39,26 @@ logconfig_dict = {
 # https://docs.gunicorn.org/en/stable/settings.html#control-socket-disable (gunicorn 25.1+; older ones ignore it)
 # The hub does not use gunicornc, and every gunicorn of one user would otherwise share one socket path.
 control_socket_disable = True
+
+
+# https://docs.gunicorn.org/en/stable/settings.html#on-starting
+def on_starting(server: object) -> None:
+    """`make run` only (HUB_SERVE_AFTER_FD, set by hub/management/commands/runhub.py): import the hub in the main
+    process while runhub migrates and collects the static files, then wait for its word before listening.
+
+    A first start spends most of its time importing: done here, beside the migration rather than after it, and
+    once, since the workers are forked from this process with every module already imported (each then only builds
+    the WSGI handler, which must wait: WhiteNoise lists the collected static files when it is built). runhub writes
+    a byte on the pipe when the database is ready; an end of file means runhub is gone, and so is this server.
+    """
+    fd = os.environ.pop("HUB_SERVE_AFTER_FD", None)
+    if fd is None:
+        return
+    import django
+
+    django.setup()
+    import hub.urls  # noqa: F401 (every view and what they import)
+
+    with os.fdopen(int(fd), "rb") as go:
+        if not go.read(1):
+            raise SystemExit("runhub ended before the database was ready")

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
-from sklearn.model_selection import train_test_split
 
 from workers.scoring import METRICS
 
@@ -136,6 +135,10 @@ def _check_columns(table: pd.DataFrame, spec: LabelledSpec, kind: str) -> None:
 
 def _split(labels: pd.Series, share: float, seed: int, stratify: bool) -> tuple[pd.Index, pd.Index]:
     """A seeded split, stratified by label when every label has at least two rows (else plain)."""
+    # Imported here, not at the top: this module is on every web process's import path (the hosting API), and
+    # scikit-learn brings SciPy, about half of what a web process imports at start (BENCHMARKS.md, first run).
+    from sklearn.model_selection import train_test_split
+
     can_stratify = stratify and labels.value_counts().min() >= 2
     first, second = train_test_split(
         labels.index, test_size=share, random_state=seed, stratify=labels if can_stratify else None

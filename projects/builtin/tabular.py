@@ -12,9 +12,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.datasets import load_breast_cancer, load_diabetes
-from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import train_test_split
 
 from projects.builtin.bundle_writer import (
     BASELINE_PATH,
@@ -65,6 +62,11 @@ def _write(
     measure: Callable[[pd.DataFrame, pd.DataFrame], dict[str, Any]] | None = None,
 ) -> Path:
     """``measure(solution, baseline)`` gives text values measured on the starter kit's output."""
+    # scikit-learn is imported where it is used, here and below: the web process imports this package (the
+    # built-in slugs, the bundle writer) but builds nothing, and scikit-learn with SciPy was about half of its
+    # start-up imports (BENCHMARKS.md, first run).
+    from sklearn.model_selection import train_test_split
+
     # Shuffle before numbering so that ids say nothing about the source's row order.
     data = problem.data.sample(frac=1, random_state=problem.seed).reset_index(drop=True)
     data.insert(0, "id", np.arange(1, len(data) + 1))
@@ -152,6 +154,8 @@ BREAST_CANCER_BASELINE_MAX_AUC = 0.92
 
 def breast_cancer_public_auc(solution: pd.DataFrame, baseline: pd.DataFrame) -> float:
     """The starter kit's ROC AUC on the Public rows: the score the leaderboard shows for it."""
+    from sklearn.metrics import roc_auc_score
+
     merged = solution.merge(baseline, on="id", suffixes=("", "_predicted"))
     public = merged[merged["Usage"] == "Public"]
     return float(roc_auc_score(public["diagnosis"] == "M", public["diagnosis_predicted"].astype(float)))
@@ -171,6 +175,8 @@ def _kaggle_wdbc_name(sklearn_name: str) -> str:
 
 def build_breast_cancer(dest: Path) -> Path:
     """Write the breast-cancer-diagnosis bundle to dest/breast-cancer-diagnosis and return that folder."""
+    from sklearn.datasets import load_breast_cancer
+
     source = load_breast_cancer(as_frame=True)
     features = source.data.rename(columns=_kaggle_wdbc_name)
     # scikit-learn codes malignant as 0 and benign as 1; the original data and Kaggle use M and B.
@@ -217,6 +223,8 @@ DIABETES_SERUM_NAMES = {"s1": "tc", "s2": "ldl", "s3": "hdl", "s4": "tch", "s5":
 
 def build_diabetes(dest: Path) -> Path:
     """Write the diabetes-progression bundle to dest/diabetes-progression and return that folder."""
+    from sklearn.datasets import load_diabetes
+
     # scaled=False gives the measurements in their real units (years, mg/dL, ...) rather than standardised.
     source = load_diabetes(as_frame=True, scaled=False)
     data = _integral_columns_as_int(

@@ -61,18 +61,29 @@ class Command(BaseCommand):
         self, host: str, port: int, logs: Path, processes: dict[str, subprocess.Popen], *, builtin: bool
     ) -> None:
         """Start the hub's processes into `processes`, then print where to open it, once the web server answers."""
-        # collectstatic needs no database: it runs beside migrate, on the other core.
+        # collectstatic needs no database: it runs beside migrate, on the other core. Without the system checks,
+        # which this process has just run: they import every view (the URLconf), seconds of a first start.
         collectstatic = processes["collectstatic"] = _spawn(
-            "collectstatic", [sys.executable, "manage.py", "collectstatic", "--no-input"], logs
+            "collectstatic",
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "--skip-checks"],
+            logs,
         )
-        call_command("migrate", interactive=False, verbosity=0)
-        password = self._admin_password()
-        if collectstatic.wait() != 0:
-            raise CommandError(_ended("collectstatic", collectstatic, logs))
-        del processes["collectstatic"]
-        # The web server alone first: on a small machine the worker's and beat's start (each imports the hub)
-        # would share the cores with it, and they are not needed to answer the first page.
-        processes["web"] = _spawn("web", self._commands(host, port)["web"], logs)
+        # The web server's main process imports the hub meanwhile, and listens once told that the database and
+        # the static files are ready (hub/gunicorn_conf.py, on_starting): the byte written below, or the end of
+        # the pipe if this process goes first. The worker and beat wait until it answers: on a small machine their
+        # start (each imports the hub) would share the cores with it, and the first page needs neither.
+        ready_read, ready_write = os.pipe()
+        try:
+            processes["web"] = _spawn("web", self._commands(host, port)["web"], logs, pass_fd=ready_read)
+        finally:
+            os.close(ready_read)
+        with os.fdopen(ready_write, "wb") as ready:
+            call_command("migrate", interactive=False, verbosity=0)
+            password = self._admin_password()
+            if collectstatic.wait() != 0:
+                raise CommandError(_ended("collectstatic", collectstatic, logs))
+            del processes["collectstatic"]
+            ready.write(b"1")
         self._wait_until_listening(host, port, processes, logs)
         for name in ("worker", "beat"):
             processes[name] = _spawn(name, self._commands(host, port)[name], logs)
@@ -195,14 +206,17 @@ class Command(BaseCommand):
             _signal_group(process, signal.SIGKILL)  # whatever is left of it, children included
 
 
-def _spawn(name: str, command: list[str], logs: Path) -> subprocess.Popen:
+def _spawn(name: str, command: list[str], logs: Path, *, pass_fd: int | None = None) -> subprocess.Popen:
     """Start a process writing to logs/<name>.log, in a session of its own, so that stopping it stops its
-    children too (gunicorn's and celery's workers)."""
+    children too (gunicorn's and celery's workers). pass_fd: a pipe's end it inherits, named in
+    HUB_SERVE_AFTER_FD."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "hub.settings.base"),
         "PYTHONUNBUFFERED": "1",
     }
+    if pass_fd is not None:
+        env["HUB_SERVE_AFTER_FD"] = str(pass_fd)
     with (logs / f"{name}.log").open("ab") as log:
         return subprocess.Popen(
             command,
@@ -210,6 +224,7 @@ def _spawn(name: str, command: list[str], logs: Path) -> subprocess.Popen:
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=settings.BASE_DIR,
+            pass_fds=() if pass_fd is None else (pass_fd,),
             preexec_fn=_own_session_ending_with_runhub,
         )
 
