@@ -16,17 +16,7 @@ from projects.models import Challenge
 from projects.selectors import challenge_get_visible
 from projects.views import challenge_context
 
-from .team_errors import TeamRefused, team_refusal_status
-from .team_selectors import (
-    merge_requests_of,
-    team_best_scores,
-    team_by_invite,
-    team_find,
-    team_get,
-    team_is_solo,
-    team_of,
-)
-from .team_services import (
+from .services.teams import (
     team_create,
     team_invite_rotate,
     team_join,
@@ -36,6 +26,16 @@ from .team_services import (
     team_merge_accept,
     team_merge_decline,
     team_merge_request,
+)
+from .team_errors import TeamRefused, team_refusal_status
+from .team_selectors import (
+    merge_requests_of,
+    team_best_scores,
+    team_by_invite,
+    team_find,
+    team_get,
+    team_is_solo,
+    team_of,
 )
 
 
