@@ -16,6 +16,7 @@ from django.utils import timezone
 from projects.models import Challenge
 from projects.selectors import challenge_status
 
+from ..leaderboard import leaderboard_refresh_participant
 from ..models import TEAM_NAME_MAX, Participant, Submission, TeamMember, TeamMergeRequest, new_invite_code
 from ..team_errors import TeamRefused
 from ..team_selectors import team_is_solo, team_member_count, team_usage
@@ -131,9 +132,6 @@ def teams_changed(*, challenge: Challenge, participant_ids: list[int]) -> None:
     their entries on both boards (a team that is gone leaves them), and with them the boards' sizes and every
     member's rank. Limits need nothing: they are counted from the team's submissions at each upload.
     Precondition: their rows locked."""
-    # Imported here: the leaderboard's writes import this module (team_lock_by_id).
-    from ..leaderboard import leaderboard_refresh_participant
-
     for participant_id in participant_ids:
         leaderboard_refresh_participant(challenge=challenge, participant_id=participant_id)
 
