@@ -41,12 +41,12 @@ from projects.dataset_selectors import (
     datasets_visible,
 )
 from projects.dataset_services import dataset_create, dataset_version_create
-from projects.errors import DatasetError, DatasetFileTooLarge, DatasetInvalid, DatasetZipNotReady
+from projects.errors import DatasetFileTooLarge, DatasetInvalid
 from projects.models import Dataset, DatasetVersion, Licence
 from workers.scoring.sizes import human_bytes
 
 from .authentication import KaggleKeyAuthentication
-from .errors import Refused
+from .errors import Refused, kaggle_refusals
 from .kaggle import KaggleView
 from .kaggle_serializers import PagedRequest, kaggle_date, next_page_token
 
@@ -281,6 +281,7 @@ class DownloadDataset(PublicKaggleView):
 
 
 @require_safe
+@kaggle_refusals
 def dataset_download(request: HttpRequest, token: str, name: str) -> HttpResponse:
     """The file or zip a DownloadDataset answer pointed to, streamed with Range and ETag."""
     try:
@@ -298,12 +299,7 @@ def dataset_download(request: HttpRequest, token: str, name: str) -> HttpRespons
     if version is None:
         return JsonResponse({"code": 404, "message": "This dataset version is gone."}, status=404)
     if not data["f"]:
-        try:
-            return dataset_zip_response(request, version)
-        except DatasetZipNotReady as error:
-            response = JsonResponse({"code": 503, "message": str(error)}, status=503)
-            response["Retry-After"] = str(error.retry_after)
-            return response
+        return dataset_zip_response(request, version)
     listed = version.files.select_related("blob").filter(name=data["f"]).first()
     if listed is None:
         return JsonResponse({"code": 404, "message": f"No file '{data['f']}' in this version."}, status=404)
@@ -373,6 +369,7 @@ class StartBlobUpload(KaggleView):
 
 @csrf_exempt
 @require_http_methods(["PUT"])
+@kaggle_refusals
 def dataset_upload(request: HttpRequest, token: str) -> JsonResponse:
     """The PUT of one file's raw bytes, exactly the announced size, read in chunks and kept apart until published.
     The signed ticket is its credential (the CLI sends no other); credentials sent all the same must match it."""
@@ -399,9 +396,6 @@ def dataset_upload(request: HttpRequest, token: str) -> JsonResponse:
             default_storage.save(ticket.path, File(spool))
     except AuthenticationFailed as error:
         return JsonResponse({"code": 400, "message": str(error.detail)}, status=400)
-    except DatasetError as error:
-        status = 413 if isinstance(error, DatasetFileTooLarge) else 400
-        return JsonResponse({"code": status, "message": str(error)}, status=status)
     return JsonResponse({})
 
 

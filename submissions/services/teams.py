@@ -16,9 +16,9 @@ from django.utils import timezone
 from projects.models import Challenge
 from projects.selectors import challenge_status
 
+from ..errors import TeamRefused
 from ..leaderboard import leaderboard_refresh_participant
 from ..models import TEAM_NAME_MAX, Participant, Submission, TeamMember, TeamMergeRequest, new_invite_code
-from ..team_errors import TeamRefused
 from ..team_selectors import team_is_solo, team_member_count, team_usage
 from .locks import team_lock
 

@@ -19,7 +19,7 @@ from submissions.services.teams import (
     team_merge_decline,
     team_merge_request,
 )
-from submissions.team_errors import TeamRefused
+from submissions.errors import TeamRefused
 from submissions.team_selectors import team_of
 from tests.teams.conftest import submit
 
@@ -33,7 +33,7 @@ def members(team: Participant) -> list[str]:
 def refused(reason: str, call, **kwargs) -> str:
     with pytest.raises(TeamRefused) as caught:
         call(**kwargs)
-    assert caught.value.reason == reason, caught.value.message
+    assert caught.value.code == reason, caught.value.message
     return caught.value.message
 
 
