@@ -11,7 +11,6 @@ limit and the quota as for any upload, and the kept bytes are removed whatever h
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from django.core.files.storage import default_storage
 from django.db.models import Max, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 from rest_framework import serializers
@@ -33,6 +31,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from hub.storage import delete_older_than
 from projects.dataset_downloads import dataset_file_response, dataset_zip_response
 from projects.dataset_selectors import (
     dataset_file_get,
@@ -330,19 +329,6 @@ def _ticket(token: str) -> UploadTicket:
     return UploadTicket(data["u"], data["f"], data["s"], data["n"])
 
 
-def _delete_expired_uploads() -> None:
-    """Bytes PUT but never published (the CLI was stopped) are removed once their ticket has expired."""
-    try:
-        _, names = default_storage.listdir(UPLOAD_FOLDER)
-    except FileNotFoundError:
-        return
-    expired_before = timezone.now() - dt.timedelta(seconds=UPLOAD_MAX_AGE)
-    for name in names:
-        with contextlib.suppress(FileNotFoundError):
-            if default_storage.get_modified_time(f"{UPLOAD_FOLDER}/{name}") < expired_before:
-                default_storage.delete(f"{UPLOAD_FOLDER}/{name}")
-
-
 def _check_file_size(name: str, size: int) -> None:
     limit = settings.HUB_DATASET_MAX_FILE_BYTES
     if size > limit:
@@ -358,7 +344,7 @@ class StartBlobUpload(KaggleView):
         if data["type"] not in ("DATASET", "API_BLOB_TYPE_DATASET"):
             raise Refused("This hub takes uploads of dataset files only.", status=400)
         _check_file_size(data["name"], data["contentLength"])
-        _delete_expired_uploads()
+        delete_older_than(UPLOAD_FOLDER, UPLOAD_MAX_AGE)  # bytes PUT whose ticket expired
         token = signing.dumps(
             {"u": request.user.pk, "f": data["name"], "s": data["contentLength"], "n": uuid.uuid4().hex},
             salt=UPLOAD_SALT,
