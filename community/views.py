@@ -1,10 +1,8 @@
 """Pages of the discussion: a challenge's Discussion tab, a topic page, and the forms behind their buttons.
 
 Plain forms and redirects: everything works without JavaScript. Refusals (community.errors) become a page with
-the sentence and the status the API would answer, in one place (`refusal_page`).
+the sentence and the status the API would answer, in one place (`refusal_page`, hub/forms.py).
 """
-
-import functools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,14 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from community.errors import DiscussionError, PostingTooFast
+from community.errors import DiscussionError
 from community.forms import PostForm, ReportForm, TopicForm
 from community.permissions import is_host
 from community.selectors import post_get_visible, posts_of, topic_get_visible, topics_of
 from community.services.moderation import post_report, post_set_hidden, topic_moderate
 from community.services.posts import post_check_editable, post_delete, post_edit, post_reply
 from community.services.topics import announcement_create, topic_create
-from hub.api_errors import DISCUSSION_STATUS
+from hub.forms import refusal_page as hub_refusal_page
 from projects.selectors import challenge_get_visible
 from projects.views import challenge_context
 
@@ -29,19 +27,7 @@ TOPICS_PER_PAGE = 20
 POSTS_PER_PAGE = 50
 
 
-def refusal_page(view):
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except DiscussionError as error:
-            status = DISCUSSION_STATUS.get(error.code, 400)
-            response = render(request, "community/refused.html", {"message": str(error)}, status=status)
-            if isinstance(error, PostingTooFast):
-                response["Retry-After"] = str(error.retry_after)
-            return response
-
-    return wrapped
+refusal_page = hub_refusal_page(DiscussionError)
 
 
 def _topic_url(topic, **query) -> str:

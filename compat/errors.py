@@ -15,7 +15,7 @@ from rest_framework.exceptions import APIException, AuthenticationFailed, NotAut
 from rest_framework.response import Response
 
 from hub.api_errors import exception_handler as hub_exception_handler
-from submissions.errors import SubmissionRefused
+from hub.errors import DomainRefusal
 from submissions.leaderboard import PrivateBoardHidden
 from submissions.models import LeaderboardEntry
 
@@ -30,7 +30,7 @@ REASON_PHRASE_MAX = 200
 
 class Refused(APIException):
     """A refusal of the compatibility layer's own (no such challenge, phase or file), with its HTTP status.
-    The submission services' refusals (SubmissionRefused) reach the handlers below as they are."""
+    The services' refusals (hub/errors.py DomainRefusal) reach the handlers below as they are."""
 
     def __init__(self, message: str, *, status: int = 400):
         super().__init__(detail=message)
@@ -92,16 +92,19 @@ def kaggle_exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 def kaggle_refusals(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
-    """For Kaggle's plain Django views (the upload PUT, outside DRF): a SubmissionRefused answered in Kaggle's
-    shape, with the status kaggle_exception_handler gives it."""
+    """For Kaggle's plain Django views (the upload PUTs and downloads, outside DRF): a refusal answered in Kaggle's
+    shape, with the status (and Retry-After) kaggle_exception_handler gives it."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> JsonResponse:
         try:
             return view(request, *args, **kwargs)
-        except SubmissionRefused as error:
+        except DomainRefusal as error:
             response = kaggle_exception_handler(error, {"request": request})
-            return JsonResponse(response.data, status=response.status_code)
+            answer = JsonResponse(response.data, status=response.status_code)
+            if "Retry-After" in response:
+                answer["Retry-After"] = response["Retry-After"]
+            return answer
 
     return wrapped
 

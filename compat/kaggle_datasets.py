@@ -11,7 +11,6 @@ limit and the quota as for any upload, and the kept bytes are removed whatever h
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from django.core.files.storage import default_storage
 from django.db.models import Max, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 from rest_framework import serializers
@@ -33,6 +31,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from hub.storage import delete_older_than
 from projects.dataset_downloads import dataset_file_response, dataset_zip_response
 from projects.dataset_selectors import (
     dataset_file_get,
@@ -41,12 +40,12 @@ from projects.dataset_selectors import (
     datasets_visible,
 )
 from projects.dataset_services import dataset_create, dataset_version_create
-from projects.errors import DatasetError, DatasetFileTooLarge, DatasetInvalid, DatasetZipNotReady
+from projects.errors import DatasetFileTooLarge, DatasetInvalid
 from projects.models import Dataset, DatasetVersion, Licence
 from workers.scoring.sizes import human_bytes
 
 from .authentication import KaggleKeyAuthentication
-from .errors import Refused
+from .errors import Refused, kaggle_refusals
 from .kaggle import KaggleView
 from .kaggle_serializers import PagedRequest, kaggle_date, next_page_token
 
@@ -281,6 +280,7 @@ class DownloadDataset(PublicKaggleView):
 
 
 @require_safe
+@kaggle_refusals
 def dataset_download(request: HttpRequest, token: str, name: str) -> HttpResponse:
     """The file or zip a DownloadDataset answer pointed to, streamed with Range and ETag."""
     try:
@@ -298,12 +298,7 @@ def dataset_download(request: HttpRequest, token: str, name: str) -> HttpRespons
     if version is None:
         return JsonResponse({"code": 404, "message": "This dataset version is gone."}, status=404)
     if not data["f"]:
-        try:
-            return dataset_zip_response(request, version)
-        except DatasetZipNotReady as error:
-            response = JsonResponse({"code": 503, "message": str(error)}, status=503)
-            response["Retry-After"] = str(error.retry_after)
-            return response
+        return dataset_zip_response(request, version)
     listed = version.files.select_related("blob").filter(name=data["f"]).first()
     if listed is None:
         return JsonResponse({"code": 404, "message": f"No file '{data['f']}' in this version."}, status=404)
@@ -334,19 +329,6 @@ def _ticket(token: str) -> UploadTicket:
     return UploadTicket(data["u"], data["f"], data["s"], data["n"])
 
 
-def _delete_expired_uploads() -> None:
-    """Bytes PUT but never published (the CLI was stopped) are removed once their ticket has expired."""
-    try:
-        _, names = default_storage.listdir(UPLOAD_FOLDER)
-    except FileNotFoundError:
-        return
-    expired_before = timezone.now() - dt.timedelta(seconds=UPLOAD_MAX_AGE)
-    for name in names:
-        with contextlib.suppress(FileNotFoundError):
-            if default_storage.get_modified_time(f"{UPLOAD_FOLDER}/{name}") < expired_before:
-                default_storage.delete(f"{UPLOAD_FOLDER}/{name}")
-
-
 def _check_file_size(name: str, size: int) -> None:
     limit = settings.HUB_DATASET_MAX_FILE_BYTES
     if size > limit:
@@ -362,7 +344,7 @@ class StartBlobUpload(KaggleView):
         if data["type"] not in ("DATASET", "API_BLOB_TYPE_DATASET"):
             raise Refused("This hub takes uploads of dataset files only.", status=400)
         _check_file_size(data["name"], data["contentLength"])
-        _delete_expired_uploads()
+        delete_older_than(UPLOAD_FOLDER, UPLOAD_MAX_AGE)  # bytes PUT whose ticket expired
         token = signing.dumps(
             {"u": request.user.pk, "f": data["name"], "s": data["contentLength"], "n": uuid.uuid4().hex},
             salt=UPLOAD_SALT,
@@ -373,6 +355,7 @@ class StartBlobUpload(KaggleView):
 
 @csrf_exempt
 @require_http_methods(["PUT"])
+@kaggle_refusals
 def dataset_upload(request: HttpRequest, token: str) -> JsonResponse:
     """The PUT of one file's raw bytes, exactly the announced size, read in chunks and kept apart until published.
     The signed ticket is its credential (the CLI sends no other); credentials sent all the same must match it."""
@@ -399,9 +382,6 @@ def dataset_upload(request: HttpRequest, token: str) -> JsonResponse:
             default_storage.save(ticket.path, File(spool))
     except AuthenticationFailed as error:
         return JsonResponse({"code": 400, "message": str(error.detail)}, status=400)
-    except DatasetError as error:
-        status = 413 if isinstance(error, DatasetFileTooLarge) else 400
-        return JsonResponse({"code": status, "message": str(error)}, status=status)
     return JsonResponse({})
 
 

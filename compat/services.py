@@ -8,8 +8,6 @@ submission with submission_create, which checks the rules once more under the pa
 ticket's own learner only. Refusals are SubmissionRefused, as from the hub's own services.
 """
 
-import contextlib
-import datetime as dt
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -20,8 +18,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.utils import timezone
 
+from hub.storage import delete_older_than
 from projects.models import Challenge
 from projects.selectors import challenges_visible
 from submissions.errors import Reason, SubmissionRefused
@@ -50,24 +48,10 @@ class UploadTicket:
 def kaggle_upload_start(*, user: AbstractBaseUser, challenge: Challenge, file_name: str, size: int) -> str:
     """The signed ticket for one upload, once the learner may submit a file of this size now."""
     submission_check_allowed(challenge=challenge, user=user, size=size)
-    _delete_expired_uploads()
+    delete_older_than(UPLOAD_FOLDER, UPLOAD_MAX_AGE)  # bytes PUT whose ticket expired
     return signing.dumps(
         {"u": user.pk, "c": challenge.pk, "f": file_name, "s": size, "n": uuid.uuid4().hex}, salt=UPLOAD_SALT
     )
-
-
-def _delete_expired_uploads() -> None:
-    """Bytes PUT but never submitted (the CLI was stopped) can no longer be submitted once their ticket expires."""
-    try:
-        _, names = default_storage.listdir(UPLOAD_FOLDER)
-    except FileNotFoundError:
-        return
-    expired_before = timezone.now() - dt.timedelta(seconds=UPLOAD_MAX_AGE)
-    for name in names:
-        path = f"{UPLOAD_FOLDER}/{name}"
-        with contextlib.suppress(FileNotFoundError):
-            if default_storage.get_modified_time(path) < expired_before:
-                default_storage.delete(path)
 
 
 def kaggle_upload_ticket(token: str) -> UploadTicket:

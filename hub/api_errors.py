@@ -15,13 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from community.errors import DiscussionError, PostingTooFast
+from community.errors import DiscussionReason
 from projects.bundles import BundleError
-from projects.errors import DatasetError, DatasetZipNotReady
+from projects.errors import DatasetReason
 from projects.hosting import HostingError
-from submissions.errors import Reason, SubmissionRefused
+from submissions.errors import Reason, TeamReason
 from submissions.leaderboard import PrivateBoardHidden
-from submissions.team_errors import TeamRefused, team_refusal_status
+
+from .errors import DomainRefusal
 
 TOKEN_HINT = (
     "Send your API token as 'Authorization: Token <key>'; get one at /accounts/token/ "
@@ -76,13 +77,9 @@ PRIVATE_BOARD_HIDDEN = (
 )
 
 
-# Refusals of the discussion (community/errors.py): the status for each kind, in one place.
-DISCUSSION_STATUS = {"not_found": 404, "permission_denied": 403, "topic_locked": 403, "throttled": 429}
-
-
-# Refusals of the submission services (submissions/errors.py): the status for each reason, in one place. The pages'
-# forms answer with the same statuses; each compatibility layer maps these to its own (compat/errors.py).
-REFUSAL_STATUS = {
+# The status of every reason of every refusal family (hub/errors.py), in one place. The pages answer with the same
+# statuses; each compatibility layer maps these to its own (compat/errors.py).
+SUBMISSION_REFUSAL_STATUS = {
     Reason.NOT_AUTHENTICATED: 401,
     Reason.EMAIL_NOT_VERIFIED: 403,
     Reason.NOT_OPEN: 403,
@@ -103,49 +100,53 @@ REFUSAL_STATUS = {
     Reason.UPLOAD_INCOMPLETE: 400,
     Reason.UPLOAD_MISSING: 400,
 }
+# 409 for a team change: a conflict with the teams as they are now, that may succeed later or after another change.
+TEAM_REFUSAL_STATUS = {reason: 409 for reason in TeamReason} | {
+    TeamReason.NAME_INVALID: 400,
+    TeamReason.NOT_LEADER: 403,
+    TeamReason.NOT_MEMBER: 403,
+    TeamReason.NOT_FOUND: 404,
+    TeamReason.INVITE_INVALID: 404,
+}
+DATASET_REFUSAL_STATUS = {
+    DatasetReason.INVALID: 400,
+    DatasetReason.EXISTS: 409,
+    DatasetReason.PERMISSION_DENIED: 403,
+    DatasetReason.TOO_LARGE: 413,
+    DatasetReason.QUOTA_EXCEEDED: 413,
+    DatasetReason.NOT_READY: 503,
+}
+DISCUSSION_REFUSAL_STATUS = {
+    DiscussionReason.INVALID: 400,
+    DiscussionReason.NOT_FOUND: 404,
+    DiscussionReason.PERMISSION_DENIED: 403,
+    DiscussionReason.TOPIC_LOCKED: 403,
+    DiscussionReason.THROTTLED: 429,
+}
+REFUSAL_STATUS = (
+    SUBMISSION_REFUSAL_STATUS | TEAM_REFUSAL_STATUS | DATASET_REFUSAL_STATUS | DISCUSSION_REFUSAL_STATUS
+)
 
 
-def refusal_status(error: SubmissionRefused) -> int:
+def refusal_status(error: DomainRefusal) -> int:
     return REFUSAL_STATUS[error.reason]
 
 
-# Refusals of dataset publishing (projects/errors.py).
-DATASET_STATUS = {
-    "not_found": 404,
-    "permission_denied": 403,
-    "exists": 409,
-    "too_large": 413,
-    "quota_exceeded": 413,
-    "not_ready": 503,
-}
+def refusal_response(error: DomainRefusal) -> Response:
+    """The REST API's answer to a refusal of any family: its status, the one JSON shape, and Retry-After when
+    the refusal says when to ask again (or it is a 429)."""
+    set_rollback()
+    response = Response(
+        {"error": error.message, "detail": None, "code": error.code}, status=refusal_status(error)
+    )
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return _with_retry_after(response, error)
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    if isinstance(exc, TeamRefused):
-        set_rollback()
-        return Response(
-            {"error": exc.message, "detail": None, "code": exc.reason}, status=team_refusal_status(exc)
-        )
-    if isinstance(exc, SubmissionRefused):
-        set_rollback()
-        response = Response(
-            {"error": exc.message, "detail": None, "code": exc.code}, status=refusal_status(exc)
-        )
-        return _with_retry_after(response, exc)
-    if isinstance(exc, DatasetError):
-        response = Response(
-            {"error": str(exc), "detail": None, "code": exc.code}, status=DATASET_STATUS.get(exc.code, 400)
-        )
-        if isinstance(exc, DatasetZipNotReady):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
-    if isinstance(exc, DiscussionError):
-        response = Response(
-            {"error": str(exc), "detail": None, "code": exc.code}, status=DISCUSSION_STATUS.get(exc.code, 400)
-        )
-        if isinstance(exc, PostingTooFast):
-            response["Retry-After"] = str(exc.retry_after)
-        return response
+    if isinstance(exc, DomainRefusal):
+        return refusal_response(exc)
     if isinstance(exc, BundleError | HostingError):
         # A host's bundle or request that cannot be used as it is: the message names what to change.
         code = "bad_bundle" if isinstance(exc, BundleError) else "invalid"

@@ -14,9 +14,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 
-from submissions.errors import SubmissionRefused
-
 from .api_errors import refusal_status
+from .errors import DomainRefusal
 
 RETRY_AFTER_SECONDS = 30
 UNAVAILABLE = (
@@ -40,8 +39,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return protocol_error(request, 500, "server_error", BROKEN, "500.html")
 
 
-def protocol_refusal(request: HttpRequest, error: SubmissionRefused, template: str) -> HttpResponse:
-    """A submission refusal answered before any view runs (a middleware's), with the REST API's status for it."""
+def protocol_refusal(request: HttpRequest, error: DomainRefusal, template: str) -> HttpResponse:
+    """A refusal answered before any view runs (a middleware's), with the REST API's status for it."""
     return protocol_error(request, refusal_status(error), error.code, error.message, template)
 
 

@@ -8,6 +8,8 @@ at all. The scoring engine reads paths, so the worker reads remote files through
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import os
 import tempfile
@@ -20,6 +22,7 @@ from django.core.files.storage import Storage, default_storage, storages
 from django.core.signals import setting_changed
 from django.db.models.fields.files import FieldFile
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django.utils.http import content_disposition_header
 from storages.backends.s3 import S3Storage
@@ -92,6 +95,21 @@ def s3_clients_ready_to_fork() -> None:
     for storage in (default_storage, solutions_storage_proxy):
         if isinstance(storage, S3Storage):  # a LazyObject answers for the storage it wraps
             storage.connection.meta.client.close()
+
+
+def delete_older_than(folder: str, seconds: int) -> None:
+    """Remove the files directly in `folder` of the default storage last written over `seconds` ago: the bytes of
+    uploads whose signed ticket has expired (the client stopped before the last step), which nothing can use."""
+    try:
+        _, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    expired_before = timezone.now() - dt.timedelta(seconds=seconds)
+    for name in names:
+        path = f"{folder}/{name}"
+        with contextlib.suppress(FileNotFoundError):
+            if default_storage.get_modified_time(path) < expired_before:
+                default_storage.delete(path)
 
 
 def signed_download_url(field_file: FieldFile, *, filename: str) -> str | None:

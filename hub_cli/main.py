@@ -29,9 +29,14 @@ err = Console(stderr=True, soft_wrap=True)
 FINAL_STATUSES = ("scored", "failed")
 
 
+# The hub's own wording of a size and of its hint for a file too large (workers/scoring/sizes.py), which this
+# separate distribution cannot import: a file refused here before it is sent is described as the hub would describe
+# it. tests/cli/test_sizes.py holds the two copies to each other.
+COMPRESS_HINT = "Compress the CSV with gzip or zip, or check its contents."
+
+
 def human_bytes(size: float) -> str:
-    """The hub's own wording of a size (workers/scoring/sizes.py), which this separate distribution cannot import:
-    a file refused here before it is sent is described as the hub would describe it."""
+    """1536 -> '1.5 KB'; whole bytes below 1 KB ('1,000 bytes'), as the hub words them."""
     for unit in ("bytes", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
             return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
@@ -316,7 +321,7 @@ def submit(state: State, slug: str, file: Path, message: str, wait: bool, wait_t
     if size > challenge["max_upload_bytes"]:
         raise HubError(
             f"{file.name} is {human_bytes(size)}; {challenge['title']} takes at most "
-            f"{human_bytes(challenge['max_upload_bytes'])}. Compress the CSV with gzip or zip, or check its contents.",
+            f"{human_bytes(challenge['max_upload_bytes'])}. {COMPRESS_HINT}",
             code="too_large",
         )
     with progress_bar(err, enabled=not as_json) as progress:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from hub.api_errors import DATASET_STATUS
+from hub.forms import refusal_page
 
 from .dataset_downloads import dataset_file_response, dataset_zip_response
 from .dataset_selectors import (
@@ -25,26 +24,12 @@ from .dataset_selectors import (
     datasets_visible,
 )
 from .dataset_services import dataset_report, quota_used
-from .errors import DatasetError, DatasetZipNotReady
+from .errors import DatasetError
 from .models import Dataset, Licence, Tag
 from .views import preview_context
 
-
-def dataset_refusal_page(view):
-    """Refusals of datasets (projects/errors.py) as a page with the reason, in the status the API gives them."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except DatasetError as error:
-            status = DATASET_STATUS.get(error.code, 400)
-            response = render(request, "community/refused.html", {"message": str(error)}, status=status)
-            if isinstance(error, DatasetZipNotReady):
-                response["Retry-After"] = str(error.retry_after)
-            return response
-
-    return wrapped
+# Refusals of datasets (projects/errors.py) as a page with the reason, in the status the API gives them.
+dataset_refusal_page = refusal_page(DatasetError)
 
 
 def _quota(user) -> dict | None:

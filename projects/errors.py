@@ -1,31 +1,46 @@
-"""Refusals of dataset publishing, in words for a person; each protocol maps them to its status once (hub/api_errors.py
-for the REST API, compat/kaggle_datasets.py for the Kaggle protocol, the pages in projects/dataset_views.py)."""
+"""Refusals of dataset publishing, in words for a person (hub/errors.py DomainRefusal): each protocol maps the
+reason to its status once (hub/api_errors.py for the REST API and the pages, compat/errors.py for Kaggle)."""
+
+from enum import Enum
+
+from hub.errors import DomainRefusal
 
 
-class DatasetError(Exception):
-    code = "invalid"
+class DatasetReason(Enum):
+    INVALID = "invalid"
+    EXISTS = "exists"
+    PERMISSION_DENIED = "permission_denied"
+    TOO_LARGE = "too_large"
+    QUOTA_EXCEEDED = "quota_exceeded"
+    NOT_READY = "not_ready"
+
+
+class DatasetError(DomainRefusal):
+    """A dataset refusal; each subclass is one reason, raised with the message alone."""
+
+    reason = DatasetReason.INVALID
 
 
 class DatasetInvalid(DatasetError):
-    code = "invalid"
+    reason = DatasetReason.INVALID
 
 
 class DatasetExists(DatasetError):
-    code = "exists"
+    reason = DatasetReason.EXISTS
 
 
 class DatasetForbidden(DatasetError):
-    code = "permission_denied"
+    reason = DatasetReason.PERMISSION_DENIED
 
 
 class DatasetFileTooLarge(DatasetError):
-    code = "too_large"
+    reason = DatasetReason.TOO_LARGE
 
 
 class DatasetQuotaExceeded(DatasetError):
-    code = "quota_exceeded"
+    reason = DatasetReason.QUOTA_EXCEEDED
 
 
 class DatasetZipNotReady(DatasetError):
-    code = "not_ready"
+    reason = DatasetReason.NOT_READY
     retry_after = 5

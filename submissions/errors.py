@@ -1,10 +1,13 @@
-"""The one refusal of the submission services: why a learner may not do what they asked, in words for a person.
+"""The refusals of submissions and teams: why a learner may not do what they asked, in words for a person.
 
-It carries no HTTP status. Each protocol maps the reason to its status and shape in one place: the REST API
-(hub/api_errors.py, which the pages' forms use too), and each compatibility layer (compat/errors.py).
+They carry no HTTP status (hub/errors.py DomainRefusal). Each protocol maps the reason to its status and shape in
+one place: the REST API (hub/api_errors.py, which the pages use too), and each compatibility layer
+(compat/errors.py).
 """
 
 from enum import Enum
+
+from hub.errors import DomainRefusal
 
 
 class Reason(Enum):
@@ -48,14 +51,43 @@ _SHARED_CODES = {
 }
 
 
-class SubmissionRefused(Exception):
+class SubmissionRefused(DomainRefusal):
     """The learner may not do this now; `message` says why and what to do instead."""
 
-    def __init__(self, reason: Reason, message: str):
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
+    reason: Reason
 
-    @property
-    def code(self) -> str:
-        return self.reason.code
+    def __init__(self, reason: Reason, message: str):
+        super().__init__(message, reason=reason)
+
+
+class TeamReason(Enum):
+    """Why a team change was refused; the value is the code the API answers with."""
+
+    TEAMS_OFF = "teams_off"
+    ENDED = "ended"
+    MERGER_DEADLINE = "merger_deadline"
+    NOT_IN_TEAM = "not_in_team"
+    ALREADY_IN_TEAM = "already_in_team"
+    ALREADY_MEMBER = "already_member"
+    NAME_INVALID = "name_invalid"
+    NAME_TAKEN = "name_taken"
+    INVITE_INVALID = "invite_invalid"
+    NOT_FOUND = "not_found"
+    NOT_LEADER = "not_leader"
+    NOT_MEMBER = "not_member"
+    TEAM_FULL = "team_full"
+    OVER_DAILY_LIMIT = "over_daily_limit"
+    OVER_TOTAL_LIMIT = "over_total_limit"
+    ALREADY_REQUESTED = "already_requested"
+
+
+class TeamRefused(DomainRefusal):
+    """A team change that may not happen; the message says why and what to do instead (with the numbers).
+
+    `reason` may be given as its code: the services name it so, and TeamReason checks it at once.
+    """
+
+    reason: TeamReason
+
+    def __init__(self, message: str, *, reason: TeamReason | str):
+        super().__init__(message, reason=TeamReason(reason))

@@ -84,7 +84,7 @@ class Participant(models.Model):
 
     `user` is the team's leader (unique per challenge: a learner leads at most the one team they are in); the
     members are TeamMember rows. The row is locked to count the team's submission limits without races, and
-    every change of membership locks the teams it touches (submissions/team_services.py says in which order).
+    every change of membership locks the teams it touches (submissions/services/locks.py says in which order).
     """
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="participants")

@@ -14,8 +14,7 @@ from hub.schema import ErrorSerializer, error_responses
 from projects.selectors import challenge_get_visible
 
 from .models import TEAM_NAME_MAX, Participant, TeamMergeRequest
-from .team_selectors import merge_requests_of, team_find, team_of
-from .team_services import (
+from .services.teams import (
     team_create,
     team_invite_rotate,
     team_join,
@@ -26,6 +25,7 @@ from .team_services import (
     team_merge_decline,
     team_merge_request,
 )
+from .team_selectors import merge_requests_of, team_find, team_of
 
 REFUSALS = {
     **error_responses(400, 403, 404),

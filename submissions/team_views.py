@@ -12,21 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hub.forms import refused_page
 from projects.models import Challenge
 from projects.selectors import challenge_get_visible
 from projects.views import challenge_context
 
-from .team_errors import TeamRefused, team_refusal_status
-from .team_selectors import (
-    merge_requests_of,
-    team_best_scores,
-    team_by_invite,
-    team_find,
-    team_get,
-    team_is_solo,
-    team_of,
-)
-from .team_services import (
+from .errors import TeamRefused
+from .services.teams import (
     team_create,
     team_invite_rotate,
     team_join,
@@ -36,6 +28,15 @@ from .team_services import (
     team_merge_accept,
     team_merge_decline,
     team_merge_request,
+)
+from .team_selectors import (
+    merge_requests_of,
+    team_best_scores,
+    team_by_invite,
+    team_find,
+    team_get,
+    team_is_solo,
+    team_of,
 )
 
 
@@ -68,7 +69,7 @@ def _team_context(request: HttpRequest, challenge: Challenge) -> dict:
 
 def _refused(request: HttpRequest, challenge: Challenge, error: TeamRefused) -> HttpResponse:
     context = _team_context(request, challenge) | {"refusal": error.message}
-    return render(request, "submissions/team.html", context, status=team_refusal_status(error))
+    return refused_page(request, error, template="submissions/team.html", context=context)
 
 
 @require_GET

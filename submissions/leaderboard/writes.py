@@ -114,8 +114,8 @@ def leaderboard_refresh_participant(*, challenge: Challenge, participant_id: int
     """Recompute both of the team's entries; then each board's size if the team joined or left it, and its top
     score history if its top changed. A team that is gone (merged into another) leaves the boards.
 
-    The caller holds the team's row lock (services.locks.participant_lock, or team_services' locks) inside a
-    transaction; elsewhere call participant_refresh, which takes it.
+    The caller holds the team's row lock (services/locks.py: participant_lock, team_lock) inside a transaction;
+    elsewhere call participant_refresh, which takes it.
     """
     participant = (
         Participant.objects.filter(pk=participant_id, challenge=challenge)

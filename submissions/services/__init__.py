@@ -6,7 +6,8 @@
 - moderation.py: a host's disqualifications
 - recovery.py: the sweeper, for submissions whose task was lost
 - leaderboard_jobs.py: recomputing boards from stored scores (rebuild, rolling windows)
-- locks.py: the participant's row lock, and the order the locks are taken in
+- teams.py: teams: create, invite, join, leave, remove a member, hand over leadership, merge
+- locks.py: the team's row locks (for an upload, a submission, a team change), and the order locks are taken in
 
-Each refuses with submissions.errors.SubmissionRefused, which carries no HTTP status.
+Each refuses with submissions.errors.SubmissionRefused (teams.py: TeamRefused), which carries no HTTP status.
 """

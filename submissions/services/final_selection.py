@@ -10,7 +10,7 @@ from ..errors import Reason, SubmissionRefused
 from ..leaderboard import FINAL_SELECTION_MAX, leaderboard_refresh_participant
 from ..models import Submission
 from ..team_selectors import team_has_member, team_is_solo
-from ..team_services import team_lock_of_submission
+from .locks import team_lock_of_submission
 
 
 def submission_set_final(*, submission: Submission, user: AbstractBaseUser, is_final: bool) -> Submission:

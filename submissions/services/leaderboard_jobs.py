@@ -14,7 +14,7 @@ from projects.models import Challenge
 
 from ..leaderboard import board_lock, board_recount, leaderboard_refresh_participant
 from ..models import LeaderboardEntry, Participant
-from ..team_services import team_lock_by_id
+from .locks import team_lock_by_id
 
 
 def participant_refresh(*, challenge: Challenge, participant_id: int) -> None:

@@ -4,7 +4,7 @@ from django.db import transaction
 
 from ..leaderboard import leaderboard_refresh_participant
 from ..models import Participant, Submission
-from ..team_services import team_lock_by_id, team_lock_of_submission
+from .locks import team_lock_by_id, team_lock_of_submission
 
 
 def submission_set_disqualified(*, submission: Submission, disqualified: bool = True) -> None:

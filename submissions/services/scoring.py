@@ -27,7 +27,7 @@ from workers.scoring import ScoreResult, SolutionError, SubmissionRejected, scor
 
 from ..leaderboard import leaderboard_refresh_participant
 from ..models import Submission
-from ..team_services import team_lock_of_submission
+from .locks import team_lock_of_submission
 
 # The stored-outcome line below is a record that operators, the fault tests and bench/soak.py read by this name,
 # which it has kept since scoring was one module.

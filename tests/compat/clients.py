@@ -8,7 +8,8 @@ kaggle 2.2.5 imports `six` without declaring it, so six is installed beside it. 
 docs/evalai-and-kaggle-cli.md gives the same recipes.
 
 The virtualenvs live in .cli-venvs/ at the repository root (HUB_CLI_VENVS moves it), keyed by this recipe and
-the Python version, and are built under a file lock so that parallel test runs build each one once.
+the Python version, and are built under a file lock so that parallel test runs build each one once. `Cli` runs
+one of them as a learner would, in a shell of their own (the fixtures that set one up are in conftest.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -117,3 +119,41 @@ def _run(command: list[str]) -> str:
     if result.returncode:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+HUB = "http://localhost"  # where the Kaggle CLI's LOCALHOST environment points: the hub on port 80
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# The hub's own settings and any real configuration of either CLI stay out of the learner's shell.
+PRIVATE_PREFIXES = ("KAGGLE_", "EVALAI_", "DJANGO_", "DATABASE_", "CELERY_", "HUB_", "XDG_", "PYTEST_")
+
+
+class Cli:
+    """One learner's shell: a home folder of their own and a working folder.
+
+    The rest of the environment is kept: evalai asks pypi.org for its latest version before every command, so it
+    needs this machine's certificates and proxy settings, with the hub on localhost left out of any proxy.
+    """
+
+    def __init__(self, program: Path, home: Path, **env: str):
+        self.program = program
+        self.work = home / "work"
+        self.work.mkdir(parents=True, exist_ok=True)
+        inherited = {
+            name: value for name, value in os.environ.items() if not name.startswith(PRIVATE_PREFIXES)
+        }
+        no_proxy = ",".join(filter(None, [os.environ.get("NO_PROXY", ""), "localhost", "127.0.0.1"]))
+        self.env = inherited | {"HOME": str(home), "NO_PROXY": no_proxy, "no_proxy": no_proxy, **env}
+
+    def __call__(self, *arguments: str, answers: str = "", ok: bool = True) -> str:
+        result = subprocess.run(
+            [str(self.program), *arguments],
+            env=self.env,
+            cwd=self.work,
+            input=answers,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        output = ANSI.sub("", result.stdout + result.stderr)
+        assert (result.returncode == 0) == ok, f"{' '.join(arguments)} exited {result.returncode}:\n{output}"
+        return output

@@ -1,5 +1,6 @@
 import base64
 import fcntl
+import json
 import tempfile
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.compat.clients import Cli, evalai_cli, kaggle_cli, kagglehub_python
 from tests.factories import UserFactory
 from tests.processes import WebServer
 
@@ -59,3 +61,29 @@ def hub_on_port_80(django_db_setup, tmp_path_factory):
 def scoring_worker(shared_worker):
     """The session's real `celery worker` on the real broker and the test database (tests/conftest.py)."""
     return shared_worker
+
+
+@pytest.fixture(scope="module")
+def evalai_bin() -> Path:
+    return evalai_cli()
+
+
+@pytest.fixture(scope="module")
+def kaggle_bin() -> Path:
+    return kaggle_cli()
+
+
+@pytest.fixture(scope="module")
+def kagglehub_bin() -> Path:
+    return kagglehub_python()
+
+
+@pytest.fixture
+def kaggle(kaggle_bin, learner, tmp_path) -> Cli:
+    """The learner's shell for the real `kaggle` CLI, their key in kaggle.json, pointed at the hub on port 80."""
+    home = tmp_path / "kaggle-home"
+    config = home / "kaggle-config"
+    config.mkdir(parents=True)
+    (config / "kaggle.json").write_text(json.dumps({"username": learner.username, "key": learner.key}))
+    (config / "kaggle.json").chmod(0o600)
+    return Cli(kaggle_bin, home, KAGGLE_API_ENVIRONMENT="LOCALHOST", KAGGLE_CONFIG_DIR=str(config))

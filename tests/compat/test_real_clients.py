@@ -2,12 +2,9 @@
 with a real `celery worker`: what a learner types, what they read, and what the hub's own pages then show."""
 
 import json
-import os
 import re
-import subprocess
 import urllib.request
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -15,24 +12,11 @@ from projects.services import challenge_import_bundle
 from submissions.models import Submission
 from submissions.services.submit import submission_create
 from tests.bundles import expected_scores, predictions_csv, write_bundle
-from tests.compat.clients import evalai_cli, kaggle_cli
+from tests.compat.clients import HUB, Cli
 from tests.conftest import upload
 from tests.processes import wait_for
 
 pytestmark = [pytest.mark.slow]
-
-HUB = "http://localhost"
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-@pytest.fixture(scope="module")
-def evalai_bin() -> Path:
-    return evalai_cli()
-
-
-@pytest.fixture(scope="module")
-def kaggle_bin() -> Path:
-    return kaggle_cli()
 
 
 @pytest.fixture
@@ -41,58 +25,12 @@ def hub(transactional_db, hub_on_port_80, scoring_worker, tmp_path):
     return challenge_import_bundle(write_bundle(tmp_path / "bundle", slug="digits", rows=40)).challenge
 
 
-# The hub's own settings and any real configuration of either CLI stay out of the learner's shell.
-PRIVATE_PREFIXES = ("KAGGLE_", "EVALAI_", "DJANGO_", "DATABASE_", "CELERY_", "HUB_", "XDG_", "PYTEST_")
-
-
-class Cli:
-    """One learner's shell: a home folder of their own and a working folder.
-
-    The rest of the environment is kept: evalai asks pypi.org for its latest version before every command, so it
-    needs this machine's certificates and proxy settings, with the hub on localhost left out of any proxy.
-    """
-
-    def __init__(self, program: Path, home: Path, **env: str):
-        self.program = program
-        self.work = home / "work"
-        self.work.mkdir(parents=True, exist_ok=True)
-        inherited = {
-            name: value for name, value in os.environ.items() if not name.startswith(PRIVATE_PREFIXES)
-        }
-        no_proxy = ",".join(filter(None, [os.environ.get("NO_PROXY", ""), "localhost", "127.0.0.1"]))
-        self.env = inherited | {"HOME": str(home), "NO_PROXY": no_proxy, "no_proxy": no_proxy, **env}
-
-    def __call__(self, *arguments: str, answers: str = "", ok: bool = True) -> str:
-        result = subprocess.run(
-            [str(self.program), *arguments],
-            env=self.env,
-            cwd=self.work,
-            input=answers,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        output = ANSI.sub("", result.stdout + result.stderr)
-        assert (result.returncode == 0) == ok, f"{' '.join(arguments)} exited {result.returncode}:\n{output}"
-        return output
-
-
 @pytest.fixture
 def evalai(evalai_bin, learner, tmp_path) -> Cli:
     cli = Cli(evalai_bin, tmp_path / "evalai-home")
     assert "is set as the host url" in cli("host", "-sh", HUB)
     assert "successfully set" in cli("set_token", learner.key)
     return cli
-
-
-@pytest.fixture
-def kaggle(kaggle_bin, learner, tmp_path) -> Cli:
-    home = tmp_path / "kaggle-home"
-    config = home / "kaggle-config"
-    config.mkdir(parents=True)
-    (config / "kaggle.json").write_text(json.dumps({"username": learner.username, "key": learner.key}))
-    (config / "kaggle.json").chmod(0o600)
-    return Cli(kaggle_bin, home, KAGGLE_API_ENVIRONMENT="LOCALHOST", KAGGLE_CONFIG_DIR=str(config))
 
 
 def scored_in_the_end(submission_id: int) -> Submission:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from submissions.team_services import team_create, team_join
+from submissions.services.teams import team_create, team_join
 from tests.factories import UserFactory
 from tests.teams.conftest import submit
 

@@ -5,7 +5,13 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from projects.dataset_services import dataset_create
-from tests.compat.conftest import hub_on_port_80, learner  # noqa: F401 (the real clients' fixtures)
+from tests.compat.conftest import (  # noqa: F401 (the real clients' fixtures)
+    hub_on_port_80,
+    kaggle,
+    kaggle_bin,
+    kagglehub_bin,
+    learner,
+)
 
 
 def csv_file(name: str, content: bytes) -> SimpleUploadedFile:

@@ -13,8 +13,6 @@ from projects.dataset_services import dataset_create
 from projects.models import Dataset
 from projects.services import challenge_import_bundle
 from tests.bundles import write_bundle
-from tests.compat.clients import kaggle_cli, kagglehub_python
-from tests.compat.test_real_clients import Cli
 
 from .conftest import NOTES, TRAIN, csv_file
 
@@ -28,16 +26,6 @@ def own_storage():
     """Here the web server's storage is the test's: no folder of the test's own."""
 
 
-@pytest.fixture(scope="module")
-def kaggle_bin() -> Path:
-    return kaggle_cli()
-
-
-@pytest.fixture(scope="module")
-def kagglehub_bin() -> Path:
-    return kagglehub_python()
-
-
 @pytest.fixture
 def hub(transactional_db, hub_on_port_80, learner):
     """A live hub with ada/weather (public, two files) and a private dataset of someone else."""
@@ -49,16 +37,6 @@ def hub(transactional_db, hub_on_port_80, learner):
         files=[csv_file("train.csv", TRAIN), csv_file("notes.md", NOTES), csv_file("blob.bin", IMAGES)],
     )
     return hub_on_port_80
-
-
-@pytest.fixture
-def kaggle(kaggle_bin, learner, tmp_path) -> Cli:
-    home = tmp_path / "kaggle-home"
-    config = home / "kaggle-config"
-    config.mkdir(parents=True)
-    (config / "kaggle.json").write_text(json.dumps({"username": learner.username, "key": learner.key}))
-    (config / "kaggle.json").chmod(0o600)
-    return Cli(kaggle_bin, home, KAGGLE_API_ENVIRONMENT="LOCALHOST", KAGGLE_CONFIG_DIR=str(config))
 
 
 def test_the_kaggle_cli_lists_shows_and_downloads_a_dataset_byte_for_byte(kaggle, hub, learner):

@@ -16,7 +16,7 @@ from submissions.models import Submission
 from submissions.services.final_selection import submission_set_final
 from submissions.services.scoring import submission_score
 from submissions.services.submit import submission_create
-from submissions.team_services import team_create, team_join
+from submissions.services.teams import team_create, team_join
 from tests.bundles import expected_scores, predictions_csv, write_bundle
 from tests.conftest import upload
 from tests.factories import UserFactory

@@ -10,7 +10,7 @@ from submissions.models import LeaderboardEntry, Participant, Submission
 from submissions.services.final_selection import submission_set_final
 from submissions.services.leaderboard_jobs import leaderboard_rebuild
 from submissions.services.moderation import participant_set_disqualified
-from submissions.team_services import (
+from submissions.services.teams import (
     team_create,
     team_join,
     team_leave,

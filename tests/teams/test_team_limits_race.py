@@ -14,7 +14,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from submissions.models import Submission
-from submissions.team_services import team_create, team_join
+from submissions.services.teams import team_create, team_join
 from tests.bundles import predictions_csv
 from tests.factories import UserFactory
 from tests.leaderboards.test_limits_race import web_server  # noqa: F401 (the fixture)

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from submissions.models import Participant
-from submissions.team_services import team_create, team_join
+from submissions.services.teams import team_create, team_join
 
 pytestmark = pytest.mark.django_db
 

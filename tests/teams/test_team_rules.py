@@ -7,20 +7,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from submissions.models import Participant, Submission, TeamMember, TeamMergeRequest
-from submissions.team_errors import TeamRefused
-from submissions.team_selectors import team_of
-from submissions.team_services import (
+from submissions.services.locks import team_lock
+from submissions.services.teams import (
     team_create,
     team_invite_rotate,
     team_join,
     team_leader_set,
     team_leave,
-    team_lock,
     team_member_remove,
     team_merge_accept,
     team_merge_decline,
     team_merge_request,
 )
+from submissions.errors import TeamRefused
+from submissions.team_selectors import team_of
 from tests.teams.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def members(team: Participant) -> list[str]:
 def refused(reason: str, call, **kwargs) -> str:
     with pytest.raises(TeamRefused) as caught:
         call(**kwargs)
-    assert caught.value.reason == reason, caught.value.message
+    assert caught.value.code == reason, caught.value.message
     return caught.value.message
 
 

@@ -1,8 +1,8 @@
 """Two submissions to one challenge side by side, on the Public rows: which rows changed their prediction.
 
-Reads both files with the same steps as score_file() (header, layout, ids aligned with the solution) and keeps
-only the Public part. Done on request, not at scoring time: a comparison needs each row's prediction, which is
-not stored with a submission (a million rows would be megabytes of JSON each).
+Reads both files with the engine's read_predictions(), the steps of score_file() (header, layout, ids aligned with
+the solution), and keeps only the Public part. Done on request, not at scoring time: a comparison needs each row's
+prediction, which is not stored with a submission (a million rows would be megabytes of JSON each).
 """
 
 from __future__ import annotations
@@ -11,16 +11,9 @@ import os
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
-from workers.scoring.archives import read_upload
-
-# The engine's own reading steps: a comparison must read a file exactly as scoring did, layouts and all.
-from workers.scoring.engine import _ARROW_TYPES, _read_predictions
-from workers.scoring.header import match_layout, read_header
+from workers.scoring.engine import read_predictions
 from workers.scoring.insight import OTHER_LABEL, THRESHOLD
-from workers.scoring.predictions import RowNamer
-from workers.scoring.reading import read_rows
 from workers.scoring.solution import Solution, check_spec
 from workers.scoring.spec import ScoringSpec
 
@@ -31,27 +24,9 @@ def public_predictions(path: str | os.PathLike[str], solution: Solution, spec: S
     """The file's predictions on the Public rows, in the solution's Public order.
 
     Labels come as codes, probabilities as P(positive) or one column per label, numbers as floats. Raises
-    SubmissionRejected as scoring would (a file that was scored once is read the same way again).
+    SubmissionRejected as scoring would: the engine's read_predictions() reads it, the one reading scoring uses.
     """
-    metrics = check_spec(spec)
-    main = metrics[0]
-    data = read_upload(path, spec.max_upload_bytes)
-    header = read_header(data)
-    match = match_layout(header, solution.layouts)
-    layout = match.layout
-    id_name = match.file_names[layout.id_column]
-    column_types = {id_name: pa.string()}
-    column_types.update(
-        {match.file_names[name]: _ARROW_TYPES[main.reads] for name in layout.prediction_columns}
-    )
-    table = read_rows(data, header, column_types)
-    del data
-    ids = table.column(id_name)
-    predicted, _ = _read_predictions(main, metrics, table, match, solution, RowNamer(ids))
-    aligned = solution.indexes[layout.solution_id_column].arrange(
-        ids, predicted, layout.id_column, spec.test_file_name
-    )
-    return aligned[: solution.public_count]
+    return read_predictions(path, solution, spec).aligned[: solution.public_count]
 
 
 def compare_predictions(

@@ -44,15 +44,21 @@ class ScoreResult:
     insight: Insight | None = None  # Public rows only (workers/scoring/insight.py); None unless asked for
 
 
-def score_file(
-    path: str | os.PathLike[str], solution: Solution, spec: ScoringSpec, *, insight: bool = False
-) -> ScoreResult:
-    """Validate a learner's file against the solution and score its Public and Private parts.
+@dataclass(frozen=True)
+class Predictions:
+    """A file's predictions as scoring reads them: one per solution row, in the solution's order (Public rows
+    first), as label codes, floats, or one row of probabilities per row."""
 
-    With ``insight``, the result also describes the Public rows' errors, from the arrays the score used.
+    aligned: np.ndarray
+    code_count: int  # the labels' codes run from 0 to code_count - 1
 
-    Raises SubmissionRejected with a message for the learner when the file cannot be scored. ``solution`` must
-    come from load_solution() with this spec (up to the upload limit and the test file's name).
+
+def read_predictions(path: str | os.PathLike[str], solution: Solution, spec: ScoringSpec) -> Predictions:
+    """Read and check a learner's file against the solution, exactly as score_file() does before it scores.
+
+    For anything that needs each row's prediction again later (compare.py): a file that was scored once is read
+    the same way, layouts and all. Raises SubmissionRejected with a message for the learner; ``solution`` must
+    come from load_solution() with this spec.
     """
     if solution.spec != spec.solution_key():
         raise ValueError("The solution was loaded for another scoring spec.")
@@ -77,9 +83,24 @@ def score_file(
         # Wrong ids usually explain odd predictions too (a shifted column, another file), so they come first.
         index.arrange(ids, np.zeros(len(ids)), layout.id_column, spec.test_file_name)
         raise
-    aligned = index.arrange(ids, predicted, layout.id_column, spec.test_file_name)
-    del table, ids, predicted
-    context = LabelContext(code_count=code_count, positive_code=solution.positive_code, k=spec.k)
+    return Predictions(index.arrange(ids, predicted, layout.id_column, spec.test_file_name), code_count)
+
+
+def score_file(
+    path: str | os.PathLike[str], solution: Solution, spec: ScoringSpec, *, insight: bool = False
+) -> ScoreResult:
+    """Validate a learner's file against the solution and score its Public and Private parts.
+
+    With ``insight``, the result also describes the Public rows' errors, from the arrays the score used.
+
+    Raises SubmissionRejected with a message for the learner when the file cannot be scored. ``solution`` must
+    come from load_solution() with this spec (up to the upload limit and the test file's name).
+    """
+    predictions = read_predictions(path, solution, spec)
+    metrics = check_spec(spec)
+    main = metrics[0]
+    aligned = predictions.aligned
+    context = LabelContext(code_count=predictions.code_count, positive_code=solution.positive_code, k=spec.k)
     scores = {}
     for metric in metrics:
         chosen = aligned

@@ -2,8 +2,8 @@
 
 A team is a Participant row (the unit that submits, is limited and ranks) and its TeamMember rows. Lock order:
 every change locks the Participant rows it touches, in ascending id, before it reads what it checks; an upload
-locks its team's row the same way (team_lock), so a change of membership and a count of the limits never
-interleave. Each refusal is a TeamRefused with the reason and the numbers.
+locks its team's row the same way (team_lock, in services/locks.py), so a change of membership and a count of the
+limits never interleave. Each refusal is a TeamRefused with the reason and the numbers.
 """
 
 import datetime as dt
@@ -16,7 +16,9 @@ from django.utils import timezone
 from projects.models import Challenge
 from projects.selectors import challenge_status
 
-from .models import (
+from ..errors import TeamRefused
+from ..leaderboard import leaderboard_refresh_participant
+from ..models import (
     TEAM_NAME_MAX,
     Participant,
     Submission,
@@ -25,83 +27,15 @@ from .models import (
     TopScoreChange,
     new_invite_code,
 )
-from .team_errors import TeamRefused
-from .team_selectors import team_is_solo, team_member_count, team_usage
+from ..team_selectors import team_is_solo, team_member_count, team_usage
+from .locks import team_lock
 
-LOCK_ATTEMPTS = 5
 _NAME_CHARACTERS = re.compile(r"^[\w .,'&+()-]+$")
-
-
-def _user_id(user: AbstractBaseUser | int) -> int:
-    return user if isinstance(user, int) else user.pk
 
 
 def _is_member(team: Participant, user_id: int) -> bool:
     # An id past the columns' range names nobody (and would overflow the query).
     return 0 < user_id < 2**31 and TeamMember.objects.filter(participant=team, user_id=user_id).exists()
-
-
-def _lock(*participant_ids: int) -> dict[int, Participant]:
-    """Lock the rows one at a time in ascending id, the one order every team change takes (no deadlock)."""
-    locked = {}
-    for participant_id in sorted(set(participant_ids)):
-        row = Participant.objects.select_for_update().filter(pk=participant_id).first()
-        if row is not None:
-            locked[participant_id] = row
-    return locked
-
-
-def _membership(challenge: Challenge, user_id: int) -> int | None:
-    return (
-        TeamMember.objects.filter(challenge=challenge, user_id=user_id)
-        .values_list("participant_id", flat=True)
-        .first()
-    )
-
-
-def _solo_team_create(challenge: Challenge, user_id: int) -> None:
-    """A team of one for a learner in no team. Two first uploads at once: the second waits on the unique index of
-    the membership, fails, and rolls back to its savepoint; the caller then reads the first one's team."""
-    try:
-        with transaction.atomic():
-            participant, _ = Participant.objects.get_or_create(challenge=challenge, user_id=user_id)
-            TeamMember.objects.create(challenge=challenge, user_id=user_id, participant=participant)
-    except IntegrityError:
-        pass
-
-
-def team_lock(
-    *, challenge: Challenge, user: AbstractBaseUser | int, also: int | None = None
-) -> tuple[Participant, Participant | None]:
-    """The learner's team, locked until the transaction ends, created as a team of one if they are in none;
-    and, if `also` is given, that team too, locked in the one order. Precondition: inside a transaction.
-
-    The membership is read again after the lock: a join or a leave that committed meanwhile moved the learner,
-    and then the locks are taken again for the team they are in now.
-    """
-    user_id = _user_id(user)
-    for _ in range(LOCK_ATTEMPTS):
-        team_id = _membership(challenge, user_id)
-        if team_id is None:
-            _solo_team_create(challenge, user_id)
-            continue
-        locked = _lock(team_id, *([also] if also is not None else []))
-        if team_id in locked and _membership(challenge, user_id) == team_id:
-            return locked[team_id], locked.get(also) if also is not None else None
-    raise RuntimeError(f"The team of learner {user_id} in challenge {challenge.pk} kept changing")
-
-
-def team_lock_of_submission(*, submission_id: int) -> Participant | None:
-    """The row of the team a submission counts for, locked; None for a row older than teams. The submission is
-    read again under the lock, since a merge that committed meanwhile moves it to the merged team."""
-    for _ in range(LOCK_ATTEMPTS):
-        team_id = Submission.objects.filter(pk=submission_id).values_list("participant_id", flat=True).first()
-        if team_id is None:
-            return None
-        locked = _lock(team_id)
-        if team_id in locked and Submission.objects.filter(pk=submission_id, participant_id=team_id).exists():
-            return locked[team_id]
-    raise RuntimeError(f"The team of submission {submission_id} kept changing")
 
 
 def _check_teams_on(challenge: Challenge) -> None:
@@ -209,9 +143,6 @@ def teams_changed(*, challenge: Challenge, participant_ids: list[int]) -> None:
     their entries on both boards (a team that is gone leaves them), and with them the boards' sizes and every
     member's rank. Limits need nothing: they are counted from the team's submissions at each upload.
     Precondition: their rows locked."""
-    # Imported here: the leaderboard's writes import this module (team_lock_by_id).
-    from .leaderboard import leaderboard_refresh_participant
-
     for participant_id in participant_ids:
         leaderboard_refresh_participant(challenge=challenge, participant_id=participant_id)
 
@@ -416,8 +347,3 @@ def team_merge_decline(*, challenge: Challenge, user: AbstractBaseUser, request_
         raise TeamRefused(f"Merge request {request_id} is not one of your team's.", reason="not_member")
     _check_leader(own, user.pk, "answer a merge request")
     request.delete()
-
-
-def team_lock_by_id(*, participant_id: int) -> Participant | None:
-    """A team's row, locked until the transaction ends; None if it is gone (merged into another)."""
-    return _lock(participant_id).get(participant_id)
