@@ -241,7 +241,7 @@ def _last_top(challenge: Challenge, split: str) -> TopScoreChange | None:
 
 def _same(top: LeaderboardEntry | None, last: TopScoreChange | None) -> bool:
     """The same score held by the same submission. Not the team: a submission that moves to another team (a
-    merge, a join) changes no score, and its points follow it to that team (team_services._merge)."""
+    merge, a join) changes no score, and its points follow it to that team (services.teams._merge)."""
     if top is None:
         return last is None or last.score is None
     return last is not None and (last.score, last.submission_id) == (top.score, top.submission_id)

@@ -12,7 +12,7 @@ import pytest
 
 from submissions.leaderboard import top_score_history
 from submissions.models import LeaderboardEntry, Participant, Submission, TeamMember, TopScoreChange
-from submissions.team_services import team_create, team_join, team_merge_accept, team_merge_request
+from submissions.services.teams import team_create, team_join, team_merge_accept, team_merge_request
 from tests.factories import UserFactory
 from tests.leaderboards.conftest import board, scored
 

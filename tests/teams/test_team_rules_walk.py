@@ -11,9 +11,9 @@ from submissions.models import LeaderboardEntry, Participant, Submission, TeamMe
 from submissions.services.final_selection import submission_set_final
 from submissions.services.leaderboard_jobs import leaderboard_rebuild
 from submissions.services.moderation import participant_set_disqualified
-from submissions.team_errors import TeamRefused
+from submissions.errors import TeamRefused
 from submissions.team_selectors import team_best_scores, team_of
-from submissions.team_services import (
+from submissions.services.teams import (
     team_create,
     team_join,
     team_leader_set,
