@@ -79,9 +79,10 @@ class UploadLimitHandler(FileUploadHandler):
         return self.max_bytes
 
 
-# Where hosts upload a challenge bundle or labelled data (the web forms and the REST API): the bundle's limit.
+# Where hosts upload a challenge bundle, labelled data or a form's files (the web forms and the REST API): the
+# bundle's limit.
 BUNDLE_UPLOAD_URL_NAMES = frozenset(
-    {"host-home", "host-labelled", "api-challenge-list", "api-challenge-from-labelled-data"}
+    {"host-home", "host-labelled", "host-new", "api-challenge-list", "api-challenge-from-labelled-data"}
 )
 
 

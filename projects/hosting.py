@@ -1,5 +1,5 @@
-"""Writes of hosts: the host role, co-hosts, creating a challenge from an uploaded bundle, editing, publishing,
-the invite code and the allowed e-mail list.
+"""Writes of hosts: the host role, co-hosts, creating a challenge (from a bundle, labelled data or a form),
+editing, publishing, the invite code, the allowed e-mail list and the limit overrides.
 
 Who may call these is decided before: projects.selectors.challenge_get_hosted resolves a challenge for its
 hosts only (404 to whoever cannot see it, 403 to a learner), and user_is_host says who may create one.
@@ -18,6 +18,7 @@ from django.db import transaction
 from workers.scoring.sizes import human_bytes
 
 from .bundles import BundleError
+from .challenge_form import FormSpec, Upload, bundle_from_form
 from .labelled import LabelledSpec, bundle_from_labelled
 from .models import AllowedEmail, Challenge, LimitOverride, Visibility
 from .selectors import HostOnly, hosted_challenge_ids_forget, user_is_host
@@ -50,12 +51,13 @@ def host_grant(*, user: AbstractBaseUser, revoke: bool = False) -> None:
         user.groups.add(group)
 
 
-def _check_upload_size(upload: File) -> None:
+def _check_upload_size(upload: File, *, key: str | None = None) -> None:
     """An upload past HUB_MAX_BUNDLE_UPLOAD_BYTES arrives without its bytes (hub/uploads.py): say so."""
     if upload.size > settings.HUB_MAX_BUNDLE_UPLOAD_BYTES:
         raise BundleError(
             f"The upload is {human_bytes(upload.size)}; at most "
-            f"{human_bytes(settings.HUB_MAX_BUNDLE_UPLOAD_BYTES)} are taken."
+            f"{human_bytes(settings.HUB_MAX_BUNDLE_UPLOAD_BYTES)} are taken.",
+            key=key,
         )
 
 
@@ -109,6 +111,23 @@ def challenge_create_from_labelled(*, host: AbstractBaseUser, upload: File, spec
         if zipfile.is_zipfile(source):
             _check_zip(source)
         folder = bundle_from_labelled(source=source, dest=Path(scratch) / "bundle", spec=spec)
+        return challenge_import_bundle(folder, host=host).challenge
+
+
+def challenge_create_from_form(
+    *, host: AbstractBaseUser, spec: FormSpec, public_files: dict[str, Upload], solution: Upload
+) -> Challenge:
+    """A host's form (texts, scoring settings, dates, limits) and uploads become a draft they host. The form is
+    written as a bundle and imported as any bundle is, so the solution gets the engine's own check and a
+    BundleError (its `key` names the field at fault) leaves no row and no stored file behind."""
+    if not user_is_host(host):
+        raise HostOnly("Only hosts may create challenges. Ask the hub's admin to make you one.")
+    for key, upload in [*public_files.items(), ("solution", solution)]:
+        _check_upload_size(upload, key=key)
+    with tempfile.TemporaryDirectory(prefix="form-") as scratch:
+        folder = bundle_from_form(
+            spec=spec, public_files=public_files, solution=solution, dest=Path(scratch) / "bundle"
+        )
         return challenge_import_bundle(folder, host=host).challenge
 
 
