@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.files import File
 from django.db import transaction
 
+from submissions.models import Participant
 from workers.scoring.sizes import human_bytes
 
 from .bundles import BundleError
@@ -215,33 +216,58 @@ def challenge_host_add(*, challenge: Challenge, username: str) -> AbstractBaseUs
     return user
 
 
+def _override_target(challenge: Challenge, *, username: str | None, team: str | None) -> dict:
+    """The learner (by username) or the team (by its name in this challenge) an override is for, as the
+    LimitOverride field that names it. Exactly one of the two."""
+    if bool(username) == bool(team):
+        raise HostingError("Name either a learner (username) or a team (its name), not both and not neither.")
+    if username:
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise HostingError(f"There is no user '{username}'. Check the spelling of the username.")
+        return {"user": user, "participant": None}
+    participant = (
+        Participant.objects.filter(challenge=challenge, name__iexact=team.strip()).exclude(name="").first()
+    )
+    if participant is None:
+        raise HostingError(
+            f"{challenge.title} has no team '{team}'. Check its name on the roster; a learner on their own "
+            "is named by their username."
+        )
+    return {"user": None, "participant": participant}
+
+
+def _override_label(target: dict) -> str:
+    return target["user"].username if target["user"] else f"team {target['participant'].name}"
+
+
+def _check_override_deadline(challenge: Challenge, target: dict, end_at) -> None:
+    if end_at is not None and end_at <= challenge.start_at:
+        raise HostingError(f"The deadline of {_override_label(target)} must be after the challenge's start.")
+
+
 @transaction.atomic
 def challenge_limit_overrides_set(*, challenge: Challenge, overrides: list[dict]) -> list[LimitOverride]:
-    """Replace the challenge's per-learner limits and deadlines with `overrides` (each: username, and any of
-    daily_limit, total_limit, end_at, note). A learner left out gets the challenge's limits again."""
-    users = get_user_model().objects
+    """Replace the challenge's per-learner and per-team limits and deadlines with `overrides` (each: a username
+    or a team, and any of daily_limit, total_limit, end_at, note). Anyone left out gets the challenge's again."""
     rows = []
     for entry in overrides:
-        user = users.filter(username=entry["username"]).first()
-        if user is None:
-            raise HostingError(f"There is no user '{entry['username']}'. Check the spelling of the username.")
-        end_at = entry.get("end_at")
-        if end_at is not None and end_at <= challenge.start_at:
-            raise HostingError(f"The deadline of {user.username} must be after the challenge's start.")
+        target = _override_target(challenge, username=entry.get("username"), team=entry.get("team"))
+        _check_override_deadline(challenge, target, entry.get("end_at"))
         rows.append(
             LimitOverride(
                 challenge=challenge,
-                user=user,
+                **target,
                 daily_limit=entry.get("daily_limit"),
                 total_limit=entry.get("total_limit"),
-                end_at=end_at,
+                end_at=entry.get("end_at"),
                 note=entry.get("note", ""),
             )
         )
-    names = [row.user.username for row in rows]
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    labels = [_override_label({"user": row.user, "participant": row.participant}) for row in rows]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:
-        raise HostingError(f"{repeated[0]} is listed twice: give one entry per learner.")
+        raise HostingError(f"{repeated[0]} is listed twice: give one entry per learner or team.")
     challenge.limit_overrides.all().delete()
     return LimitOverride.objects.bulk_create(rows)
 
@@ -250,24 +276,23 @@ def challenge_limit_overrides_set(*, challenge: Challenge, overrides: list[dict]
 def challenge_limit_override_put(
     *,
     challenge: Challenge,
-    username: str,
+    username: str | None = None,
+    team: str | None = None,
     daily_limit: int | None = None,
     total_limit: int | None = None,
     end_at=None,
     note: str = "",
 ) -> LimitOverride | None:
-    """Set one learner's own limits and deadline (all empty: they get the challenge's again, and None)."""
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise HostingError(f"There is no user '{username}'. Check the spelling of the username.")
-    if end_at is not None and end_at <= challenge.start_at:
-        raise HostingError(f"The deadline of {user.username} must be after the challenge's start.")
+    """Set one learner's, or one team's, own limits and deadline (all empty: they get the challenge's again,
+    and None)."""
+    target = _override_target(challenge, username=username, team=team)
+    _check_override_deadline(challenge, target, end_at)
     if daily_limit is None and total_limit is None and end_at is None:
-        challenge.limit_overrides.filter(user=user).delete()
+        challenge.limit_overrides.filter(**target).delete()
         return None
     override, _ = LimitOverride.objects.update_or_create(
         challenge=challenge,
-        user=user,
+        **target,
         defaults={"daily_limit": daily_limit, "total_limit": total_limit, "end_at": end_at, "note": note},
     )
     return override
