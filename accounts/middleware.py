@@ -16,7 +16,8 @@ OPEN_PREFIXES = ("/accounts/", "/admin/")
 MESSAGE = "Verify your e-mail address first: this hub asks for one before you submit or post."
 
 
-def _acting_user(request: HttpRequest):
+def acting_user(request: HttpRequest):
+    """The session's user, or on /api/ the user of a valid token; None for an anonymous request. Reads no body."""
     if request.user.is_authenticated:
         return request.user
     if request.path.startswith("/api/") and request.headers.get("Authorization"):
@@ -38,7 +39,7 @@ class RequireVerifiedEmailMiddleware:
             and request.method not in SAFE_METHODS
             and not request.path.startswith(OPEN_PREFIXES)
         ):
-            user = _acting_user(request)
+            user = acting_user(request)
             if user is not None and not user.is_superuser and not email_is_verified(user):
                 if request.path.startswith("/api/"):
                     return JsonResponse(

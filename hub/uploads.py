@@ -41,8 +41,9 @@ class UploadLimitHandler(FileUploadHandler):
     browser gets the form back with the reason instead of a reset connection.
 
     The limit is the one upload_limit_install gave; else the challenge's own for a URL with a challenge slug in
-    it, else HUB_MAX_UPLOAD_BYTES, looked up at the first file, not before: a view that knows its challenge sets
-    the limit first, and the challenge is not fetched twice.
+    it, if the request's viewer (a session's, read by the CSRF check's parse, or a token's) may see it; else
+    HUB_MAX_UPLOAD_BYTES. It is looked up at the first file, not before: a view that knows its challenge sets the
+    limit first, and the challenge is not fetched twice.
     """
 
     def __init__(self, request: HttpRequest | None = None):
@@ -75,13 +76,15 @@ class UploadLimitHandler(FileUploadHandler):
             if match is not None and match.url_name in BUNDLE_UPLOAD_URL_NAMES:
                 self.max_bytes = settings.HUB_MAX_BUNDLE_UPLOAD_BYTES
             else:
-                self.max_bytes = upload_limit_of_slug(match.kwargs.get("slug") if match else None)
+                slug = match.kwargs.get("slug") if match else None
+                self.max_bytes = upload_limit_of_slug(slug, viewer=request_viewer(self.request))
         return self.max_bytes
 
 
-# Where hosts upload a challenge bundle or labelled data (the web forms and the REST API): the bundle's limit.
+# Where hosts upload a challenge bundle, labelled data or a form's files (the web forms and the REST API): the
+# bundle's limit.
 BUNDLE_UPLOAD_URL_NAMES = frozenset(
-    {"host-home", "host-labelled", "api-challenge-list", "api-challenge-from-labelled-data"}
+    {"host-home", "host-labelled", "host-new", "api-challenge-list", "api-challenge-from-labelled-data"}
 )
 
 
@@ -146,21 +149,32 @@ class OversizedUpload(UploadedFile):
         return None
 
 
-def upload_limit_of_slug(slug: str | None) -> int:
-    """The upload limit of the challenge at `slug` when anyone may see it, else HUB_MAX_UPLOAD_BYTES."""
-    if slug:
-        from projects.models import Challenge, Visibility
+def upload_limit_of_slug(slug: str | None, *, viewer=None) -> int:
+    """The upload limit of the challenge at `slug` if `viewer` (None: anyone) may see it, else HUB_MAX_UPLOAD_BYTES.
 
-        # Only a challenge anyone may see: a private one's own limit (read before anyone is authenticated) would
-        # tell an outsider it exists (a 413 where a slug nobody uses gives a 404). Views that resolved their
-        # challenge for the viewer install its own limit (upload_limit_install).
-        open_to_all = Challenge.objects.filter(
-            slug=slug, is_published=True, visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED]
-        )
-        limit = open_to_all.values_list("max_upload_bytes", flat=True).first()
+    A private challenge's own limit goes only to those it admits: read for anyone else (before the view resolved
+    the challenge for its viewer), a 413 at its limit where a slug nobody uses gives a 404 would tell an outsider
+    it exists. The visibility rule is the one of every read (projects.selectors.challenges_visible)."""
+    if slug:
+        from django.contrib.auth.models import AnonymousUser
+
+        from projects.selectors import challenges_visible
+
+        visible = challenges_visible(viewer=viewer if viewer is not None else AnonymousUser())
+        limit = visible.filter(slug=slug).values_list("max_upload_bytes", flat=True).first()
         if limit:
             return limit
     return settings.HUB_MAX_UPLOAD_BYTES
+
+
+def request_viewer(request: HttpRequest):
+    """Who sends this request, as far as is known before the view runs: the session's user, or an API token's
+    (accounts.middleware.acting_user); None if neither (yet)."""
+    if not hasattr(request, "user"):
+        return None
+    from accounts.middleware import acting_user
+
+    return acting_user(request)
 
 
 # What is read and dropped after refusing a chunked body, so the 413 reaches a client still sending (closing a socket
@@ -185,7 +199,7 @@ class ChunkedBodyMiddleware:
         chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
         if not chunked or request.META.get("CONTENT_LENGTH"):
             return self.get_response(request)
-        max_bytes = upload_limit_of_slug(_slug_of(request.path_info))
+        max_bytes = upload_limit_of_slug(_slug_of(request.path_info), viewer=request_viewer(request))
         source = request.META["wsgi.input"]
         body = tempfile.SpooledTemporaryFile(  # noqa: SIM115 (closed with the response)
             max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, dir=settings.FILE_UPLOAD_TEMP_DIR

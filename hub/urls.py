@@ -8,7 +8,7 @@ from community import notifications_api
 from learning import api as learning_api
 from learning import views as learning_views
 from projects import api as projects_api
-from projects import dataset_api, dataset_views, host_views
+from projects import dataset_api, dataset_views, host_form_views, host_views
 from projects import views as projects_views
 from submissions import api as submissions_api
 from submissions import host_api, team_api, team_views
@@ -240,6 +240,8 @@ urlpatterns = [
     path("", include("community.urls")),
     path("host/", host_views.host_home, name="host-home"),
     path("host/labelled/", host_views.host_labelled, name="host-labelled"),
+    path("host/new/", host_form_views.host_new, name="host-new"),
+    path("host/preview/", host_form_views.host_preview, name="host-preview"),
     path("host/challenges/<slug:slug>/", host_views.host_challenge, name="host-challenge"),
     path("host/challenges/<slug:slug>/roster/", host_views.host_roster, name="host-roster"),
     path("host/challenges/<slug:slug>/submissions/", host_views.host_submissions, name="host-submissions"),

@@ -420,7 +420,22 @@ class ChallengeFromLabelledDataApi(APIView):
 
 
 class LimitOverrideSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
+    username = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The learner these limits are for; null when `team` names a team",
+    )
+    team = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The team (its name in this challenge, any case) these limits are for; null for a learner. "
+        "Every member's submissions count against a team's limits. Where a learner has their own override "
+        "and their team has one too, the learner's own fields win.",
+    )
     daily_limit = serializers.IntegerField(
         min_value=1, max_value=100_000, required=False, allow_null=True, default=None
     )
@@ -431,9 +446,16 @@ class LimitOverrideSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="This learner's own deadline (a late submission)",
+        help_text="This learner's or team's own deadline (a late submission)",
     )
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict) -> dict:
+        if bool(attrs.get("username")) == bool(attrs.get("team")):
+            raise serializers.ValidationError(
+                "Give either username (a learner) or team (a team's name), not both."
+            )
+        return attrs
 
 
 class LimitOverridesPutSerializer(serializers.Serializer):
@@ -441,11 +463,14 @@ class LimitOverridesPutSerializer(serializers.Serializer):
 
 
 def _overrides_json(challenge: Challenge) -> dict:
-    rows = challenge.limit_overrides.select_related("user").order_by("user__username")
+    rows = challenge.limit_overrides.select_related("user", "participant").order_by(
+        "participant__name", "user__username"
+    )
     return {
         "overrides": [
             {
-                "username": row.user.username,
+                "username": row.user.username if row.user else None,
+                "team": row.participant.name if row.participant else None,
                 "daily_limit": row.daily_limit,
                 "total_limit": row.total_limit,
                 "end_at": row.end_at,
@@ -457,9 +482,10 @@ def _overrides_json(challenge: Challenge) -> dict:
 
 
 class LimitOverridesApi(APIView):
-    """Hosts only: per-learner limits and deadlines ("Ada may submit 20 a day", "Bob may submit until Friday").
-    PUT replaces the whole list; a learner left out gets the challenge's limits again. Empty fields keep the
-    challenge's. The one submission rule (limits, deadline) reads them for every page, API and client."""
+    """Hosts only: per-learner and per-team limits and deadlines ("Ada may submit 20 a day", "team X may submit
+    until Friday"). PUT replaces the whole list; a learner or team left out gets the challenge's limits again.
+    Empty fields keep the challenge's. The one submission rule (limits, deadline) reads them for every page, API
+    and client."""
 
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]

@@ -34,7 +34,14 @@ MANIFEST = "challenge.yaml"
 
 
 class BundleError(Exception):
-    """The bundle cannot be imported; the message names the problem and what to change."""
+    """The bundle cannot be imported; the message names the problem and what to change.
+
+    `key` names the challenge.yaml key at fault when one is (solution, slug, max_upload_mb), so a form that built
+    the bundle can show the message beside its own field."""
+
+    def __init__(self, message: str, *, key: str | None = None):
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -164,7 +171,9 @@ def read_bundle(root: Path, scratch: Path) -> Bundle:
     try:
         validate_solution(bundle.solution, scoring_spec_for(bundle), test_ids=_test_ids(bundle))
     except SolutionError as exc:
-        raise BundleError(f"The solution {bundle.solution.name} is not valid: {exc}") from None
+        raise BundleError(
+            f"The solution {bundle.solution.name} is not valid: {exc}", key="solution"
+        ) from None
     return bundle
 
 

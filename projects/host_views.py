@@ -96,7 +96,10 @@ class LabelledForm(forms.Form):
 
 
 class LimitOverrideForm(forms.Form):
-    username = forms.CharField(max_length=150)
+    username = forms.CharField(
+        max_length=150, required=False, help_text="A learner, or leave empty and name a team"
+    )
+    team = forms.CharField(max_length=100, required=False, help_text="A team's name, as on the roster")
     daily_limit = forms.IntegerField(min_value=1, max_value=100_000, required=False)
     total_limit = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
     end_at = forms.DateTimeField(
@@ -105,6 +108,14 @@ class LimitOverrideForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "text", "placeholder": "2026-12-05 17:00"}),
     )
     note = forms.CharField(max_length=300, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("username")) == bool(data.get("team")):
+            raise forms.ValidationError(
+                "Name either a learner (username) or a team, not both and not neither."
+            )
+        return data
 
 
 @login_required
@@ -173,7 +184,9 @@ def _manage_context(
         if challenge.invite_code
         else None
     )
-    overrides = challenge.limit_overrides.select_related("user").order_by("user__username")
+    overrides = challenge.limit_overrides.select_related("user", "participant").order_by(
+        "participant__name", "user__username"
+    )
     return {
         "challenge": challenge,
         "form": form,
@@ -229,7 +242,10 @@ def host_challenge(request: HttpRequest, slug: str) -> HttpResponse:
     elif action == "override":
         form = LimitOverrideForm(request.POST, prefix="override")
         if not form.is_valid():
-            errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
+            errors = "; ".join(
+                " ".join(e) if name == "__all__" else f"{name}: {' '.join(e)}"
+                for name, e in form.errors.items()
+            )
             messages.error(request, f"Not saved: {errors}")
         else:
             try:
@@ -237,7 +253,7 @@ def host_challenge(request: HttpRequest, slug: str) -> HttpResponse:
             except HostingError as error:
                 messages.error(request, str(error))
             else:
-                who = form.cleaned_data["username"]
+                who = form.cleaned_data["username"] or f"team {form.cleaned_data['team']}"
                 messages.success(
                     request,
                     f"Saved the limits of {who}." if override else f"{who} has the challenge's limits.",

@@ -1,5 +1,5 @@
-"""Writes of hosts: the host role, co-hosts, creating a challenge from an uploaded bundle, editing, publishing,
-the invite code and the allowed e-mail list.
+"""Writes of hosts: the host role, co-hosts, creating a challenge (from a bundle, labelled data or a form),
+editing, publishing, the invite code, the allowed e-mail list and the limit overrides.
 
 Who may call these is decided before: projects.selectors.challenge_get_hosted resolves a challenge for its
 hosts only (404 to whoever cannot see it, 403 to a learner), and user_is_host says who may create one.
@@ -15,9 +15,11 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.files import File
 from django.db import transaction
 
+from submissions.models import Participant
 from workers.scoring.sizes import human_bytes
 
 from .bundles import BundleError
+from .challenge_form import FormSpec, Upload, bundle_from_form
 from .labelled import LabelledSpec, bundle_from_labelled
 from .models import AllowedEmail, Challenge, LimitOverride, Visibility
 from .selectors import HostOnly, hosted_challenge_ids_forget, user_is_host
@@ -50,12 +52,13 @@ def host_grant(*, user: AbstractBaseUser, revoke: bool = False) -> None:
         user.groups.add(group)
 
 
-def _check_upload_size(upload: File) -> None:
+def _check_upload_size(upload: File, *, key: str | None = None) -> None:
     """An upload past HUB_MAX_BUNDLE_UPLOAD_BYTES arrives without its bytes (hub/uploads.py): say so."""
     if upload.size > settings.HUB_MAX_BUNDLE_UPLOAD_BYTES:
         raise BundleError(
             f"The upload is {human_bytes(upload.size)}; at most "
-            f"{human_bytes(settings.HUB_MAX_BUNDLE_UPLOAD_BYTES)} are taken."
+            f"{human_bytes(settings.HUB_MAX_BUNDLE_UPLOAD_BYTES)} are taken.",
+            key=key,
         )
 
 
@@ -109,6 +112,23 @@ def challenge_create_from_labelled(*, host: AbstractBaseUser, upload: File, spec
         if zipfile.is_zipfile(source):
             _check_zip(source)
         folder = bundle_from_labelled(source=source, dest=Path(scratch) / "bundle", spec=spec)
+        return challenge_import_bundle(folder, host=host).challenge
+
+
+def challenge_create_from_form(
+    *, host: AbstractBaseUser, spec: FormSpec, public_files: dict[str, Upload], solution: Upload
+) -> Challenge:
+    """A host's form (texts, scoring settings, dates, limits) and uploads become a draft they host. The form is
+    written as a bundle and imported as any bundle is, so the solution gets the engine's own check and a
+    BundleError (its `key` names the field at fault) leaves no row and no stored file behind."""
+    if not user_is_host(host):
+        raise HostOnly("Only hosts may create challenges. Ask the hub's admin to make you one.")
+    for key, upload in [*public_files.items(), ("solution", solution)]:
+        _check_upload_size(upload, key=key)
+    with tempfile.TemporaryDirectory(prefix="form-") as scratch:
+        folder = bundle_from_form(
+            spec=spec, public_files=public_files, solution=solution, dest=Path(scratch) / "bundle"
+        )
         return challenge_import_bundle(folder, host=host).challenge
 
 
@@ -196,33 +216,58 @@ def challenge_host_add(*, challenge: Challenge, username: str) -> AbstractBaseUs
     return user
 
 
+def _override_target(challenge: Challenge, *, username: str | None, team: str | None) -> dict:
+    """The learner (by username) or the team (by its name in this challenge) an override is for, as the
+    LimitOverride field that names it. Exactly one of the two."""
+    if bool(username) == bool(team):
+        raise HostingError("Name either a learner (username) or a team (its name), not both and not neither.")
+    if username:
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise HostingError(f"There is no user '{username}'. Check the spelling of the username.")
+        return {"user": user, "participant": None}
+    participant = (
+        Participant.objects.filter(challenge=challenge, name__iexact=team.strip()).exclude(name="").first()
+    )
+    if participant is None:
+        raise HostingError(
+            f"{challenge.title} has no team '{team}'. Check its name on the roster; a learner on their own "
+            "is named by their username."
+        )
+    return {"user": None, "participant": participant}
+
+
+def _override_label(target: dict) -> str:
+    return target["user"].username if target["user"] else f"team {target['participant'].name}"
+
+
+def _check_override_deadline(challenge: Challenge, target: dict, end_at) -> None:
+    if end_at is not None and end_at <= challenge.start_at:
+        raise HostingError(f"The deadline of {_override_label(target)} must be after the challenge's start.")
+
+
 @transaction.atomic
 def challenge_limit_overrides_set(*, challenge: Challenge, overrides: list[dict]) -> list[LimitOverride]:
-    """Replace the challenge's per-learner limits and deadlines with `overrides` (each: username, and any of
-    daily_limit, total_limit, end_at, note). A learner left out gets the challenge's limits again."""
-    users = get_user_model().objects
+    """Replace the challenge's per-learner and per-team limits and deadlines with `overrides` (each: a username
+    or a team, and any of daily_limit, total_limit, end_at, note). Anyone left out gets the challenge's again."""
     rows = []
     for entry in overrides:
-        user = users.filter(username=entry["username"]).first()
-        if user is None:
-            raise HostingError(f"There is no user '{entry['username']}'. Check the spelling of the username.")
-        end_at = entry.get("end_at")
-        if end_at is not None and end_at <= challenge.start_at:
-            raise HostingError(f"The deadline of {user.username} must be after the challenge's start.")
+        target = _override_target(challenge, username=entry.get("username"), team=entry.get("team"))
+        _check_override_deadline(challenge, target, entry.get("end_at"))
         rows.append(
             LimitOverride(
                 challenge=challenge,
-                user=user,
+                **target,
                 daily_limit=entry.get("daily_limit"),
                 total_limit=entry.get("total_limit"),
-                end_at=end_at,
+                end_at=entry.get("end_at"),
                 note=entry.get("note", ""),
             )
         )
-    names = [row.user.username for row in rows]
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    labels = [_override_label({"user": row.user, "participant": row.participant}) for row in rows]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:
-        raise HostingError(f"{repeated[0]} is listed twice: give one entry per learner.")
+        raise HostingError(f"{repeated[0]} is listed twice: give one entry per learner or team.")
     challenge.limit_overrides.all().delete()
     return LimitOverride.objects.bulk_create(rows)
 
@@ -231,24 +276,23 @@ def challenge_limit_overrides_set(*, challenge: Challenge, overrides: list[dict]
 def challenge_limit_override_put(
     *,
     challenge: Challenge,
-    username: str,
+    username: str | None = None,
+    team: str | None = None,
     daily_limit: int | None = None,
     total_limit: int | None = None,
     end_at=None,
     note: str = "",
 ) -> LimitOverride | None:
-    """Set one learner's own limits and deadline (all empty: they get the challenge's again, and None)."""
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise HostingError(f"There is no user '{username}'. Check the spelling of the username.")
-    if end_at is not None and end_at <= challenge.start_at:
-        raise HostingError(f"The deadline of {user.username} must be after the challenge's start.")
+    """Set one learner's, or one team's, own limits and deadline (all empty: they get the challenge's again,
+    and None)."""
+    target = _override_target(challenge, username=username, team=team)
+    _check_override_deadline(challenge, target, end_at)
     if daily_limit is None and total_limit is None and end_at is None:
-        challenge.limit_overrides.filter(user=user).delete()
+        challenge.limit_overrides.filter(**target).delete()
         return None
     override, _ = LimitOverride.objects.update_or_create(
         challenge=challenge,
-        user=user,
+        **target,
         defaults={"daily_limit": daily_limit, "total_limit": total_limit, "end_at": end_at, "note": note},
     )
     return override

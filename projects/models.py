@@ -72,7 +72,9 @@ class Dataset(models.Model):
     licence = models.CharField(max_length=300, blank=True, help_text="The licence's text when it is 'other'")
     tags = models.ManyToManyField(Tag, blank=True, related_name="datasets")
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
-    is_hidden = models.BooleanField(default=False, help_text="Hidden by a moderator: shown to nobody but its owner")
+    is_hidden = models.BooleanField(
+        default=False, help_text="Hidden by a moderator: shown to nobody but its owner"
+    )
     is_synthetic = models.BooleanField(
         default=False, help_text="Generated data standing in for a real dataset; the pages say so"
     )
@@ -81,7 +83,9 @@ class Dataset(models.Model):
 
     class Meta:
         ordering = ["title"]
-        constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="dataset_unique_slug_per_owner")]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "slug"], name="dataset_unique_slug_per_owner")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -385,24 +389,53 @@ class AllowedEmail(models.Model):
 
 
 class LimitOverride(models.Model):
-    """One learner's own limits in one challenge, set by its hosts ("Ada may submit 20 a day"), and their own
-    deadline (a late submission for one learner). Empty fields keep the challenge's."""
+    """Own limits in one challenge, set by its hosts, for one learner ("Ada may submit 20 a day") or one team
+    ("Team X may submit 20 a day"), and an own deadline (a late submission). Exactly one of `user` and
+    `participant` is set. Empty fields keep the challenge's; where a learner has their own and their team has one
+    too, the learner's own fields win (projects.selectors.limit_override_of, the one reading of the rule)."""
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="limit_overrides")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="limit_overrides"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="limit_overrides",
+        null=True,
+        blank=True,
+    )
+    # A team (submissions.Participant): a merged or dissolved team takes its override with it.
+    participant = models.ForeignKey(
+        "submissions.Participant",
+        on_delete=models.CASCADE,
+        related_name="limit_overrides",
+        null=True,
+        blank=True,
+        verbose_name="team",
     )
     daily_limit = models.PositiveIntegerField(null=True, blank=True)
     total_limit = models.PositiveIntegerField(null=True, blank=True)
-    end_at = models.DateTimeField(null=True, blank=True, help_text="This learner's own deadline")
+    end_at = models.DateTimeField(null=True, blank=True, help_text="This learner's or team's own deadline")
     note = models.CharField(max_length=300, blank=True, help_text="Why, for the roster")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["challenge", "user"]
+        ordering = ["challenge", "user", "participant"]
         constraints = [
-            models.UniqueConstraint(fields=["challenge", "user"], name="limit_override_unique_learner"),
+            models.UniqueConstraint(
+                fields=["challenge", "user"],
+                condition=models.Q(user__isnull=False),
+                name="limit_override_unique_learner",
+            ),
+            models.UniqueConstraint(
+                fields=["challenge", "participant"],
+                condition=models.Q(participant__isnull=False),
+                name="limit_override_unique_team",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, participant__isnull=True)
+                | models.Q(user__isnull=True, participant__isnull=False),
+                name="limit_override_learner_or_team",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"Limits of {self.user} in {self.challenge}"
+        return f"Limits of {self.user or self.participant} in {self.challenge}"

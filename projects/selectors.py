@@ -2,6 +2,7 @@
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -72,7 +73,7 @@ def viewer_fact_annotations(viewer: Viewer, challenge_ref: str = "pk") -> dict:
             Challenge.hosts.through.objects.filter(challenge_id=OuterRef(challenge_ref), user_id=viewer.pk)
         ),
         "viewer_has_override": Exists(
-            LimitOverride.objects.filter(challenge_id=OuterRef(challenge_ref), user_id=viewer.pk)
+            LimitOverride.objects.filter(Q(challenge_id=OuterRef(challenge_ref)) & _overrides_of_q(viewer.pk))
         ),
     }
 
@@ -216,17 +217,74 @@ def challenge_status(challenge: Challenge) -> str:
     return "open"
 
 
-def limit_override_of(*, challenge: Challenge, user: Viewer) -> LimitOverride | None:
-    """The learner's own limits and deadline in this challenge, set by its hosts, or None."""
+@dataclass(frozen=True)
+class OwnLimits:
+    """What hosts set for one learner in one challenge, from their own override and their team's: each field the
+    learner's own if set, else the team's, else None (the challenge's). `note` says why, for the roster."""
+
+    daily_limit: int | None = None
+    total_limit: int | None = None
+    end_at: dt.datetime | None = None
+    note: str = ""
+
+
+def own_limits_merge(own: LimitOverride | None, team: LimitOverride | None) -> OwnLimits | None:
+    """THE rule of overrides: a learner's own fields win over their team's, which win over the challenge's."""
+    if own is None and team is None:
+        return None
+    layers = [layer for layer in (own, team) if layer is not None]
+
+    def first(name: str):
+        return next((getattr(layer, name) for layer in layers if getattr(layer, name) is not None), None)
+
+    notes = [layer.note for layer in layers if layer.note]
+    return OwnLimits(
+        daily_limit=first("daily_limit"),
+        total_limit=first("total_limit"),
+        end_at=first("end_at"),
+        note=" · ".join(dict.fromkeys(notes)),
+    )
+
+
+def _overrides_of_q(user_id: int) -> Q:
+    """The overrides that apply to a learner: their own, and their team's (the team they are in now)."""
+    return Q(user_id=user_id) | Q(participant__members__user_id=user_id)
+
+
+def limit_override_of(*, challenge: Challenge, user: Viewer) -> OwnLimits | None:
+    """The learner's own limits and deadline in this challenge, set by its hosts for them or for their team,
+    or None (one query at most; none when the request already knows there is no override)."""
     if not user.is_authenticated:
         return None
     if _viewer_cache(user)["override"].get(challenge.pk) is False:
         return None
-    return LimitOverride.objects.filter(challenge=challenge, user_id=user.pk).first()
+    own = team = None
+    for row in LimitOverride.objects.filter(Q(challenge=challenge) & _overrides_of_q(user.pk)):
+        if row.user_id == user.pk:
+            own = row
+        else:
+            team = row
+    return own_limits_merge(own, team)
 
 
-def challenge_end_for(challenge: Challenge, override: LimitOverride | None) -> dt.datetime | None:
-    """When the challenge stops taking this learner's submissions: their own deadline if a host set one."""
+def team_own_limits(*, challenge: Challenge, participant_id: int) -> OwnLimits | None:
+    """What hosts set for one team as a whole (no member's own override): the limits a merge must fit."""
+    row = LimitOverride.objects.filter(challenge=challenge, participant_id=participant_id).first()
+    return own_limits_merge(None, row)
+
+
+def submission_caps(challenge: Challenge, override: OwnLimits | None) -> tuple[int, int | None]:
+    """(daily limit, total limit or None) of a learner or team: the override's where set, else the challenge's."""
+    if override is None:
+        return challenge.daily_limit, challenge.total_limit
+    daily = override.daily_limit if override.daily_limit is not None else challenge.daily_limit
+    total = override.total_limit if override.total_limit is not None else challenge.total_limit
+    return daily, total
+
+
+def challenge_end_for(challenge: Challenge, override: OwnLimits | None) -> dt.datetime | None:
+    """When the challenge stops taking this learner's submissions: their (or their team's) own deadline if a
+    host set one."""
     if override is not None and override.end_at is not None and challenge.end_at is not None:
         return override.end_at
     return challenge.end_at

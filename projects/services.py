@@ -292,15 +292,18 @@ def _check_new_slugs(bundle: Bundle) -> None:
         limit = settings.HUB_HOST_MAX_UPLOAD_BYTES / (1024 * 1024)
         raise BundleError(
             f"max_upload_mb is {bundle.max_upload_bytes / (1024 * 1024):g}; a host's challenge takes files of at "
-            f"most {limit:g} MB. Lower it in challenge.yaml, or ask the hub's admin to import the bundle."
+            f"most {limit:g} MB. Lower it in challenge.yaml, or ask the hub's admin to import the bundle.",
+            key="max_upload_mb",
         )
     if Challenge.objects.filter(slug=bundle.slug).exists():
         raise BundleError(
-            f"The slug '{bundle.slug}' is taken by another challenge: change `slug` in challenge.yaml."
+            f"The slug '{bundle.slug}' is taken by another challenge: change `slug` in challenge.yaml.",
+            key="slug",
         )
     if Dataset.objects.filter(slug=bundle.dataset.slug).exists():
         raise BundleError(
-            f"The dataset slug '{bundle.dataset.slug}' is taken: change `dataset.slug` in challenge.yaml."
+            f"The dataset slug '{bundle.dataset.slug}' is taken: change `dataset.slug` in challenge.yaml.",
+            key="slug",
         )
 
 

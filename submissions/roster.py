@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 
 from hub.spreadsheets import csv_lines
 from projects.models import Admission, Challenge, LimitOverride
+from projects.selectors import own_limits_merge
 
 from .leaderboard import leaderboard_all_rows
 from .models import LeaderboardEntry, Participant, Submission, TeamMember
@@ -40,7 +41,7 @@ class RosterRow:
     final_submission_ids: list[int] = field(default_factory=list)
     is_disqualified: bool = False
     last_submitted_at: dt.datetime | None = None
-    # Set by a host for this learner (projects.LimitOverride): own limits, own deadline, and why.
+    # Set by a host for this learner or their team (projects.LimitOverride): own limits, deadline, and why.
     daily_limit: int | None = None
     deadline: dt.datetime | None = None
     late_submissions: int = 0  # made after the challenge's own end, under an extended deadline
@@ -105,9 +106,18 @@ def challenge_roster(*, challenge: Challenge, host: AbstractBaseUser) -> list[Ro
     for team_id, submission_id in finals.order_by("pk").values_list("participant_id", "pk"):
         for user_id in members[team_id]:
             rows[user_id].final_submission_ids.append(submission_id)
-    for override in LimitOverride.objects.filter(challenge=challenge, user_id__in=user_ids):
-        row = rows[override.user_id]
-        row.daily_limit, row.deadline, row.note = override.daily_limit, override.end_at, override.note
+    own_of, team_of_override = {}, {}
+    for override in LimitOverride.objects.filter(
+        Q(user_id__in=user_ids) | Q(participant_id__in=members), challenge=challenge
+    ):
+        if override.user_id is not None:
+            own_of[override.user_id] = override
+        else:
+            team_of_override[override.participant_id] = override
+    for user_id, row in rows.items():
+        limits = own_limits_merge(own_of.get(user_id), team_of_override.get(team_of.get(user_id)))
+        if limits is not None:
+            row.daily_limit, row.deadline, row.note = limits.daily_limit, limits.end_at, limits.note
     if challenge.end_at is not None:
         late = (
             Submission.objects.filter(challenge=challenge, is_baseline=False, created_at__gt=challenge.end_at)

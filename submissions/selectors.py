@@ -18,7 +18,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from projects.models import Challenge
-from projects.selectors import limit_override_of, viewer_fact_annotations, viewer_facts_remember
+from projects.selectors import (
+    limit_override_of,
+    submission_caps,
+    viewer_fact_annotations,
+    viewer_facts_remember,
+)
 
 from .models import Submission, TeamMember
 
@@ -63,13 +68,9 @@ def submission_limits(
     team = TeamMember.objects.filter(challenge=challenge, user_id=user.pk).values("participant_id")
     counted = Submission.objects.filter(participant_id__in=team).exclude(status=Submission.Status.FAILED)
     day_start = utc_day_start(now)
-    # A host may give one learner limits of their own (projects.LimitOverride); empty fields keep the challenge's.
-    override = limit_override_of(challenge=challenge, user=user)
-    daily_limit = challenge.daily_limit
-    total_limit = challenge.total_limit
-    if override is not None:
-        daily_limit = override.daily_limit if override.daily_limit is not None else daily_limit
-        total_limit = override.total_limit if override.total_limit is not None else total_limit
+    # A host may give one learner or one team limits of their own (projects.LimitOverride): the learner's own
+    # fields win over the team's, and empty fields keep the challenge's.
+    daily_limit, total_limit = submission_caps(challenge, limit_override_of(challenge=challenge, user=user))
     return Limits(
         daily_limit=daily_limit,
         used_today=counted.filter(created_at__gte=day_start).count(),

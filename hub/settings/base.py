@@ -59,12 +59,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before anything reads a body: a chunked one is read up to the upload limit and given its length (hub/uploads.py).
-    "hub.uploads.ChunkedBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a body (the CSRF check reads it in process_view, after every middleware's request
+    # phase), after the sender is known: a chunked body is read up to the upload limit and given its length.
+    "hub.uploads.ChunkedBodyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.RequireVerifiedEmailMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

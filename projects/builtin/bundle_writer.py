@@ -147,6 +147,18 @@ class BundleWriter:
         self._publish(relative, kind, description)
         return self.write_zip(relative, members)
 
+    def add_chunks(self, relative: str, chunks: Iterable[bytes], *, kind: str, description: str) -> Path:
+        """A public file streamed in (a host's upload), never held whole in memory."""
+        self._publish(relative, kind, description)
+        return self.write_chunks(relative, chunks)
+
+    def write_chunks(self, relative: str, chunks: Iterable[bytes]) -> Path:
+        target = self._target(relative)
+        with target.open("wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        return target
+
     def write_texts(self, slug: str, values: dict[str, Any]) -> None:
         """Copy texts/<slug>/*.md into the bundle, filling in `$name` placeholders (a missing one raises)."""
         for source in sorted((TEXTS_DIR / slug).glob("*.md")):

@@ -85,7 +85,7 @@ def _sha256_of(file: File) -> str:
 
 
 def _deadline_extended(challenge: Challenge, user: AbstractBaseUser, now: dt.datetime | None) -> bool:
-    """A host gave this learner a later deadline of their own (projects.LimitOverride.end_at)."""
+    """A host gave this learner, or their team, a later deadline of their own (projects.LimitOverride.end_at)."""
     end = challenge_end_for(challenge, limit_override_of(challenge=challenge, user=user))
     return end is not None and end > (now or timezone.now())
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from projects.models import Challenge
-from projects.selectors import challenge_status
+from projects.selectors import challenge_status, submission_caps, team_own_limits
 
 from ..errors import TeamRefused
 from ..leaderboard import leaderboard_refresh_participant
@@ -78,15 +78,19 @@ def _check_merge_fits(
             reason="team_full",
         )
     usage = team_usage(participants=[into, incoming], now=now)
-    if usage.today > challenge.daily_limit:
+    # The merged team is `into`: its limits are the ones a host may have set for it, else the challenge's.
+    daily_limit, total_limit = submission_caps(
+        challenge, team_own_limits(challenge=challenge, participant_id=into.pk)
+    )
+    if usage.today > daily_limit:
         raise TeamRefused(
-            f"Together you made {usage.today} submissions today; the daily limit is {challenge.daily_limit}. "
+            f"Together you made {usage.today} submissions today; the daily limit is {daily_limit}. "
             "Merge tomorrow.",
             reason="over_daily_limit",
         )
-    if challenge.total_limit is not None and usage.total > challenge.total_limit:
+    if total_limit is not None and usage.total > total_limit:
         raise TeamRefused(
-            f"Together you made {usage.total} submissions; the total limit is {challenge.total_limit}, "
+            f"Together you made {usage.total} submissions; the total limit is {total_limit}, "
             "so these teams cannot merge.",
             reason="over_total_limit",
         )
