@@ -211,7 +211,9 @@ def test_every_url_of_a_hidden_challenge_answers_an_outsider_as_if_it_did_not_ex
         # The same words too: an error that names the challenge (or tells its topic from one never written)
         # says it exists.
         ours = _normalized(body, named, key.split(" ", 1)[1])
-        theirs = _normalized(nobody_by_position[position][1], nobody_named, nobody_keys[position].split(" ", 1)[1])
+        theirs = _normalized(
+            nobody_by_position[position][1], nobody_named, nobody_keys[position].split(" ", 1)[1]
+        )
         if ours != theirs:
             failures.append(f"{key} -> {_differences(ours, theirs)}")
     assert not failures, "\n".join(failures)
