@@ -33,6 +33,10 @@ VISIBILITIES = ("public", "unlisted", "private")
 MANIFEST = "challenge.yaml"
 
 
+# Where a challenge whose bundle gives no featured_order comes among those of its level.
+DEFAULT_FEATURED_ORDER = 100
+
+
 class BundleError(Exception):
     """The bundle cannot be imported; the message names the problem and what to change."""
 
@@ -97,7 +101,7 @@ class Bundle:
     starter_kit: Path | None = None
     baseline: Path | None = None
     insight_enabled: bool = True
-    featured_order: int = 100
+    featured_order: int = DEFAULT_FEATURED_ORDER
     tracks: list[TrackPlacement] = field(default_factory=list)
     visibility: str | None = None  # None: the bundle does not say, and an import keeps the challenge's
     extra: dict[str, Any] = field(default_factory=dict)
@@ -267,7 +271,7 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
         baseline=reader.path("baseline"),
         visibility=visibility,
         insight_enabled=insight,
-        featured_order=_featured_order(m.get("featured_order", 100)),
+        featured_order=_featured_order(m.get("featured_order", DEFAULT_FEATURED_ORDER)),
         tracks=[_track_placement(index, entry) for index, entry in enumerate(reader.optional_list("tracks"))],
     )
 

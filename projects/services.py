@@ -22,7 +22,7 @@ from submissions.models import Submission
 from submissions.services.scoring import submissions_rescore
 from submissions.services.submit import submission_create
 
-from .bundles import Bundle, BundleError, BundleFile, opened_bundle
+from .bundles import DEFAULT_FEATURED_ORDER, Bundle, BundleError, BundleFile, opened_bundle
 from .dataset_services import dataset_version_pin_data_files, licence_from_text
 from .models import Blob, Challenge, DataFile, Dataset, Solution
 from .previews import PreviewMaker
@@ -105,6 +105,7 @@ def _import(bundle: Bundle, written: list[str], host: AbstractBaseUser | None = 
     restored: list[str] = []
     if host is not None:
         _check_new_slugs(bundle)
+        _check_site_wide_keys(bundle, host)
     dataset = _dataset_upsert(bundle)
     if bundle.files:
         previews = PreviewMaker(
@@ -301,6 +302,23 @@ def _check_new_slugs(bundle: Bundle) -> None:
     if Dataset.objects.filter(slug=bundle.dataset.slug).exists():
         raise BundleError(
             f"The dataset slug '{bundle.dataset.slug}' is taken: change `dataset.slug` in challenge.yaml."
+        )
+
+
+def _check_site_wide_keys(bundle: Bundle, host: AbstractBaseUser) -> None:
+    """`tracks` rewrite the hub's learning paths and `featured_order` orders its home page: the admin's to set
+    (import_challenge, the admin site), not a host's bundle's. Refused, not ignored, so the host knows."""
+    if host.is_superuser:
+        return
+    if bundle.tracks:
+        raise BundleError(
+            "challenge.yaml has `tracks`: learning tracks are the hub's, so only its admin may place a challenge "
+            "on one. Remove `tracks`, and ask the admin to add the challenge to a track."
+        )
+    if bundle.featured_order != DEFAULT_FEATURED_ORDER:
+        raise BundleError(
+            f"challenge.yaml has `featured_order: {bundle.featured_order}`: the order of the hub's home page is "
+            "its admin's to set. Remove `featured_order`."
         )
 
 
