@@ -7,7 +7,7 @@ class TeamRefused(Exception):
 
     `reason` is stable for scripts: teams_off, ended, merger_deadline, not_in_team, already_in_team,
     already_member, name_invalid, name_taken, invite_invalid, not_found, not_leader, not_member, team_full,
-    over_daily_limit, over_total_limit, already_requested.
+    over_daily_limit, over_total_limit, over_final_selections, already_requested.
     """
 
     def __init__(self, message: str, *, reason: str):
