@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
 from hub.spreadsheets import csv_lines
 from projects.models import Admission, Challenge, LimitOverride
@@ -58,13 +58,10 @@ def challenge_roster(*, challenge: Challenge, host: AbstractBaseUser) -> list[Ro
         .annotate(
             used=Count("pk", filter=~Q(status=Submission.Status.FAILED)),
             failed=Count("pk", filter=Q(status=Submission.Status.FAILED)),
+            last_at=Max("created_at"),
         )
+        .order_by()
     }
-    last_at = dict(
-        Submission.objects.filter(challenge=challenge, is_baseline=False)
-        .order_by("user_id", "-created_at")
-        .values_list("user_id", "created_at")
-    )
     user_ids = set(admitted) | set(counts)
     rows = {
         user.pk: RosterRow(
@@ -81,7 +78,7 @@ def challenge_roster(*, challenge: Challenge, host: AbstractBaseUser) -> list[Ro
     for user_id, count in counts.items():
         if user_id in rows:
             rows[user_id].submissions, rows[user_id].failed = count["used"], count["failed"]
-            rows[user_id].last_submitted_at = last_at.get(user_id)
+            rows[user_id].last_submitted_at = count["last_at"]
     team_of = dict(
         TeamMember.objects.filter(challenge=challenge, user_id__in=user_ids).values_list(
             "user_id", "participant_id"
