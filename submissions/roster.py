@@ -16,7 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Max, Q
 
 from hub.spreadsheets import csv_lines
-from projects.models import Admission, Challenge, LimitOverride
+from projects.models import Admission, Challenge, LimitOverride, Visibility
 
 from .leaderboard import leaderboard_all_rows
 from .models import LeaderboardEntry, Participant, Submission, TeamMember
@@ -63,12 +63,15 @@ def challenge_roster(*, challenge: Challenge, host: AbstractBaseUser) -> list[Ro
         .order_by()
     }
     user_ids = set(admitted) | set(counts)
+    # A private challenge's learners were admitted by its teacher, who knows them; anyone may submit to a
+    # public or unlisted one, and their addresses are not its hosts' to collect.
+    with_email = challenge.visibility == Visibility.PRIVATE
     rows = {
         user.pk: RosterRow(
             user_id=user.pk,
             username=user.username,
             name=user.get_full_name(),
-            email=user.email,
+            email=user.email if with_email else "",
         )
         for user in users.filter(pk__in=user_ids).only("username", "first_name", "last_name", "email")
     }
