@@ -149,14 +149,14 @@ class OversizedUpload(UploadedFile):
 def upload_limit_of_slug(slug: str | None) -> int:
     """The upload limit of the challenge at `slug` when anyone may see it, else HUB_MAX_UPLOAD_BYTES."""
     if slug:
-        from projects.models import Challenge, Visibility
+        from django.contrib.auth.models import AnonymousUser
+
+        from projects.selectors import challenges_visible
 
         # Only a challenge anyone may see: a private one's own limit (read before anyone is authenticated) would
         # tell an outsider it exists (a 413 where a slug nobody uses gives a 404). Views that resolved their
         # challenge for the viewer install its own limit (upload_limit_install).
-        open_to_all = Challenge.objects.filter(
-            slug=slug, is_published=True, visibility__in=[Visibility.PUBLIC, Visibility.UNLISTED]
-        )
+        open_to_all = challenges_visible(viewer=AnonymousUser()).filter(slug=slug)
         limit = open_to_all.values_list("max_upload_bytes", flat=True).first()
         if limit:
             return limit

@@ -138,3 +138,23 @@ def test_only_a_public_published_challenges_thumbnails_may_sit_in_shared_caches(
 
     assert image.status_code == 200
     assert image["Cache-Control"] == f"{cache}, max-age=86400"
+
+
+@pytest.mark.parametrize("visibility, published", [("private", True), ("unlisted", True), ("public", False)])
+def test_a_datasets_page_lists_only_the_challenges_listed_to_the_viewer(
+    client, image_challenge, make_challenge, visibility, published
+):
+    """A second challenge on the same dataset that the viewer may not see listed is not named on its page."""
+    other = make_challenge(
+        slug="hidden-user", title="Quagga Hidden User", dataset={"slug": "pictures-data", "title": "Pictures"}
+    )
+    Challenge.objects.filter(pk=other.pk).update(visibility=visibility, is_published=published)
+    for viewer in (None, UserFactory()):
+        if viewer is not None:
+            client.force_login(viewer)
+        page = client.get("/datasets/baseline/pictures-data/")
+        assert page.status_code == 200
+        assert image_challenge.title in page.content.decode()
+        assert "Quagga Hidden User" not in page.content.decode()
+    other.hosts.add(viewer)
+    assert "Quagga Hidden User" in client.get("/datasets/baseline/pictures-data/").content.decode()
