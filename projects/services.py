@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -114,7 +114,9 @@ def _import(bundle: Bundle, written: list[str], host: AbstractBaseUser | None = 
             target_column=bundle.target_column,
         )
         _data_files_sync(dataset, bundle.files, written, previews, restored)
-    challenge, created = _challenge_upsert(bundle, dataset, dataset_version_pin_data_files(dataset=dataset))
+    challenge, created = _challenge_upsert(
+        bundle, dataset, dataset_version_pin_data_files(dataset=dataset), create_only=host is not None
+    )
     if host is not None:
         challenge.is_published = False
         challenge.save(update_fields=["is_published", "updated_at"])
@@ -266,7 +268,11 @@ CHALLENGE_FIELDS = (
 )
 
 
-def _challenge_upsert(bundle: Bundle, dataset: Dataset, version) -> tuple[Challenge, bool]:
+def _challenge_upsert(
+    bundle: Bundle, dataset: Dataset, version, *, create_only: bool = False
+) -> tuple[Challenge, bool]:
+    """`create_only` (a host's import): a challenge another import made under this slug since _check_new_slugs
+    looked is a BundleError, never updated (the check holds no lock; the unique slug decides)."""
     values = {name: getattr(bundle, name) for name in CHALLENGE_FIELDS}
     values["dataset"] = dataset
     values["dataset_version"] = version
@@ -275,6 +281,16 @@ def _challenge_upsert(bundle: Bundle, dataset: Dataset, version) -> tuple[Challe
         values["start_at"] = bundle.start_at
     if bundle.visibility is not None:
         values["visibility"] = bundle.visibility
+    if create_only:
+        try:
+            with transaction.atomic():
+                return Challenge.objects.create(
+                    slug=bundle.slug, **values, invite_code=new_invite_code()
+                ), True
+        except IntegrityError:
+            raise BundleError(
+                f"A challenge with the slug '{bundle.slug}' exists: change `slug` in challenge.yaml."
+            ) from None
     challenge, created = Challenge.objects.update_or_create(
         slug=bundle.slug, defaults=values, create_defaults={**values, "invite_code": new_invite_code()}
     )

@@ -320,3 +320,17 @@ def test_a_hosts_bundle_cannot_set_what_is_the_whole_hubs(host, bundle_zip, make
     assert not Challenge.objects.filter(slug="class-quiz").exists()
     assert Track.objects.get(slug="ml-basics").title == "ML basics"
     assert make_challenge(slug="admins-too", featured_order=1).featured_order == 1
+
+
+def test_a_slug_taken_after_the_check_is_refused_not_updated(host, bundle_zip, make_challenge, monkeypatch):
+    """The race of two hosts on one new slug: the other's challenge lands between this import's check and its
+    write (the window held open by skipping the check). The unique slug refuses the second; nothing changes."""
+    theirs = make_challenge(
+        slug="class-quiz", title="Their quiz", dataset={"slug": "their-data", "title": "T"}
+    )
+    monkeypatch.setattr("projects.services._check_new_slugs", lambda bundle: None)
+    response = create(host, bundle_zip(title="Mine now"))
+    assert response.status_code == 400, response.json()
+    assert "A challenge with the slug 'class-quiz' exists" in response.json()["error"]
+    theirs.refresh_from_db()
+    assert theirs.title == "Their quiz" and not theirs.hosts.filter(pk=host.pk).exists()
