@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -134,7 +135,12 @@ def _extract(archive_path: Path, dest: Path) -> Path:
             target = PurePosixPath(member.filename)
             if target.is_absolute() or ".." in target.parts:
                 raise BundleError(f"{archive_path.name} holds an unsafe path: {member.filename}")
-        archive.extractall(dest)
+        try:
+            archive.extractall(dest)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # a bad CRC or a broken deflate stream
+            raise BundleError(
+                f"{archive_path.name} is a damaged zip ({error}): make it again and upload it again."
+            ) from None
     return _bundle_root(dest, archive_path.name)
 
 

@@ -334,3 +334,14 @@ def test_a_slug_taken_after_the_check_is_refused_not_updated(host, bundle_zip, m
     assert "A challenge with the slug 'class-quiz' exists" in response.json()["error"]
     theirs.refresh_from_db()
     assert theirs.title == "Their quiz" and not theirs.hosts.filter(pk=host.pk).exists()
+
+
+def test_a_damaged_zip_is_a_400_on_the_api_and_the_page(host, bundle_zip):
+    """It passes is_zipfile (its directory is whole) but a file's bytes are not what its CRC says."""
+    good = bundle_zip().read()
+    start = good.index(b"PK\x03\x04") + 30 + good[good.index(b"PK\x03\x04") + 26]
+    damaged = good[:start] + bytes([good[start] ^ 0xFF]) + good[start + 1 :]
+    response = create(host, SimpleUploadedFile("bundle.zip", damaged, content_type="application/zip"))
+    assert response.status_code == 400, response.content
+    assert "is a damaged zip" in response.json()["error"]
+    assert not Challenge.objects.exists()
