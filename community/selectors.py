@@ -3,6 +3,7 @@ not see, a draft or a private one, and its discussion are 404); hidden topics an
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
+from django.http import Http404
 
 from community.errors import DiscussionNotFound
 from community.models import EMAIL_BY_DEFAULT, EmailPreference, Notification, Post, Topic
@@ -25,8 +26,11 @@ def topic_get_visible(*, topic_id: int, viewer: Viewer) -> Topic:
     topic = Topic.objects.select_related("challenge", "author").filter(pk=topic_id).first()
     if topic is None:
         raise DiscussionNotFound(f"There is no topic {topic_id}.")
-    # Raises Http404 for a challenge the viewer may not see, as its own pages do.
-    challenge_get_visible(slug=topic.challenge.slug, viewer=viewer)
+    try:
+        challenge_get_visible(slug=topic.challenge.slug, viewer=viewer)
+    except Http404:
+        # The topic of a challenge the viewer may not see was never made: its 404 names no challenge.
+        raise DiscussionNotFound(f"There is no topic {topic_id}.") from None
     if topic.is_hidden and not is_host(viewer, topic.challenge):
         raise DiscussionNotFound(f"There is no topic {topic_id}.")
     return topic
@@ -47,7 +51,11 @@ def post_get_visible(*, post_id: int, viewer: Viewer) -> Post:
     post = Post.objects.select_related("topic", "topic__challenge", "author").filter(pk=post_id).first()
     if post is None:
         raise DiscussionNotFound(f"There is no post {post_id}.")
-    topic_get_visible(topic_id=post.topic_id, viewer=viewer)
+    try:
+        topic_get_visible(topic_id=post.topic_id, viewer=viewer)
+    except DiscussionNotFound:
+        # Nor its topic's number: a post nobody may see answers as one nobody wrote.
+        raise DiscussionNotFound(f"There is no post {post_id}.") from None
     if post.is_hidden and not is_host(viewer, post.topic.challenge):
         raise DiscussionNotFound(f"There is no post {post_id}.")
     return post

@@ -11,7 +11,7 @@ import hmac
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -72,8 +72,12 @@ _registry.register(HubCollector())
 
 
 def metrics(request: HttpRequest) -> HttpResponse:
-    """The Prometheus text format; with METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>`."""
+    """The Prometheus text format; with METRICS_TOKEN set, only for `Authorization: Bearer <METRICS_TOKEN>`.
+    Production settings serve it only with a token (METRICS_NEED_TOKEN): without one /metrics is a 404 there,
+    as if it did not exist, rather than open to the internet behind the proxy or stopping the hub's start."""
     token = settings.METRICS_TOKEN
+    if not token and settings.METRICS_NEED_TOKEN:
+        raise Http404("/metrics is off: set METRICS_TOKEN to serve it.")
     if token:
         sent = request.headers.get("Authorization", "")
         if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from learning.models import Milestone, Track, TrackStep
 from projects.models import Challenge
-from projects.selectors import challenges_listed, challenges_visible
+from projects.selectors import challenges_listed, profile_challenges
 from submissions.models import LeaderboardEntry
 
 Kind = Milestone.Kind
@@ -43,7 +43,7 @@ def milestones_of(
     looks at their public profile), by challenge then in the order they are earned."""
     if not user.is_authenticated:
         return []
-    visible = challenges_visible(viewer=user if viewer is None else viewer).values("pk")
+    visible = profile_challenges(user=user, viewer=viewer).values("pk")
     milestones = Milestone.objects.filter(user=user, challenge__in=visible).select_related("challenge")
     return sorted(milestones, key=lambda m: (m.challenge.title, KIND_ORDER[m.kind]))
 

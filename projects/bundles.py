@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -31,6 +32,10 @@ LEVELS = ("beginner", "intermediate", "advanced")
 FILE_KINDS = ("train", "test", "sample_submission", "images", "other")
 VISIBILITIES = ("public", "unlisted", "private")
 MANIFEST = "challenge.yaml"
+
+
+# Where a challenge whose bundle gives no featured_order comes among those of its level.
+DEFAULT_FEATURED_ORDER = 100
 
 
 class BundleError(Exception):
@@ -104,7 +109,7 @@ class Bundle:
     starter_kit: Path | None = None
     baseline: Path | None = None
     insight_enabled: bool = True
-    featured_order: int = 100
+    featured_order: int = DEFAULT_FEATURED_ORDER
     tracks: list[TrackPlacement] = field(default_factory=list)
     visibility: str | None = None  # None: the bundle does not say, and an import keeps the challenge's
     extra: dict[str, Any] = field(default_factory=dict)
@@ -137,7 +142,12 @@ def _extract(archive_path: Path, dest: Path) -> Path:
             target = PurePosixPath(member.filename)
             if target.is_absolute() or ".." in target.parts:
                 raise BundleError(f"{archive_path.name} holds an unsafe path: {member.filename}")
-        archive.extractall(dest)
+        try:
+            archive.extractall(dest)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # a bad CRC or a broken deflate stream
+            raise BundleError(
+                f"{archive_path.name} is a damaged zip ({error}): make it again and upload it again."
+            ) from None
     return _bundle_root(dest, archive_path.name)
 
 
@@ -276,7 +286,7 @@ def _parse_manifest(root: Path, m: dict[str, Any]) -> Bundle:
         baseline=reader.path("baseline"),
         visibility=visibility,
         insight_enabled=insight,
-        featured_order=_featured_order(m.get("featured_order", 100)),
+        featured_order=_featured_order(m.get("featured_order", DEFAULT_FEATURED_ORDER)),
         tracks=[_track_placement(index, entry) for index, entry in enumerate(reader.optional_list("tracks"))],
     )
 

@@ -26,6 +26,7 @@ from .dataset_selectors import (
 from .dataset_services import dataset_report, quota_used
 from .errors import DatasetError
 from .models import Dataset, Licence, Tag
+from .selectors import challenges_listed
 from .views import preview_context
 
 # Refusals of datasets (projects/errors.py) as a page with the reason, in the status the API gives them.
@@ -82,7 +83,8 @@ def dataset_detail(request: HttpRequest, owner: str, dataset_slug: str) -> HttpR
         "versions": versions,
         "version": version,
         "is_owner": request.user.is_authenticated and request.user.pk == dataset.owner_id,
-        "challenges": dataset.challenges.filter(is_published=True).order_by("title"),
+        # Through the resolver: a draft's, a private or an unlisted challenge's name is not the page's to tell.
+        "challenges": challenges_listed(viewer=request.user).filter(dataset=dataset).order_by("title"),
         "zip_href": reverse(
             "dataset-zip-download", args=[dataset.owner.username, dataset.slug, version.number]
         ),

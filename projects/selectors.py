@@ -153,6 +153,16 @@ def challenges_listed(
     return _by_status(challenges.order_by(_LEVEL_RANK, "featured_order", "title"), status)
 
 
+def profile_challenges(
+    *, user: AbstractBaseUser, viewer: AbstractBaseUser | AnonymousUser | None
+) -> QuerySet[Challenge]:
+    """The challenges a learner's profile may name to this viewer: all the learner may see, to the learner;
+    to anyone else only those listed to them (an unlisted challenge is open by its link, not named to all)."""
+    if viewer is None or viewer.pk == user.pk:
+        return challenges_visible(viewer=user)
+    return challenges_listed(viewer=viewer).order_by()
+
+
 # The order to take challenges in: by level (beginner first), then the featured order the host gave, then title.
 _LEVEL_RANK = Case(
     *(When(level=value, then=Value(rank)) for rank, value in enumerate(Level.values)),

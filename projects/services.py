@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from submissions.models import Submission
 from submissions.services.scoring import submissions_rescore
 from submissions.services.submit import submission_create
 
-from .bundles import Bundle, BundleError, BundleFile, opened_bundle
+from .bundles import DEFAULT_FEATURED_ORDER, Bundle, BundleError, BundleFile, opened_bundle
 from .dataset_services import dataset_version_pin_data_files, licence_from_text
 from .models import Blob, Challenge, DataFile, Dataset, Solution
 from .previews import PreviewMaker
@@ -105,6 +105,7 @@ def _import(bundle: Bundle, written: list[str], host: AbstractBaseUser | None = 
     restored: list[str] = []
     if host is not None:
         _check_new_slugs(bundle)
+        _check_site_wide_keys(bundle, host)
     dataset = _dataset_upsert(bundle)
     if bundle.files:
         previews = PreviewMaker(
@@ -113,7 +114,9 @@ def _import(bundle: Bundle, written: list[str], host: AbstractBaseUser | None = 
             target_column=bundle.target_column,
         )
         _data_files_sync(dataset, bundle.files, written, previews, restored)
-    challenge, created = _challenge_upsert(bundle, dataset, dataset_version_pin_data_files(dataset=dataset))
+    challenge, created = _challenge_upsert(
+        bundle, dataset, dataset_version_pin_data_files(dataset=dataset), create_only=host is not None
+    )
     if host is not None:
         challenge.is_published = False
         challenge.save(update_fields=["is_published", "updated_at"])
@@ -265,7 +268,11 @@ CHALLENGE_FIELDS = (
 )
 
 
-def _challenge_upsert(bundle: Bundle, dataset: Dataset, version) -> tuple[Challenge, bool]:
+def _challenge_upsert(
+    bundle: Bundle, dataset: Dataset, version, *, create_only: bool = False
+) -> tuple[Challenge, bool]:
+    """`create_only` (a host's import): a challenge another import made under this slug since _check_new_slugs
+    looked is a BundleError, never updated (the check holds no lock; the unique slug decides)."""
     values = {name: getattr(bundle, name) for name in CHALLENGE_FIELDS}
     values["dataset"] = dataset
     values["dataset_version"] = version
@@ -274,6 +281,16 @@ def _challenge_upsert(bundle: Bundle, dataset: Dataset, version) -> tuple[Challe
         values["start_at"] = bundle.start_at
     if bundle.visibility is not None:
         values["visibility"] = bundle.visibility
+    if create_only:
+        try:
+            with transaction.atomic():
+                return Challenge.objects.create(
+                    slug=bundle.slug, **values, invite_code=new_invite_code()
+                ), True
+        except IntegrityError:
+            raise BundleError(
+                f"A challenge with the slug '{bundle.slug}' exists: change `slug` in challenge.yaml."
+            ) from None
     challenge, created = Challenge.objects.update_or_create(
         slug=bundle.slug, defaults=values, create_defaults={**values, "invite_code": new_invite_code()}
     )
@@ -304,6 +321,23 @@ def _check_new_slugs(bundle: Bundle) -> None:
         raise BundleError(
             f"The dataset slug '{bundle.dataset.slug}' is taken: change `dataset.slug` in challenge.yaml.",
             key="slug",
+        )
+
+
+def _check_site_wide_keys(bundle: Bundle, host: AbstractBaseUser) -> None:
+    """`tracks` rewrite the hub's learning paths and `featured_order` orders its home page: the admin's to set
+    (import_challenge, the admin site), not a host's bundle's. Refused, not ignored, so the host knows."""
+    if host.is_superuser:
+        return
+    if bundle.tracks:
+        raise BundleError(
+            "challenge.yaml has `tracks`: learning tracks are the hub's, so only its admin may place a challenge "
+            "on one. Remove `tracks`, and ask the admin to add the challenge to a track."
+        )
+    if bundle.featured_order != DEFAULT_FEATURED_ORDER:
+        raise BundleError(
+            f"challenge.yaml has `featured_order: {bundle.featured_order}`: the order of the hub's home page is "
+            "its admin's to set. Remove `featured_order`."
         )
 
 

@@ -20,7 +20,7 @@ from submissions.models import LeaderboardEntry
 from workers.scoring import METRICS
 
 from .admissions import challenge_join
-from .models import Challenge, DataFile
+from .models import Challenge, DataFile, Visibility
 from .selectors import (
     challenge_data_files,
     challenge_get_by_invite,
@@ -208,11 +208,12 @@ def challenge_data_zip(request: HttpRequest, slug: str) -> HttpResponse:
 def data_file_image(request: HttpRequest, slug: str, name: str, index: int) -> HttpResponse:
     """A gallery thumbnail of a challenge's file, from the preview stored at import; cached by browsers until the
     file changes. Reached through the challenge, so a challenge on a private dataset still shows it."""
-    data_file, image = data_file_preview_image(
-        challenge=challenge_get_visible(slug=slug, viewer=request.user), name=name, index=index
-    )
+    challenge = challenge_get_visible(slug=slug, viewer=request.user)
+    data_file, image = data_file_preview_image(challenge=challenge, name=name, index=index)
     response = HttpResponse(base64.b64decode(image["data"]), content_type=image["mime"])
-    response["Cache-Control"] = "public, max-age=86400"
+    # A shared cache would hand a private or draft challenge's image to anyone asking its URL.
+    open_to_all = challenge.is_published and challenge.visibility == Visibility.PUBLIC
+    response["Cache-Control"] = f"{'public' if open_to_all else 'private'}, max-age=86400"
     response["ETag"] = f'"{data_file.sha256[:16]}-{index}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -78,6 +78,7 @@ class TeamReason(Enum):
     TEAM_FULL = "team_full"
     OVER_DAILY_LIMIT = "over_daily_limit"
     OVER_TOTAL_LIMIT = "over_total_limit"
+    OVER_FINAL_SELECTIONS = "over_final_selections"
     ALREADY_REQUESTED = "already_requested"
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 
 from hub.spreadsheets import csv_lines
-from projects.models import Admission, Challenge, LimitOverride
+from projects.models import Admission, Challenge, LimitOverride, Visibility
 from projects.selectors import own_limits_merge
 
 from .leaderboard import leaderboard_all_rows
@@ -59,20 +59,20 @@ def challenge_roster(*, challenge: Challenge, host: AbstractBaseUser) -> list[Ro
         .annotate(
             used=Count("pk", filter=~Q(status=Submission.Status.FAILED)),
             failed=Count("pk", filter=Q(status=Submission.Status.FAILED)),
+            last_at=Max("created_at"),
         )
+        .order_by()
     }
-    last_at = dict(
-        Submission.objects.filter(challenge=challenge, is_baseline=False)
-        .order_by("user_id", "-created_at")
-        .values_list("user_id", "created_at")
-    )
     user_ids = set(admitted) | set(counts)
+    # A private challenge's learners were admitted by its teacher, who knows them; anyone may submit to a
+    # public or unlisted one, and their addresses are not its hosts' to collect.
+    with_email = challenge.visibility == Visibility.PRIVATE
     rows = {
         user.pk: RosterRow(
             user_id=user.pk,
             username=user.username,
             name=user.get_full_name(),
-            email=user.email,
+            email=user.email if with_email else "",
         )
         for user in users.filter(pk__in=user_ids).only("username", "first_name", "last_name", "email")
     }
@@ -82,7 +82,7 @@ def challenge_roster(*, challenge: Challenge, host: AbstractBaseUser) -> list[Ro
     for user_id, count in counts.items():
         if user_id in rows:
             rows[user_id].submissions, rows[user_id].failed = count["used"], count["failed"]
-            rows[user_id].last_submitted_at = last_at.get(user_id)
+            rows[user_id].last_submitted_at = count["last_at"]
     team_of = dict(
         TeamMember.objects.filter(challenge=challenge, user_id__in=user_ids).values_list(
             "user_id", "participant_id"

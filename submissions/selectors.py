@@ -4,8 +4,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
+    Case,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -13,12 +14,15 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
+    When,
 )
 from django.http import Http404
 from django.utils import timezone
 
 from projects.models import Challenge
 from projects.selectors import (
+    challenges_listed,
     limit_override_of,
     submission_caps,
     viewer_fact_annotations,
@@ -118,10 +122,21 @@ def submission_get_visible(*, submission_id: int, user: AbstractBaseUser) -> Sub
     return submission
 
 
+# The /metrics label of every challenge not listed to everyone; parentheses are in no slug.
+OTHER_CHALLENGES = "(other)"
+
+
 def submission_counts_by_status() -> dict[tuple[str, str], int]:
-    """(challenge slug, status) -> submissions, for /metrics."""
-    rows = Submission.objects.values_list("challenge__slug", "status").annotate(count=Count("id")).order_by()
-    return {(slug, status): count for slug, status, count in rows}
+    """(challenge label, status) -> submissions, for /metrics. Its scraper is no viewer of the hub, so only the
+    challenges listed to anyone are labelled by slug; drafts, private and unlisted ones count together under
+    OTHER_CHALLENGES (by pk would still tell which challenge numbers exist and how busy each is)."""
+    listed = challenges_listed(viewer=AnonymousUser()).order_by().values("pk")
+    label = Case(When(challenge__in=listed, then=F("challenge__slug")), default=Value(OTHER_CHALLENGES))
+    rows = Submission.objects.values_list(label, "status").annotate(count=Count("id")).order_by()
+    counts: dict[tuple[str, str], int] = {}
+    for challenge, status, count in rows:
+        counts[(challenge, status)] = counts.get((challenge, status), 0) + count
+    return counts
 
 
 @dataclass(frozen=True)

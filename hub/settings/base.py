@@ -349,8 +349,10 @@ HUB_MAX_BUNDLE_BYTES = env.int("HUB_MAX_BUNDLE_BYTES", default=2 * 1024 * 1024 *
 HUB_MAX_BUNDLE_FILES = env.int("HUB_MAX_BUNDLE_FILES", default=20_000)
 # The largest max_upload_mb a host's bundle may give its challenge (an admin's import_challenge has no cap).
 HUB_HOST_MAX_UPLOAD_BYTES = env.int("HUB_HOST_MAX_UPLOAD_BYTES", default=HUB_DEFAULT_MAX_UPLOAD_BYTES)
-# Bearer token that /metrics asks for; unset, /metrics is open (docs/deploying.md#metrics).
+# Bearer token that /metrics asks for; unset, /metrics is open, but in production off (docs/deploying.md#metrics).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Whether /metrics is a 404 while METRICS_TOKEN is empty: production says yes (docs/deploying.md#metrics).
+METRICS_NEED_TOKEN = False
 # How often an open leaderboard page asks for fresh rows (htmx polling; pages work without it).
 HUB_LEADERBOARD_POLL_SECONDS = env.int("HUB_LEADERBOARD_POLL_SECONDS", default=5)
 

@@ -31,6 +31,10 @@ env.str("EMAIL_URL")
 # Links in e-mail sent by the worker: the first allowed host over HTTPS unless set.
 HUB_SITE_URL = env.str("HUB_SITE_URL", default="") or f"https://{ALLOWED_HOSTS[0]}"
 
+# /metrics counts every challenge's submissions: behind the proxy it is on the internet, so it is off (a 404)
+# until METRICS_TOKEN is set.
+METRICS_NEED_TOKEN = True
+
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-ssl-redirect

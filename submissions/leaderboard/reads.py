@@ -15,7 +15,7 @@ from django.db.models import Func, OuterRef, Q, QuerySet, Subquery, Value
 
 from hub.pagination import Window, page_window
 from projects.models import Challenge
-from projects.selectors import challenges_visible
+from projects.selectors import profile_challenges
 
 from ..models import Leaderboard, LeaderboardEntry, Submission, TeamMember, TopScoreChange
 from .ordering import ENTRY_ORDER, sort_score
@@ -278,7 +278,7 @@ def leaderboard_positions_of(
             participant__members__user=user,
             split=split,
             is_baseline=False,
-            challenge__in=challenges_visible(viewer=user if viewer is None else viewer).values("pk"),
+            challenge__in=profile_challenges(user=user, viewer=viewer).values("pk"),
         )
         .select_related("challenge")
         .annotate(ahead=Subquery(_learners_ahead()), board_size=Subquery(board_size.values("learners")))

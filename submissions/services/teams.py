@@ -94,6 +94,16 @@ def _check_merge_fits(
             "so these teams cannot merge.",
             reason="over_total_limit",
         )
+    # Imported here: the leaderboard's writes import this module (team_lock_by_id).
+    from .leaderboard.writes import FINAL_SELECTION_MAX
+
+    finals = Submission.objects.filter(participant__in=[into, incoming], is_final=True).count()
+    if finals > FINAL_SELECTION_MAX:
+        raise TeamRefused(
+            f"Together you marked {finals} submissions final; a team of {challenge.title} marks at most "
+            f"{FINAL_SELECTION_MAX}. Unmark {finals - FINAL_SELECTION_MAX} first, then merge.",
+            reason="over_final_selections",
+        )
 
 
 def team_name_clean(name: str) -> str:

@@ -84,3 +84,36 @@ def test_the_queue_label_is_celerys_default_queue_which_production_does_not_set_
     (sample,) = scrape(client)["hub_queue_depth"]
 
     assert sample.labels == {"queue": celery_app.conf.task_default_queue}
+
+
+def test_only_challenges_listed_to_everyone_are_labelled_by_slug(client, user, make_challenge):
+    """A draft's, a private and an unlisted challenge's slugs are not told to whoever scrapes; their submissions
+    count under one label."""
+    public = make_challenge(slug="metric-public")
+    hidden = [
+        make_challenge(slug="metric-private", visibility="private"),
+        make_challenge(slug="metric-unlisted", visibility="unlisted"),
+        make_challenge(slug="metric-draft"),
+    ]
+    hidden[2].is_published = False
+    hidden[2].save(update_fields=["is_published"])
+    for challenge in [public, *hidden]:
+        make_submission(challenge, user, Submission.Status.QUEUED)
+
+    samples = scrape(client)["hub_submissions"]
+
+    labels = {s.labels["challenge"] for s in samples}
+    assert "metric-public" in labels
+    assert not labels & {c.slug for c in hidden}
+    other = {s.labels["status"]: s.value for s in samples if s.labels["challenge"] == "(other)"}
+    hidden_queued = Submission.objects.filter(challenge__in=hidden, status=Submission.Status.QUEUED).count()
+    assert other["queued"] == hidden_queued >= 3
+
+
+def test_production_serves_metrics_only_with_a_token(client, db, settings):
+    settings.METRICS_NEED_TOKEN = True  # as hub/settings/production.py sets it
+    settings.METRICS_TOKEN = ""
+    assert client.get("/metrics").status_code == 404
+    settings.METRICS_TOKEN = "s3cret-scrape-token"
+    assert client.get("/metrics").status_code == 401
+    assert "hub_submissions" in scrape(client, Authorization="Bearer s3cret-scrape-token")

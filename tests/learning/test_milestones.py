@@ -137,3 +137,24 @@ def test_progress_api_and_track_page(
     assert public.status_code == 200 and b'id="badges"' in public.content
     assert Client().get("/users/baseline/").status_code == 404
     assert Client().get("/tracks/no-such-track/").status_code == 404
+
+
+def test_a_public_profile_names_an_unlisted_challenge_only_to_its_learner(
+    django_capture_on_commit_callbacks, make_challenge, user
+):
+    """Unlisted is open by its link but named in no list: someone else's profile, its badges and its ranks,
+    is a list. The learner still sees it on their own."""
+    quiet = make_challenge(slug="quiet-one", title="Zebra Unlisted Quiz", rows=ROWS, visibility="unlisted")
+    with django_capture_on_commit_callbacks(execute=True):
+        scored(quiet, user, correct=50)
+    assert Milestone.objects.filter(user=user, challenge=quiet).exists()
+    for viewer in (None, UserFactory()):
+        client = Client()
+        if viewer is not None:
+            client.force_login(viewer)
+        page = client.get(f"/users/{user.username}/")
+        assert page.status_code == 200
+        assert "Zebra Unlisted Quiz" not in page.content.decode()
+    client = Client()
+    client.force_login(user)
+    assert "Zebra Unlisted Quiz" in client.get(f"/users/{user.username}/").content.decode()

@@ -50,7 +50,9 @@ def test_an_unpublished_challenges_dataset_is_not_shown(client, image_challenge)
     Challenge.objects.filter(pk=image_challenge.pk).update(is_published=False)
 
     assert client.get("/datasets/baseline/pictures-data/").status_code == 404
-    assert client.get("/datasets/baseline/pictures-data/versions/1/files/images.zip/images/0").status_code == 404
+    assert (
+        client.get("/datasets/baseline/pictures-data/versions/1/files/images.zip/images/0").status_code == 404
+    )
     assert client.get(f"/challenges/{image_challenge.slug}/files/images.zip/images/0").status_code == 404
     assert "pictures-data" not in client.get("/datasets/").content.decode()
 
@@ -113,3 +115,46 @@ def test_description_headings_sit_under_the_page_title(client, challenge):
     html = client.get(f"/challenges/{challenge.slug}/").content.decode()
 
     assert html.count("<h1") == 1  # the description's "# tiny" is dropped; its other headings shift down
+
+
+@pytest.mark.parametrize(
+    "visibility, published, cache",
+    [
+        ("public", True, "public"),
+        ("unlisted", True, "private"),
+        ("private", True, "private"),
+        ("public", False, "private"),
+    ],
+)
+def test_only_a_public_published_challenges_thumbnails_may_sit_in_shared_caches(
+    client, image_challenge, visibility, published, cache
+):
+    Challenge.objects.filter(pk=image_challenge.pk).update(visibility=visibility, is_published=published)
+    host = UserFactory()
+    image_challenge.hosts.add(host)
+    client.force_login(host)
+
+    image = client.get(f"/challenges/{image_challenge.slug}/files/images.zip/images/0")
+
+    assert image.status_code == 200
+    assert image["Cache-Control"] == f"{cache}, max-age=86400"
+
+
+@pytest.mark.parametrize("visibility, published", [("private", True), ("unlisted", True), ("public", False)])
+def test_a_datasets_page_lists_only_the_challenges_listed_to_the_viewer(
+    client, image_challenge, make_challenge, visibility, published
+):
+    """A second challenge on the same dataset that the viewer may not see listed is not named on its page."""
+    other = make_challenge(
+        slug="hidden-user", title="Quagga Hidden User", dataset={"slug": "pictures-data", "title": "Pictures"}
+    )
+    Challenge.objects.filter(pk=other.pk).update(visibility=visibility, is_published=published)
+    for viewer in (None, UserFactory()):
+        if viewer is not None:
+            client.force_login(viewer)
+        page = client.get("/datasets/baseline/pictures-data/")
+        assert page.status_code == 200
+        assert image_challenge.title in page.content.decode()
+        assert "Quagga Hidden User" not in page.content.decode()
+    other.hosts.add(viewer)
+    assert "Quagga Hidden User" in client.get("/datasets/baseline/pictures-data/").content.decode()

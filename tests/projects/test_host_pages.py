@@ -246,3 +246,30 @@ def test_the_members_of_a_team_each_get_their_teams_row_in_the_gradebook(host, c
     assert ada_row["final_submission_ids"] == [final.pk]
     assert grace_row["submissions"] == 0 and ada_row["submissions"] == 1  # each learner's own uploads
     assert rows[evil.username]["team"] == ""
+
+
+def test_the_gradebook_gives_each_learners_latest_submission_time(host, classroom):
+    challenge, ada, evil, _ = classroom
+    latest = {
+        user.username: Submission.objects.filter(challenge=challenge, user=user)
+        .latest("created_at")
+        .created_at
+        for user in (ada, evil)
+    }
+    assert Submission.objects.filter(challenge=challenge, user=ada).count() == 2  # the walk needs two
+    rows = api(host).get("/api/v1/challenges/week-1/gradebook/").json()["results"]
+    got = {row["username"]: row["last_submitted_at"] for row in rows}
+    assert got == {name: at.isoformat().replace("+00:00", "Z") for name, at in latest.items()}
+
+
+@pytest.mark.parametrize("visibility, told", [("private", True), ("public", False), ("unlisted", False)])
+def test_the_gradebook_gives_learners_e_mails_only_for_a_private_challenge(host, classroom, visibility, told):
+    challenge, _, evil, _ = classroom
+    Challenge.objects.filter(pk=challenge.pk).update(visibility=visibility)
+    rows = api(host).get("/api/v1/challenges/week-1/gradebook/").json()["results"]
+    emails = {row["username"]: row["email"] for row in rows}
+    assert emails[evil.username] == ("evil@example.org" if told else "")
+    sheet = b"".join(api(host).get("/api/v1/challenges/week-1/gradebook.csv").streaming_content).decode()
+    assert ("evil@example.org" in sheet) is told
+    page = browser(host).get("/host/challenges/week-1/roster/").content.decode()
+    assert ("evil@example.org" in page) is told

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.test import APIClient
 
+from learning.models import Track
 from projects.bundles import zip_folder
 from projects.hosting import host_grant
 from projects.models import Admission, AllowedEmail, Challenge, Dataset, Solution
@@ -297,3 +298,50 @@ def test_a_hosts_bundle_cannot_let_learners_upload_more_than_the_hub_allows_host
         "max_upload_mb is 5000; a host's challenge takes files of at most 20 MB" in response.json()["error"]
     )
     assert create(host, bundle_zip(max_upload_mb=20)).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "manifest, says",
+    [
+        (
+            {"tracks": [{"slug": "ml-basics", "title": "Mine now", "position": 1}]},
+            "challenge.yaml has `tracks`",
+        ),
+        ({"featured_order": 1}, "challenge.yaml has `featured_order: 1`"),
+    ],
+)
+def test_a_hosts_bundle_cannot_set_what_is_the_whole_hubs(host, bundle_zip, make_challenge, manifest, says):
+    """Learning tracks and the home page's order are the admin's: a host's bundle naming them is refused and
+    changes nothing, while the admin's import keeps them."""
+    make_challenge(slug="admins", tracks=[{"slug": "ml-basics", "title": "ML basics", "position": 1}])
+    response = create(host, bundle_zip(**manifest))
+    assert response.status_code == 400, response.json()
+    assert says in response.json()["error"]
+    assert not Challenge.objects.filter(slug="class-quiz").exists()
+    assert Track.objects.get(slug="ml-basics").title == "ML basics"
+    assert make_challenge(slug="admins-too", featured_order=1).featured_order == 1
+
+
+def test_a_slug_taken_after_the_check_is_refused_not_updated(host, bundle_zip, make_challenge, monkeypatch):
+    """The race of two hosts on one new slug: the other's challenge lands between this import's check and its
+    write (the window held open by skipping the check). The unique slug refuses the second; nothing changes."""
+    theirs = make_challenge(
+        slug="class-quiz", title="Their quiz", dataset={"slug": "their-data", "title": "T"}
+    )
+    monkeypatch.setattr("projects.services._check_new_slugs", lambda bundle: None)
+    response = create(host, bundle_zip(title="Mine now"))
+    assert response.status_code == 400, response.json()
+    assert "A challenge with the slug 'class-quiz' exists" in response.json()["error"]
+    theirs.refresh_from_db()
+    assert theirs.title == "Their quiz" and not theirs.hosts.filter(pk=host.pk).exists()
+
+
+def test_a_damaged_zip_is_a_400_on_the_api_and_the_page(host, bundle_zip):
+    """It passes is_zipfile (its directory is whole) but a file's bytes are not what its CRC says."""
+    good = bundle_zip().read()
+    start = good.index(b"PK\x03\x04") + 30 + good[good.index(b"PK\x03\x04") + 26]
+    damaged = good[:start] + bytes([good[start] ^ 0xFF]) + good[start + 1 :]
+    response = create(host, SimpleUploadedFile("bundle.zip", damaged, content_type="application/zip"))
+    assert response.status_code == 400, response.content
+    assert "is a damaged zip" in response.json()["error"]
+    assert not Challenge.objects.exists()

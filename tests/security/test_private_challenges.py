@@ -6,6 +6,7 @@ walk is not vacuous.
 """
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 SECRET_TITLE = "Zebra Quagga Secret Quiz"
 # Kaggle's RPC methods take the challenge in the body, not the path.
 KAGGLE_BODY = {
-    "competitionName": "secret",
+    "competitionName": "zq-secret",
     "fileName": "train.csv",
     "contentLength": 10,
     "blobFileTokens": "x",
@@ -72,10 +73,37 @@ def _nobody_values(values: dict[str, list[str]]) -> dict[str, list[str]]:
         "slug": ["no-such-challenge"],
         "challenge_id": ["987654"],
         "phase_id": ["987654"],
-        "phase_split_id": ["9876540", "9876541"],
+        "phase_split_id": ["9876541", "9876542"],  # split_id of challenge 987654, public and private
         "dataset_slug": ["no-such-dataset"],
         "team_id": ["987654"],
+        # The challenge's own topics, posts and submissions: ids nobody ever used.
+        "topic_id": ["987655"],
+        "post_id": ["987656"],
+        "submission_id": ["987657"],
+        "other_id": ["987657"],
     }
+
+
+def _specific_values(values: dict[str, list[str]], of: dict[str, list[str]] | None = None) -> set[str]:
+    """The path values that name the challenge or one of its resources (those the nobody walk changes), as
+    `of` (the real walk's values, or the nobody walk's) spells them."""
+    nobody = _nobody_values(values)
+    changed = [key for key, options in values.items() if options != nobody[key]]
+    return {value for key in changed for value in (of or values)[key]}
+
+
+def _normalized(body: bytes, named: set[str], path: str) -> bytes:
+    """The body with the request's path and every value naming the resource replaced by a mark: the real and
+    the never-made resource's answers then compare equal when they say the same thing."""
+    body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"<csrf>", body)
+    body = body.replace(path.encode(), b"<path>")
+    for value in sorted(named, key=len, reverse=True):
+        # A number as a sentence says it ("no topic 7.") or as a step of a path, not "scale=1" or an SVG's.
+        before = rb"(?<=[a-z] |[a-z]')|(?<=/)" if value.isdigit() else rb"(?<![\w-])"
+        body = re.sub(
+            rb"(?:" + before + rb")" + re.escape(value.encode()) + rb"(?=[\s'\"/.,]|$)", b"<named>", body
+        )
+    return body
 
 
 @pytest.fixture
@@ -88,7 +116,7 @@ def secret(make_challenge, settings):
     def build(kind: str):
         host, learner = UserFactory(), UserFactory()
         manifest = {"visibility": "private"} if kind == "private" else {}
-        challenge = make_challenge(slug="secret", title=SECRET_TITLE, **manifest)
+        challenge = make_challenge(slug="zq-secret", title=SECRET_TITLE, **manifest)
         challenge.hosts.add(host)
         if kind == "draft":
             challenge.is_published = False
@@ -143,9 +171,17 @@ def _answers(user, values: dict[str, list[str]]) -> dict[str, tuple[int, bytes]]
 
 
 def _challenge_specific(key: str, values: dict[str, list[str]]) -> bool:
+    """Whether the path names the challenge or a resource of it (a topic, post, submission, team, dataset)."""
     _, path = key.split(" ", 1)
-    ids = {values["slug"][0], *values["challenge_id"], *values["phase_split_id"]}
-    return bool(ids & set(path.split("/")))
+    return bool(_specific_values(values) & set(path.split("/")))
+
+
+def _differences(body: bytes, nobody: bytes) -> str:
+    """The first line where the two answers part, to read in a failure."""
+    for line, other in zip(body.splitlines(), nobody.splitlines(), strict=False):
+        if line != other:
+            return f"{line.strip()[:300]!r}, for one that does not exist {other.strip()[:300]!r}"
+    return f"{len(body)} bytes, for one that does not exist {len(nobody)}"
 
 
 @pytest.mark.parametrize("kind", ["private", "draft"])
@@ -155,7 +191,9 @@ def test_every_url_of_a_hidden_challenge_answers_an_outsider_as_if_it_did_not_ex
     outsider = UserFactory() if who == "outsider" else None
     seen = _answers(outsider, values)
     nobody = _answers(outsider, _nobody_values(values))
-    nobody_by_position = list(nobody.values())
+    nobody_by_position, nobody_keys = list(nobody.values()), list(nobody)
+    named = _specific_values(values)
+    nobody_named = _specific_values(values, of=_nobody_values(values))
     failures = []
     for position, (key, (status, body)) in enumerate(seen.items()):
         if SECRET_TITLE.encode() in body or b"A secret topic" in body:
@@ -167,8 +205,17 @@ def test_every_url_of_a_hidden_challenge_answers_an_outsider_as_if_it_did_not_ex
             continue
         if status != expected_status or status not in (302, 401, 403, 404, 405, 406):
             failures.append(f"{key} -> {status}, a challenge that does not exist -> {expected_status}")
-        elif status in (403, 406) and key.startswith("GET /challenges/"):
+            continue
+        if status in (403, 406) and key.startswith("GET /challenges/"):
             failures.append(f"{key} -> {status}")
+        # The same words too: an error that names the challenge (or tells its topic from one never written)
+        # says it exists.
+        ours = _normalized(body, named, key.split(" ", 1)[1])
+        theirs = _normalized(
+            nobody_by_position[position][1], nobody_named, nobody_keys[position].split(" ", 1)[1]
+        )
+        if ours != theirs:
+            failures.append(f"{key} -> {_differences(ours, theirs)}")
     assert not failures, "\n".join(failures)
     not_found = [
         key

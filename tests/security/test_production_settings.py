@@ -47,8 +47,8 @@ def test_production_settings_are_secure_whatever_the_environment_says(tmp_path):
     code = (
         "from django.conf import settings as s; "
         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, "
-        "s.SECURE_PROXY_SSL_HEADER)"
+        "s.SECURE_PROXY_SSL_HEADER, s.METRICS_NEED_TOKEN)"
     )
     done = _manage(tmp_path, "shell", "-c", code, **REQUIRED, DEBUG="true")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "False True True True ('HTTP_X_FORWARDED_PROTO', 'https')"
+    assert done.stdout.strip().splitlines()[-1] == "False True True True ('HTTP_X_FORWARDED_PROTO', 'https') True"

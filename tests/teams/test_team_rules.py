@@ -323,3 +323,28 @@ def test_teams_do_not_change_after_the_challenge_ended(challenge, learners):
     assert "has ended" in refused(
         "ended", team_join, challenge=challenge, user=ben, invite_code=owls.invite_code
     )
+
+
+def test_a_merge_or_a_join_whose_final_picks_exceed_the_teams_is_refused_with_the_numbers(
+    challenge, learners
+):
+    """A team marks at most FINAL_SELECTION_MAX submissions final; merging two teams that marked theirs (or a
+    learner who marked theirs joining a team that did) would keep more. Every way in is checked."""
+    challenge.daily_limit = 100
+    challenge.save()
+    ada, ben, cy = learners[:3]
+    owls = _team_with_submissions(challenge, ada, "Owls", 2)
+    hawks = _team_with_submissions(challenge, ben, "Hawks", 2)
+    Submission.objects.filter(participant__in=[owls, hawks]).update(is_final=True)
+    expected = f"Together you marked 4 submissions final; a team of {challenge.title} marks at most 2."
+    message = refused("over_final_selections", team_merge_request, challenge=challenge, user=ben, team=owls)
+    assert message.startswith(expected) and "Unmark 2 first" in message
+    Submission.objects.filter(participant=hawks).update(is_final=False)
+    request = team_merge_request(challenge=challenge, user=ben, team=owls)
+    Submission.objects.filter(participant=hawks).update(is_final=True)  # marked again while the request waits
+    refused("over_final_selections", team_merge_accept, challenge=challenge, user=ada, request_id=request.pk)
+    solo = submit(challenge, cy)
+    Submission.objects.filter(pk=solo.pk).update(is_final=True)
+    refused("over_final_selections", team_join, challenge=challenge, user=cy, invite_code=owls.invite_code)
+    assert members(owls) == ["ada"]
+    assert Submission.objects.filter(is_final=True).count() == 5
