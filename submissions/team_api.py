@@ -32,7 +32,8 @@ REFUSALS = {
     409: OpenApiResponse(
         ErrorSerializer,
         description="Not possible with the teams as they are: `code` says why (team_full, over_daily_limit, "
-        "over_total_limit, over_final_selections, merger_deadline, already_in_team, name_taken, ...), `error` gives the numbers.",
+        "over_total_limit, over_final_selections, merger_deadline, already_in_team, name_taken, ...), "
+        "`error` gives the numbers.",
     ),
 }
 

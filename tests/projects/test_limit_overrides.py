@@ -8,10 +8,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from projects.hosting import host_grant
+from submissions.errors import TeamRefused
 from submissions.selectors import submission_limits
 from submissions.services.submit import submission_create
-from submissions.team_errors import TeamRefused
-from submissions.team_services import team_create, team_join
+from submissions.services.teams import team_create, team_join
 from tests.bundles import predictions_csv
 from tests.conftest import upload
 from tests.factories import UserFactory

@@ -6,6 +6,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from submissions.errors import TeamRefused
 from submissions.models import Participant, Submission, TeamMember, TeamMergeRequest
 from submissions.services.locks import team_lock
 from submissions.services.teams import (
@@ -19,7 +20,6 @@ from submissions.services.teams import (
     team_merge_decline,
     team_merge_request,
 )
-from submissions.errors import TeamRefused
 from submissions.team_selectors import team_of
 from tests.teams.conftest import submit
 

@@ -6,13 +6,11 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from submissions.errors import SubmissionRefused
+from submissions.errors import SubmissionRefused, TeamRefused
 from submissions.models import LeaderboardEntry, Participant, Submission, TeamMember
 from submissions.services.final_selection import submission_set_final
 from submissions.services.leaderboard_jobs import leaderboard_rebuild
 from submissions.services.moderation import participant_set_disqualified
-from submissions.errors import TeamRefused
-from submissions.team_selectors import team_best_scores, team_of
 from submissions.services.teams import (
     team_create,
     team_join,
@@ -22,6 +20,7 @@ from submissions.services.teams import (
     team_merge_accept,
     team_merge_request,
 )
+from submissions.team_selectors import team_best_scores, team_of
 from tests.factories import UserFactory
 from tests.leaderboards.conftest import board, scored
 
