@@ -10,8 +10,11 @@ Detection download (`train.csv` with `ID,Class` and a `Train/` folder of JPEGs) 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -69,7 +72,7 @@ def _read_table(source: Path) -> tuple[pd.DataFrame, dict[str, zipfile.ZipInfo],
     """The labelled table, the images of a zip by base name, and the zip (None for a bare CSV)."""
     if not zipfile.is_zipfile(source):
         return _read_csv(source.read_bytes(), source.name), {}, None
-    with zipfile.ZipFile(source) as archive:
+    with _readable_zip(source) as archive:
         members = [m for m in archive.infolist() if not m.is_dir() and not _hidden(m.filename)]
         csvs = [m for m in members if m.filename.lower().endswith(".csv")]
         if len(csvs) != 1:
@@ -81,6 +84,20 @@ def _read_table(source: Path) -> tuple[pd.DataFrame, dict[str, zipfile.ZipInfo],
             if member.filename.lower().endswith(IMAGE_SUFFIXES):
                 images.setdefault(PurePosixPath(member.filename).name, member)
     return table, images, source
+
+
+@contextlib.contextmanager
+def _readable_zip(path: Path) -> Iterator[zipfile.ZipFile]:
+    """The zip open for reading; a damaged one (a bad CRC, a broken deflate stream, cut short) is the host's
+    LabelledDataError, not a 500: is_zipfile reads only the directory at the end."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            yield archive
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise LabelledDataError(
+            "The zip is damaged (a file in it does not match its checksum or is cut short): "
+            "make it again and upload it again."
+        ) from None
 
 
 def _hidden(name: str) -> bool:
@@ -249,7 +266,7 @@ def _add_images(
                 f"No image for {image_id!r}: the zip's images must be named by the id column."
             )
         members.append((info, f"{folder}/{PurePosixPath(info.filename).name}"))
-    with zipfile.ZipFile(archive_path) as archive:
+    with _readable_zip(archive_path) as archive:
         writer.add_zip(
             f"data/{part}_images.zip",
             ((name, archive.read(info)) for info, name in members),

@@ -229,3 +229,38 @@ def test_the_api_creates_it_for_hosts_with_a_201_and_refuses_bad_columns_with_a_
         "/api/v1/labelled-challenges/", form | {"slug": "age-3", "data": SimpleUploadedFile("t.zip", content)}
     )
     assert refused.status_code == 403
+
+
+def _damaged(content: bytes, member_index: int) -> bytes:
+    """The zip with one byte of a member's data flipped: its directory is whole (is_zipfile passes), its CRC not."""
+    header = -1
+    for _ in range(member_index + 1):
+        header = content.index(b"PK\x03\x04", header + 1)
+    name_length = int.from_bytes(content[header + 26 : header + 28], "little")
+    extra_length = int.from_bytes(content[header + 28 : header + 30], "little")
+    start = header + 30 + name_length + extra_length
+    return content[:start] + bytes([content[start] ^ 0xFF]) + content[start + 1 :]
+
+
+@pytest.mark.parametrize("member_index", [0, 5], ids=["the-labelled-csv", "an-image"])
+def test_a_damaged_zip_is_a_400_naming_it_on_the_api_and_the_page(host, member_index):
+    from rest_framework.test import APIClient
+
+    content, _ = age_detection_zip()
+    damaged = _damaged(content, member_index)
+    form = {"slug": "age-damaged", "title": "Age", "id_column": "ID", "target_column": "Class"}
+    api = APIClient()
+    api.force_authenticate(host)
+    response = api.post("/api/v1/labelled-challenges/", form | {"data": SimpleUploadedFile("t.zip", damaged)})
+    assert response.status_code == 400, response.content
+    assert "The zip is damaged" in response.json()["error"]
+    page = Client()
+    page.force_login(host)
+    answer = page.post(
+        "/host/labelled/",
+        form
+        | {"metric": "accuracy", "test_share": "0.2", "seed": "42"}
+        | {"data": SimpleUploadedFile("t.zip", damaged)},
+    )
+    assert answer.status_code == 400 and "The zip is damaged" in answer.content.decode()
+    assert not Challenge.objects.filter(slug="age-damaged").exists()
