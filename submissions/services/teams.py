@@ -18,6 +18,7 @@ from projects.selectors import challenge_status, submission_caps, team_own_limit
 
 from ..errors import TeamRefused
 from ..leaderboard import leaderboard_refresh_participant
+from ..leaderboard.writes import FINAL_SELECTION_MAX
 from ..models import (
     TEAM_NAME_MAX,
     Participant,
@@ -94,9 +95,6 @@ def _check_merge_fits(
             "so these teams cannot merge.",
             reason="over_total_limit",
         )
-    # Imported here: the leaderboard's writes import this module (team_lock_by_id).
-    from .leaderboard.writes import FINAL_SELECTION_MAX
-
     finals = Submission.objects.filter(participant__in=[into, incoming], is_final=True).count()
     if finals > FINAL_SELECTION_MAX:
         raise TeamRefused(

@@ -107,6 +107,7 @@ def test_the_other_families_keep_the_statuses_they_always_had():
             ("TeamReason", code): 409
             for code in ["teams_off", "ended", "merger_deadline", "not_in_team", "already_in_team",
                          "already_member", "name_taken", "team_full", "over_daily_limit", "over_total_limit",
+                         "over_final_selections",
                          "already_requested"]
         },
         ("DatasetReason", "invalid"): 400, ("DatasetReason", "exists"): 409,

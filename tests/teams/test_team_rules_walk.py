@@ -35,7 +35,7 @@ def ada_ben_cy(db):
 def refused(reason: str, call, **kwargs) -> str:
     with pytest.raises(TeamRefused) as caught:
         call(**kwargs)
-    assert caught.value.reason == reason, caught.value.message
+    assert caught.value.code == reason, caught.value.message
     return caught.value.message
 
 
