@@ -75,11 +75,18 @@ def add_common_error_responses(result: dict, generator, request, public) -> dict
         "description": ERROR_DESCRIPTIONS[400],
         "content": {"application/json": {"schema": error}},
     }
+    unsupported_body = {
+        "description": "The body's Content-Type is missing or not one this operation reads; send one it lists.",
+        "content": {"application/json": {"schema": error}},
+    }
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             responses = operation.setdefault("responses", {})
             for code, response in common.items():
                 responses.setdefault(code, response)
+            if "requestBody" in operation:
+                # A body sent with no Content-Type, or one the operation does not read (DRF's parsers refuse it).
+                responses.setdefault("415", unsupported_body)
             if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
                 # A query value out of its range or not one of its values (page, page_size, split, ...).
                 responses.setdefault("400", bad_query)
