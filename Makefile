@@ -21,12 +21,12 @@ VENV ?= .venv
 RUN_VENV ?= .venv-run
 PORT ?= 8000
 PYTEST_ARGS ?=
-# pytest-xdist: 4 processes, each with its own database, broker and var folder (hub/settings/test.py), the tests
-# of one file in one process (tests/conftest.py says why). 4 and not one per core: much of the suite waits rather
-# than computes (fault tests restarting brokers and databases, visibility timeouts, gunicorn and worker starts, pip
-# installing the real CLIs), and on a 2-core machine 2 processes leave a core idle whenever one of them waits.
-# PYTEST_XDIST= runs in one process; PYTEST_ARGS='-n 0 ...' too.
-PYTEST_XDIST ?= --numprocesses=4 --dist=loadfile
+# pytest-xdist: a process per core (at most 4), each with its own database, broker and var folder
+# (hub/settings/test.py), the tests of one file in one process (tests/conftest.py says why). 4 processes on this
+# 2-core machine were tried and measured slower (CI's embedded pass 20 min 41 s against 7 min 54 s with 2 at the
+# stop before, a quiet machine): each process collects the whole suite and starts its own shared worker, and the
+# suite is bound by CPU (about 25 CPU-minutes), not by its waits. PYTEST_XDIST= runs in one process.
+PYTEST_XDIST ?= --numprocesses=auto --maxprocesses=4 --dist=loadfile
 # --no-compile: no bytecode written at install for every module of pandas, scipy, botocore and the rest; Python
 # writes it on first import for the modules used, most of them in runhub's own process (migrate, the built-in
 # build) before it starts the others. Measured both ways with bench/first_run.py (BENCHMARKS.md, a loaded machine):
